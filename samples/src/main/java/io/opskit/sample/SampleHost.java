@@ -1,0 +1,175 @@
+package io.opskit.sample;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opskit.api.health.HealthCheck;
+import io.opskit.api.health.Probe;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the sample offers to each {@link SampleFeature}: its resources (data directory, SQLite
+ * pool, meter registry, settings, scheduler) and the registration points for routes, filters,
+ * health checks and things to close on shutdown. Used only during start-up, from one thread.
+ */
+public final class SampleHost {
+
+    /** A health check contributed by a feature, run by the health feature. */
+    public record ContributedCheck(String name, HealthCheck check, boolean critical, Set<Probe> probes) {
+        public ContributedCheck {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(check, "check");
+            probes = Set.copyOf(probes);
+        }
+    }
+
+    private final SampleOptions options;
+    private final SampleSettings settings;
+    private final HikariDataSource dataSource;
+    private final PrometheusMeterRegistry registry;
+    private final ScheduledExecutorService scheduler;
+    private final AdminAuth admin;
+    private final Clock clock;
+    private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
+    private final List<Filter> filters = new ArrayList<>();
+    private final List<ContributedCheck> checks = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    SampleHost(SampleOptions options, SampleSettings settings, HikariDataSource dataSource,
+               PrometheusMeterRegistry registry, ScheduledExecutorService scheduler, Clock clock) {
+        this.options = options;
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.registry = registry;
+        this.scheduler = scheduler;
+        this.admin = new AdminAuth(options.adminToken());
+        this.clock = clock;
+    }
+
+    /** The data directory (holds the database, backups and settings). */
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
+    /** The SQLite database file. */
+    public Path databaseFile() {
+        return options.dataDir().resolve("app.db");
+    }
+
+    /** The local backup directory. */
+    public Path backupDir() {
+        return options.dataDir().resolve("backups");
+    }
+
+    /** The start-up options. */
+    public SampleOptions options() {
+        return options;
+    }
+
+    /** The settings file with environment overrides. */
+    public SampleSettings settings() {
+        return settings;
+    }
+
+    /** The HikariCP pool over the SQLite database. */
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The Prometheus meter registry that {@code /metrics} scrapes. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** A shared scheduler for background work; shut down after the server stops. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** The admin token check. */
+    public AdminAuth admin() {
+        return admin;
+    }
+
+    /** The clock the sample uses. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Serves {@code path} (an exact path or a prefix, as {@code HttpServer} contexts match) with
+     * {@code handler}. Every filter registered by any feature applies to it.
+     *
+     * @throws IllegalArgumentException when the path is already taken
+     */
+    public void route(String path, HttpHandler handler) {
+        if (routes.putIfAbsent(path, handler) != null) {
+            throw new IllegalArgumentException("route already registered: " + path);
+        }
+    }
+
+    /**
+     * Serves an admin endpoint: answers 401 without the admin token and 403 when admin endpoints
+     * are disabled (no {@code OPSKIT_ADMIN_TOKEN}).
+     */
+    public void adminRoute(String path, HttpHandler handler) {
+        route(path, exchange -> {
+            if (!admin.enabled()) {
+                HttpResponses.sendError(exchange, 403, "admin endpoints are disabled: OPSKIT_ADMIN_TOKEN is not set");
+            } else if (!admin.authorized(exchange)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                HttpResponses.sendError(exchange, 401, "admin token required: send Authorization: Bearer <token>");
+            } else {
+                handler.handle(exchange);
+            }
+        });
+    }
+
+    /** Adds a filter that applies to every route, in registration order. */
+    public void filter(Filter filter) {
+        filters.add(Objects.requireNonNull(filter, "filter"));
+    }
+
+    /** Contributes a health check for the health feature to run. */
+    public void healthCheck(String name, HealthCheck check, boolean critical, Probe... probes) {
+        checks.add(new ContributedCheck(name, check, critical, Set.of(probes)));
+    }
+
+    /** The health checks contributed so far, in order. */
+    public List<ContributedCheck> contributedChecks() {
+        return Collections.unmodifiableList(checks);
+    }
+
+    /** Registers something to close on shutdown, after the server has drained; closed in reverse order. */
+    public void onClose(AutoCloseable closeable) {
+        closeables.add(Objects.requireNonNull(closeable, "closeable"));
+    }
+
+    Map<String, HttpHandler> routes() {
+        return routes;
+    }
+
+    List<Filter> filters() {
+        return filters;
+    }
+
+    List<AutoCloseable> closeables() {
+        return closeables;
+    }
+
+    /** The method of an exchange, for handlers that serve one method. */
+    static boolean isMethod(HttpExchange exchange, String method) {
+        return method.equalsIgnoreCase(exchange.getRequestMethod());
+    }
+}
