@@ -1,5 +1,6 @@
 /**
- * Types shared by every Opskit module, such as {@link io.opskit.api.Threshold}.
+ * Types shared by every Opskit module, such as {@link io.opskit.api.Threshold} and
+ * {@link io.opskit.api.Redactor}.
  *
  * <p>Sub-packages hold the service-provider interfaces: {@code health} for checks,
  * {@code backup} for snapshot sources, stores and keys, {@code budget} for shared AI cost
