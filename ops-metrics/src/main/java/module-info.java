@@ -1,7 +1,22 @@
-/** Opskit Metrics: Request metrics middleware, pool and cache gauges, SLOs with error budgets, alert rules. */
+/**
+ * Opskit Metrics: request-metrics middleware with bounded tag cardinality, HikariCP and Caffeine
+ * gauges, SLOs with error budgets and burn rates, threshold alerts, and generated Prometheus rules
+ * and Grafana dashboard. Start at {@link io.opskit.metrics.OpsMetrics}.
+ */
 module io.opskit.metrics {
     requires transitive io.opskit.api;
+    requires transitive micrometer.core;
+    requires org.slf4j;
+    requires java.net.http;
+    requires transitive jdk.httpserver;
     requires static org.jspecify;
+    requires static transitive com.zaxxer.hikari;
+    requires static transitive com.github.benmanes.caffeine;
+    requires static transitive jakarta.servlet;
+    requires static java.sql;
+    requires static java.management;
 
-    // exports io.opskit.metrics; (added with the module's entry point)
+    exports io.opskit.metrics;
+    exports io.opskit.metrics.httpserver;
+    exports io.opskit.metrics.servlet;
 }

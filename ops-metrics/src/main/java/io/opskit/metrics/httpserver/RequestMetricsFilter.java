@@ -1,0 +1,82 @@
+package io.opskit.metrics.httpserver;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import io.opskit.metrics.RequestIds;
+import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.RouteResolver;
+import java.io.IOException;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Measures every exchange of the JDK {@link com.sun.net.httpserver.HttpServer} contexts it is added
+ * to, and gives each a request id ({@link RequestIds}): accepted from or generated for
+ * {@code X-Request-Id}, returned in the response header of the same name and kept in the MDC while
+ * the exchange runs.
+ *
+ * <p>The route is the {@link RequestMetrics#routeResolver() core's resolver} when it has one;
+ * otherwise the context path ({@code exchange.getHttpContext().getPath()}), since an
+ * {@code HttpServer} context is itself a route. A 404 for a path other than the context path itself
+ * (a prefix context turning a request away) is recorded as {@code NOT_FOUND}, so raw paths never
+ * become tags either way.
+ *
+ * <p>Add one instance to every context: {@code context.getFilters().add(filter)}. Thread-safe.
+ */
+public final class RequestMetricsFilter extends Filter {
+
+    private final RequestMetrics metrics;
+
+    private RequestMetricsFilter(RequestMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /**
+     * A filter recording into {@code metrics}.
+     *
+     * @throws NullPointerException when {@code metrics} is null
+     */
+    public static RequestMetricsFilter of(RequestMetrics metrics) {
+        return new RequestMetricsFilter(Objects.requireNonNull(metrics, "metrics"));
+    }
+
+    @Override
+    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+        String id = RequestIds.acceptOrGenerate(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
+        exchange.getResponseHeaders().set(RequestIds.HEADER, id);
+        String previous = RequestIds.swap(id);
+        long start = metrics.start();
+        Throwable failure = null;
+        try {
+            chain.doFilter(exchange);
+        } catch (IOException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            int status = exchange.getResponseCode();
+            if (status < 0 && failure != null) {
+                status = 500;
+            }
+            metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure);
+            RequestIds.swap(previous);
+        }
+    }
+
+    private @Nullable String route(HttpExchange exchange, int status) {
+        RouteResolver resolver = metrics.routeResolver();
+        String path = exchange.getRequestURI().getPath();
+        if (resolver != null) {
+            return resolver.resolve(exchange.getRequestMethod(), path == null ? "/" : path);
+        }
+        String context = exchange.getHttpContext().getPath();
+        if (status == 404 && !context.equals(path)) {
+            return null;
+        }
+        return context;
+    }
+
+    @Override
+    public String description() {
+        return "Opskit request metrics and request ids";
+    }
+}

@@ -1,0 +1,64 @@
+package io.opskit.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class RequestIdsTest {
+
+    @Test
+    void acceptOrGenerate_safeIncoming_keptAsIs() {
+        assertThat(RequestIds.acceptOrGenerate("abc-123_x.y")).isEqualTo("abc-123_x.y");
+    }
+
+    @Test
+    void acceptOrGenerate_unsafeIncoming_replaced() {
+        for (String bad : new String[] {null, "", "a b", "x\ny", "<script>", "a".repeat(65), "id\"quote"}) {
+            String id = RequestIds.acceptOrGenerate(bad);
+            assertThat(id).isNotEqualTo(bad).matches("[0-9a-f]{32}");
+        }
+    }
+
+    @Test
+    void generate_twice_differs() {
+        assertThat(RequestIds.generate()).isNotEqualTo(RequestIds.generate());
+    }
+
+    @Test
+    void carrying_executorHop_seesSubmittersIdAndLeavesWorkerClean() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            AtomicReference<String> seen = new AtomicReference<>();
+            AtomicReference<String> after = new AtomicReference<>("unset");
+            String previous = RequestIds.swap("req-42");
+            try {
+                RequestIds.carrying(pool).execute(() -> seen.set(RequestIds.current()));
+            } finally {
+                RequestIds.swap(previous);
+            }
+            pool.submit(() -> after.set(MDC.get(RequestIds.MDC_KEY))).get(5, TimeUnit.SECONDS);
+            assertThat(seen.get()).isEqualTo("req-42");
+            assertThat(after.get()).isNull();
+            assertThat(pool.submit(RequestIds.carry(() -> RequestIds.current())).get(5, TimeUnit.SECONDS)).isNull();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Property
+    void acceptOrGenerate_anyInput_resultIsSafe(@ForAll String incoming) {
+        String id = RequestIds.acceptOrGenerate(incoming);
+        assertThat(RequestIds.isAcceptable(id)).isTrue();
+        assertThat(id.length()).isLessThanOrEqualTo(RequestIds.MAX_LENGTH);
+        if (RequestIds.isAcceptable(incoming)) {
+            assertThat(id).isEqualTo(incoming);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.opskit.metrics.httpserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opskit.metrics.RequestIds;
+import io.opskit.metrics.RequestMetrics;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RequestMetricsFilterTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final AtomicReference<String> idSeenByHandler = new AtomicReference<>();
+    private HttpServer server;
+
+    private void start(RequestMetrics metrics) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        RequestMetricsFilter filter = RequestMetricsFilter.of(metrics);
+        HttpHandler items = exchange -> {
+            idSeenByHandler.set(RequestIds.current());
+            boolean known = exchange.getRequestURI().getPath().equals("/api/items");
+            byte[] body = (known ? "items" : "nope").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(known ? 200 : 404, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        };
+        HttpHandler boom = exchange -> {
+            throw new IllegalStateException("handler failed");
+        };
+        for (HttpContext context : new HttpContext[] {server.createContext("/api/items", items),
+                server.createContext("/boom", boom)}) {
+            context.getFilters().add(filter);
+        }
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void doFilter_contextRoute_recordedWithContextPathAndRequestIdEchoed() throws Exception {
+        start(RequestMetrics.builder(registry).build());
+        HttpResponse<String> response = get("/api/items", "X-Request-Id", "client-id-1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Request-Id")).hasValue("client-id-1");
+        assertThat(idSeenByHandler.get()).isEqualTo("client-id-1");
+        assertThat(registry.get(RequestMetrics.TIMER).tags("route", "/api/items", "method", "GET", "status", "200")
+                .timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_unsafeIncomingId_replacedByGeneratedOne() throws Exception {
+        start(RequestMetrics.builder(registry).build());
+        HttpResponse<String> response = get("/api/items", "X-Request-Id", "<img src=x>");
+        assertThat(response.headers().firstValue("X-Request-Id")).hasValueSatisfying(
+                id -> assertThat(id).matches("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void doFilter_unknownPathUnderPrefixContext_recordedAsNotFound() throws Exception {
+        start(RequestMetrics.builder(registry).build());
+        for (int i = 0; i < 20; i++) {
+            assertThat(get("/api/items/secret-" + i).statusCode()).isEqualTo(404);
+        }
+        assertThat(registry.get(RequestMetrics.TIMER).tags("route", "NOT_FOUND").timer().count()).isEqualTo(20);
+        assertThat(registry.find(RequestMetrics.TIMER).timers()).hasSize(1);
+    }
+
+    @Test
+    void doFilter_handlerThrows_recordsExceptionAndServerError() throws Exception {
+        start(RequestMetrics.builder(registry).build());
+        try {
+            // POST: the client does not retry it when the server drops the connection.
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/boom"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException expected) {
+            // The JDK server closes the connection when a handler throws.
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (registry.find(RequestMetrics.TIMER).tags("route", "/boom").timer() == null
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(registry.get(RequestMetrics.TIMER).tags("route", "/boom", "method", "POST", "status", "500",
+                "exception", "IllegalStateException").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_withResolver_usesTemplates() throws Exception {
+        start(RequestMetrics.builder(registry)
+                .routeResolver(io.opskit.metrics.RouteResolver.templates("/api/items", "/api/items/{id}")).build());
+        get("/api/items/17");
+        get("/api/items/18");
+        assertThat(registry.get(RequestMetrics.TIMER).tags("route", "/api/items/{id}").timer().count()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,83 @@
+package io.opskit.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricsFeatureTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+
+    private SampleApp start() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        SampleMain.Launch launch = SampleMain.launch(
+                new String[] {"--port", "0", "--data-dir", dataDir.toString()}, Map.of(),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
+        return launch.app();
+    }
+
+    private HttpResponse<String> get(SampleApp app, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metrics_afterRequests_exposesRouteTemplatesNotRawPaths() throws Exception {
+        try (SampleApp app = start()) {
+            assertThat(get(app, "/").statusCode()).isEqualTo(200);
+            for (int i = 0; i < 5; i++) {
+                assertThat(get(app, "/no-such-page-" + i).statusCode()).isEqualTo(404);
+            }
+            HttpResponse<String> metrics = get(app, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    v -> assertThat(v).startsWith("text/plain"));
+            assertThat(metrics.body())
+                    .contains("http_server_requests_seconds_count{exception=\"none\",method=\"GET\",outcome=\"SUCCESS\","
+                            + "route=\"/\",status=\"200\"}")
+                    .contains("route=\"NOT_FOUND\"")
+                    .contains("http_server_requests_seconds_bucket")
+                    .contains("http_server_requests_in_flight")
+                    .contains("slo_error_budget_remaining{slo=\"sample-availability\"}")
+                    .contains("db_pool_usage_ratio{pool=\"sample-sqlite\"}")
+                    .doesNotContain("no-such-page");
+        }
+    }
+
+    @Test
+    void request_withId_echoedAndGeneratedOtherwise() throws Exception {
+        try (SampleApp app = start()) {
+            assertThat(get(app, "/", "X-Request-Id", "abc-123").headers().firstValue("X-Request-Id"))
+                    .hasValue("abc-123");
+            assertThat(get(app, "/").headers().firstValue("X-Request-Id"))
+                    .hasValueSatisfying(id -> assertThat(id).matches("[0-9a-f]{32}"));
+        }
+    }
+
+    @Test
+    void dbPool_snapshot_isJsonWithUsage() throws Exception {
+        try (SampleApp app = start()) {
+            HttpResponse<String> response = get(app, "/metrics/db-pool");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(response.body()).contains("\"pool\":\"sample-sqlite\"").contains("\"started\":true")
+                    .contains("\"max\":4").contains("\"checked_out\":").contains("\"usage_ratio\":");
+        }
+    }
+}
