@@ -1,11 +1,22 @@
-/** Opskit Backup: Verified, encrypted, crash-safe backups with retention, restore and a CLI. */
+/**
+ * Opskit Backup: verified, encrypted, crash-safe backups of SQLite, PostgreSQL and files, with
+ * retention, restore and a CLI. Start at {@link io.opskit.backup.BackupRepository#builder()}.
+ */
 module io.opskit.backup {
     requires transitive io.opskit.api;
     requires static org.jspecify;
     requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
+    requires com.github.luben.zstd_jni;
+    requires static org.xerial.sqlitejdbc;
+    requires java.sql;
+    requires static micrometer.core;
+    requires static info.picocli;
 
-    // exports io.opskit.backup; (added with the module's entry point)
+    exports io.opskit.backup;
     exports io.opskit.backup.retention;
     exports io.opskit.backup.schedule;
     exports io.opskit.backup.health;
+
+    // CLI-OPENS
 }

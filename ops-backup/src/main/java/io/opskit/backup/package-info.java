@@ -1,5 +1,9 @@
 /**
- * Opskit Backup: Verified, encrypted, crash-safe backups with retention, restore and a CLI.
+ * Opskit Backup: verified, encrypted, crash-safe backups. Start at
+ * {@link io.opskit.backup.BackupRepository#builder()} with a store
+ * ({@link io.opskit.backup.LocalDirectoryStore}), a key ({@link io.opskit.backup.KeyFile}) and
+ * sources ({@link io.opskit.backup.BackupSources}); then {@code backup()}, {@code list()},
+ * {@code verify(...)}, {@code restore(...)}. The archive and manifest formats are in FORMAT.md.
  */
 @NullMarked
 package io.opskit.backup;

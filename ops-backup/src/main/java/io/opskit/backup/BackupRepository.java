@@ -1,0 +1,825 @@
+package io.opskit.backup;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.api.backup.BackupSource;
+import io.opskit.api.backup.BackupStore;
+import io.opskit.api.backup.KeyProvider;
+import io.opskit.backup.internal.ChunkPipe;
+import io.opskit.backup.internal.LeaseLock;
+import io.opskit.backup.internal.SegmentedAead;
+import io.opskit.backup.internal.SizeHint;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front door of ops-backup: a repository of encrypted, verified backups of some sources.
+ * {@link #backup()} snapshots every source, compresses, encrypts and commits it atomically, with
+ * the manifest written last as the commit marker; {@link #list()}, {@link #verify(String, VerifyLevel)}
+ * and {@link #restore(String, String, String, boolean)} work on what is committed.
+ *
+ * <pre>{@code
+ * BackupRepository repo = BackupRepository.builder()
+ *         .directory(Path.of("backups"))
+ *         .keyProvider(KeyFile.load(Path.of("backup.key")))
+ *         .source(BackupSources.sqlite("app-db", Path.of("app.db")))
+ *         .build();
+ * BackupManifest made = repo.backup();
+ * }</pre>
+ *
+ * <p>Thread-safe. Backups (and applying a prune) take the repository's writer lock, a lease file
+ * renewed in the background that expires by itself if the writer dies; a second writer gets
+ * {@link RepositoryLockedException}. Reading operations take no lock.
+ */
+public final class BackupRepository {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupRepository.class);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final String MANIFEST = "manifest.json";
+    private static final String VERIFICATION_PREFIX = "verification-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BackupStore store;
+    private final KeyProvider keys;
+    private final List<BackupSource> sources;
+    private final Compression compression;
+    private final VerifyLevel verifyLevel;
+    private final boolean verifyAfterBackup;
+    private final Clock clock;
+    private final Duration lockLease;
+    private final @Nullable Path lockDirectory;
+    private final Path scratchDirectory;
+    private final int compressionWorkers;
+    private final BackupMetrics metrics;
+    private final Restorer restorer;
+
+    private BackupRepository(Builder b) {
+        this.store = b.store;
+        this.keys = b.keys;
+        this.sources = List.copyOf(b.sources);
+        this.compression = b.compression;
+        this.verifyLevel = b.verifyLevel;
+        this.verifyAfterBackup = b.verifyAfterBackup;
+        this.clock = b.clock;
+        this.lockLease = b.lockLease;
+        this.lockDirectory = b.lockDirectory != null ? b.lockDirectory
+                : store instanceof LocalDirectoryStore local ? local.root() : null;
+        this.scratchDirectory = b.scratchDirectory;
+        this.compressionWorkers = b.compressionWorkers;
+        this.metrics = b.registry == null ? BackupMetrics.NONE
+                : new MicrometerBackupMetrics((MeterRegistry) b.registry, b.metricsName);
+        this.restorer = new Restorer(clock);
+    }
+
+    /** Starts configuring a repository. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The verification level a backup needs before it counts toward retention. */
+    public VerifyLevel verifyLevel() {
+        return verifyLevel;
+    }
+
+    /** The store backups are kept in. */
+    public BackupStore store() {
+        return store;
+    }
+
+    // ------------------------------------------------------------------------------------ backup
+
+    /** {@link #backup(BackupProgress)} without progress reports. */
+    public BackupManifest backup() {
+        return backup(BackupProgress.NONE);
+    }
+
+    /**
+     * Takes one backup of every configured source and commits it; when configured (the default), it
+     * is verified at {@link #verifyLevel()} before the manifest is committed.
+     *
+     * @param progress receives snapshot bytes processed; may be {@link BackupProgress#NONE}
+     * @return the committed manifest
+     * @throws RepositoryLockedException when another writer holds the repository
+     * @throws BackupFailedException     when a source, the store or the disk fails (nothing is left visible)
+     * @throws BackupIntegrityException  when the fresh backup fails its verification (it is removed)
+     * @throws IllegalStateException     when no source is configured
+     */
+    public BackupManifest backup(BackupProgress progress) {
+        Objects.requireNonNull(progress, "progress");
+        if (sources.isEmpty()) {
+            throw new IllegalStateException("no backup source configured: add one with builder().source(...)");
+        }
+        long started = System.nanoTime();
+        Instant createdAt = clock.instant();
+        String id = ID_TIME.format(createdAt) + "-" + HexFormat.of().formatHex(randomBytes(3));
+        try (LeaseLock lock = lock()) {
+            clearDebris();
+            List<BackupManifest.SourceEntry> entries = new ArrayList<>();
+            try {
+                Progress tracker = new Progress(progress, expectedBytes());
+                for (BackupSource source : sources) {
+                    entries.add(writeSource(id, source, tracker));
+                }
+                tracker.done();
+                BackupManifest manifest = new BackupManifest(id, createdAt, clock.instant(), compression.toString(),
+                        keys.currentKeyId(), entries, software(), null);
+                if (verifyAfterBackup) {
+                    verifySources(manifest, verifyLevel);
+                    manifest = new BackupManifest(id, createdAt, manifest.completedAt(), manifest.compression(),
+                            manifest.keyId(), entries, manifest.software(),
+                            new BackupManifest.Verification(verifyLevel, clock.instant()));
+                }
+                if (lock != null && !lock.held()) {
+                    throw new BackupFailedException("lost the repository lock during backup " + id
+                            + " (its lease expired); the backup was not committed");
+                }
+                commit(id + "/" + MANIFEST, ManifestJson.write(manifest, compression));
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                metrics.backupSucceeded(took, manifest.storedBytes(), clock.instant());
+                if (manifest.verification() != null) {
+                    metrics.verified(manifest.verification().verifiedAt());
+                }
+                log.info("backup {} committed: {} sources, {} bytes stored, {} ms", id, entries.size(),
+                        manifest.storedBytes(), took.toMillis());
+                return manifest;
+            } catch (RuntimeException | IOException e) {
+                removeQuietly(id);
+                throw e;
+            }
+        } catch (RepositoryLockedException e) {
+            metrics.backupFailed("locked", Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        } catch (BackupIntegrityException e) {
+            metrics.backupFailed("verification", Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        } catch (BackupFailedException e) {
+            metrics.backupFailed("source", Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        } catch (IOException e) {
+            String reason = isDiskFull(e) ? "disk_full" : "io";
+            metrics.backupFailed(reason, Duration.ofNanos(System.nanoTime() - started));
+            throw new BackupFailedException(describeFailure("backup " + id, e), e);
+        }
+    }
+
+    private long expectedBytes() {
+        long total = 0;
+        for (BackupSource source : sources) {
+            long n = source instanceof SizeHint hint ? hint.expectedBytes() : -1;
+            if (n < 0) {
+                return -1;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, Progress progress) throws IOException {
+        String key = id + "/" + source.name() + ".bin";
+        byte[] master = keys.key(keys.currentKeyId());
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        long snapshotBytes;
+        try (BackupStore.PendingObject pending = store.create(key)) {
+            HashingOutput hashed = new HashingOutput(pending);
+            OutputStream encrypted = SegmentedAead.encrypt(hashed, master, keys.currentKeyId(), SegmentedAead.DEFAULT_SEGMENT_SIZE);
+            ChunkPipe pipe = new ChunkPipe(8, 1 << 18);
+            long[] counted = new long[1];
+            // Stage 1 (its own thread, plus zstd's workers): snapshot and compress.
+            Thread producer = new Thread(() -> {
+                try (OutputStream compressed = compression.compress(pipe.producer(), compressionWorkers)) {
+                    OutputStream counting = new FilterOutputStream(compressed) {
+                        @Override
+                        public void write(byte[] b, int off, int len) throws IOException {
+                            out.write(b, off, len);
+                            counted[0] += len;
+                            progress.add(len);
+                        }
+
+                        @Override
+                        public void close() {
+                            // The source must not close the pipeline.
+                        }
+                    };
+                    source.writeSnapshot(counting);
+                } catch (Throwable t) {
+                    producerFailure.set(t);
+                }
+            }, "opskit-backup-snapshot-" + source.name());
+            producer.setDaemon(true);
+            producer.start();
+            // Stage 2 (this thread): encrypt, hash, write.
+            try {
+                pipe.drainTo(encrypted, () -> producerFailure.get() != null);
+            } finally {
+                try {
+                    producer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            Throwable failed = producerFailure.get();
+            if (failed != null) {
+                throw new BackupFailedException("backup " + id + " source " + source.name() + " failed: "
+                        + oneLine(failed), failed);
+            }
+            encrypted.close(); // writes the final segment
+            pending.commit();
+            snapshotBytes = counted[0];
+            return new BackupManifest.SourceEntry(source.name(), source.kind(), key, snapshotBytes, hashed.count, hashed.hex());
+        } finally {
+            Arrays.fill(master, (byte) 0);
+        }
+    }
+
+    private void commit(String key, byte[] bytes) throws IOException {
+        try (BackupStore.PendingObject pending = store.create(key)) {
+            pending.write(bytes);
+            pending.commit();
+        }
+    }
+
+    private @Nullable LeaseLock lock() {
+        if (lockDirectory == null) {
+            return null;
+        }
+        try {
+            return LeaseLock.acquire(lockDirectory, clock, lockLease, true);
+        } catch (LeaseLock.HeldException e) {
+            throw new RepositoryLockedException(e.holder().owner(), e.holder().expiresAt());
+        } catch (IOException e) {
+            throw new BackupFailedException(describeFailure("locking the repository", e), e);
+        }
+    }
+
+    /** Removes what crashed writers left: temporaries and backups without a manifest. Caller holds the lock. */
+    private void clearDebris() throws IOException {
+        if (store instanceof LocalDirectoryStore local) {
+            int removed = local.clearTemporaries();
+            if (removed > 0) {
+                log.info("removed {} temporary files left by an interrupted backup", removed);
+            }
+        }
+        Map<String, List<String>> byId = objectsById();
+        for (Map.Entry<String, List<String>> e : byId.entrySet()) {
+            if (!e.getValue().contains(e.getKey() + "/" + MANIFEST)) {
+                log.info("removing incomplete backup {} (no manifest: it was interrupted)", e.getKey());
+                for (String key : e.getValue()) {
+                    store.delete(key);
+                }
+            }
+        }
+    }
+
+    private void removeQuietly(String id) {
+        try {
+            for (String key : store.list(id + "/")) {
+                store.delete(key);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not remove the failed backup {}: {}", id, e.toString());
+        }
+    }
+
+    private Map<String, List<String>> objectsById() throws IOException {
+        Map<String, List<String>> byId = new LinkedHashMap<>();
+        for (String key : store.list("")) {
+            int slash = key.indexOf('/');
+            if (slash > 0) {
+                byId.computeIfAbsent(key.substring(0, slash), k -> new ArrayList<>()).add(key);
+            }
+        }
+        return byId;
+    }
+
+    // -------------------------------------------------------------------------------------- list
+
+    /**
+     * The committed backups, oldest first, each with its best recorded verification. A backup whose
+     * manifest is missing (interrupted) is not listed.
+     *
+     * @throws BackupFailedException when the store cannot be read
+     */
+    public List<BackupManifest> list() {
+        try {
+            List<BackupManifest> manifests = new ArrayList<>();
+            for (Map.Entry<String, List<String>> e : objectsById().entrySet()) {
+                if (e.getValue().contains(e.getKey() + "/" + MANIFEST)) {
+                    manifests.add(load(e.getKey(), e.getValue()));
+                }
+            }
+            manifests.sort(Comparator.comparing(BackupManifest::createdAt).thenComparing(BackupManifest::id));
+            return manifests;
+        } catch (IOException e) {
+            throw new BackupFailedException(describeFailure("listing backups", e), e);
+        }
+    }
+
+    /**
+     * One committed backup's manifest.
+     *
+     * @throws BackupFailedException when there is no such backup
+     */
+    public BackupManifest manifest(String id) {
+        Objects.requireNonNull(id, "id");
+        try {
+            List<String> keys = store.list(id + "/");
+            if (!keys.contains(id + "/" + MANIFEST)) {
+                throw new BackupFailedException("no backup " + id + " in " + store + "; list shows the ids");
+            }
+            return load(id, keys);
+        } catch (IllegalArgumentException e) {
+            throw new BackupFailedException("no backup " + id + " in " + store + "; list shows the ids");
+        } catch (IOException e) {
+            throw new BackupFailedException(describeFailure("reading backup " + id, e), e);
+        }
+    }
+
+    private BackupManifest load(String id, List<String> keys) throws IOException {
+        BackupManifest manifest;
+        try (InputStream in = store.open(id + "/" + MANIFEST)) {
+            manifest = ManifestJson.read(in.readAllBytes());
+        } catch (IOException | RuntimeException e) {
+            throw new BackupIntegrityException(id, "manifest of backup " + id + " is unreadable: " + oneLine(e));
+        }
+        BackupManifest.Verification best = manifest.verification();
+        for (String key : keys) {
+            String name = key.substring(key.indexOf('/') + 1);
+            if (name.startsWith(VERIFICATION_PREFIX)) {
+                try (InputStream in = store.open(key)) {
+                    BackupManifest.Verification v = ManifestJson.readVerification(in.readAllBytes());
+                    if (v != null && (best == null || v.level().number() > best.level().number()
+                            || (v.level() == best.level() && v.verifiedAt().isAfter(best.verifiedAt())))) {
+                        best = v;
+                    }
+                }
+            }
+        }
+        return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
+                manifest.keyId(), manifest.sources(), manifest.software(), best);
+    }
+
+    /**
+     * When the newest backup verified at {@link #verifyLevel()} or deeper was created, if any: what
+     * a freshness check compares with the recovery point objective.
+     */
+    public Optional<Instant> newestVerifiedBackupTime() {
+        return list().stream().filter(m -> m.verifiedAtLeast(verifyLevel)).map(BackupManifest::createdAt)
+                .max(Comparator.naturalOrder());
+    }
+
+    // ------------------------------------------------------------------------------------ verify
+
+    /**
+     * Verifies one backup at {@code level} and records the result next to it.
+     *
+     * @return the manifest with its verification updated
+     * @throws BackupIntegrityException when it fails (recorded as failed; the message says how)
+     * @throws BackupFailedException    when there is no such backup or the store cannot be read
+     */
+    public BackupManifest verify(String id, VerifyLevel level) {
+        Objects.requireNonNull(level, "level");
+        BackupManifest manifest = manifest(id);
+        long started = System.nanoTime();
+        try {
+            verifySources(manifest, level);
+        } catch (BackupIntegrityException e) {
+            metrics.verifyFailed("corrupt");
+            record(manifest, new BackupManifest.Verification(level, clock.instant()), false, e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            metrics.verifyFailed("io");
+            throw new BackupFailedException(describeFailure("verifying backup " + id, e), e);
+        }
+        Instant at = clock.instant();
+        if (level == VerifyLevel.TEST_RESTORE) {
+            metrics.restoreDrill(Duration.ofNanos(System.nanoTime() - started));
+        }
+        metrics.verified(at);
+        BackupManifest.Verification v = new BackupManifest.Verification(level, at);
+        record(manifest, v, true, null);
+        log.info("backup {} verified at level {}", id, level.number());
+        BackupManifest.Verification best = manifest.verification() != null
+                && manifest.verification().level().number() > level.number() ? manifest.verification() : v;
+        return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
+                manifest.keyId(), manifest.sources(), manifest.software(), best);
+    }
+
+    private void record(BackupManifest manifest, BackupManifest.Verification v, boolean ok, @Nullable String reason) {
+        String key = manifest.id() + "/" + VERIFICATION_PREFIX + v.verifiedAt().toEpochMilli() + "-L" + v.level().number()
+                + "-" + HexFormat.of().formatHex(randomBytes(2)) + ".json";
+        try {
+            commit(key, ManifestJson.mapper().writeValueAsBytes(ManifestJson.verification(v, ok, reason)));
+        } catch (IOException e) {
+            log.warn("could not record the verification of backup {}: {}", manifest.id(), e.toString());
+        }
+    }
+
+    private void verifySources(BackupManifest manifest, VerifyLevel level) throws IOException {
+        for (BackupManifest.SourceEntry entry : manifest.sources()) {
+            try {
+                if (level == VerifyLevel.CHECKSUM) {
+                    StoredArchive.checksum(store, manifest, entry);
+                    continue;
+                }
+                try (StoredArchive archive = StoredArchive.open(store, keys, manifest, entry)) {
+                    if (level == VerifyLevel.DECODE) {
+                        long plain = archive.plain().transferTo(OutputStream.nullOutputStream());
+                        archive.finish();
+                        if (plain != entry.snapshotBytes()) {
+                            throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source "
+                                    + entry.name() + " decodes to " + plain + " bytes, the manifest says " + entry.snapshotBytes());
+                        }
+                    } else {
+                        restorer.testRestore(entry.kind(), archive, scratchDirectory, manifest.id());
+                    }
+                }
+            } catch (StoredArchive.ArchiveException e) {
+                throw StoredArchive.integrity(manifest, entry, e);
+            } catch (RestoreRefusedException e) {
+                throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
+                        + " holds an entry that a restore would refuse: " + e.getMessage());
+            } catch (NoSuchFileException e) {
+                throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
+                        + " is missing its data object " + entry.object());
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- restore
+
+    /**
+     * Restores the only source of a backup.
+     *
+     * @throws BackupFailedException when the backup has several sources (name one) or none
+     * @see #restore(String, String, String, boolean)
+     */
+    public void restore(String id, String to, boolean force) {
+        BackupManifest manifest = manifest(id);
+        if (manifest.sources().size() != 1) {
+            throw new BackupFailedException("backup " + id + " has several sources " + manifest.sources().stream()
+                    .map(BackupManifest.SourceEntry::name).toList() + "; name the one to restore");
+        }
+        restore(id, manifest.sources().get(0).name(), to, force);
+    }
+
+    /**
+     * Restores one source of a backup. A SQLite source goes to a database file {@code to}: decrypted
+     * to a temporary file beside it, checked with {@code PRAGMA integrity_check}, then moved in
+     * atomically (with force over an existing file, that file and its {@code -wal}/{@code -shm} are
+     * kept aside as {@code NAME.before-restore-DATE}). A PostgreSQL source goes to the database named
+     * by the JDBC URL {@code to}, through {@code pg_restore --clean --if-exists --single-transaction}.
+     * A files source goes to the directory {@code to}, which must be empty or absent unless forced.
+     *
+     * @throws RestoreRefusedException  when the target exists (without force) or an entry would escape it
+     * @throws BackupIntegrityException when the archive fails authentication, checksum or check; the
+     *                                  target is then untouched
+     * @throws BackupFailedException    when the restore cannot be carried out (no such backup, disk, pg_restore)
+     */
+    public void restore(String id, String sourceName, String to, boolean force) {
+        Objects.requireNonNull(to, "to");
+        BackupManifest manifest = manifest(id);
+        BackupManifest.SourceEntry entry = manifest.source(sourceName);
+        try {
+            restorer.precheck(entry.kind(), to, force);
+            try (StoredArchive archive = StoredArchive.open(store, keys, manifest, entry)) {
+                restorer.restore(entry.kind(), archive, to, force);
+            }
+            log.info("restored backup {} source {} to {}", id, sourceName,
+                    entry.kind().equals("postgres") ? io.opskit.backup.internal.PostgresTarget.redact(to) : to);
+        } catch (StoredArchive.ArchiveException e) {
+            metrics.restoreFailed("corrupt");
+            throw StoredArchive.integrity(manifest, entry, e);
+        } catch (BackupIntegrityException e) {
+            metrics.restoreFailed("corrupt");
+            throw e;
+        } catch (RestoreRefusedException e) {
+            metrics.restoreFailed("refused");
+            throw e;
+        } catch (IOException e) {
+            metrics.restoreFailed(isDiskFull(e) ? "disk_full" : "io");
+            throw new BackupFailedException(describeFailure("restore of backup " + id, e), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ delete
+
+    /**
+     * Deletes one backup: its manifest first (so it stops being visible at once), then its data.
+     * Takes the writer lock.
+     *
+     * @throws RepositoryLockedException when another writer holds the repository
+     */
+    public void delete(String id) {
+        try (LeaseLock lock = lock()) {
+            deleteUnlocked(id);
+        }
+    }
+
+    void deleteUnlocked(String id) {
+        try {
+            store.delete(id + "/" + MANIFEST);
+            for (String key : store.list(id + "/")) {
+                store.delete(key);
+            }
+            log.info("deleted backup {}", id);
+        } catch (IOException e) {
+            throw new BackupFailedException(describeFailure("deleting backup " + id, e), e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- helpers
+
+    static boolean isDiskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describeFailure(String what, Throwable e) {
+        if (isDiskFull(e)) {
+            return what + " failed: no space left on the device; free space or move the repository (nothing partial was kept)";
+        }
+        return what + " failed: " + oneLine(e);
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            m = fs.getReason() + ": " + fs.getFile();
+        }
+        String text = m == null ? e.getClass().getSimpleName() : m;
+        return text.replaceAll("\\R", " ");
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static Map<String, String> software() {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("opskit-backup", Versions.OPSKIT);
+        versions.put("archive-format", String.valueOf(SegmentedAead.FORMAT_VERSION));
+        versions.put("java", System.getProperty("java.version", "unknown"));
+        versions.put("zstd-jni", Versions.ZSTD_JNI);
+        versions.put("jackson", com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString());
+        return versions;
+    }
+
+    /** Progress across all sources of one backup, reported at most 4 times a second. */
+    private static final class Progress {
+        private final BackupProgress listener;
+        private final long total;
+        private final long start = System.nanoTime();
+        private long done;
+        private long lastReport;
+        private boolean broken;
+
+        Progress(BackupProgress listener, long total) {
+            this.listener = listener;
+            this.total = total;
+        }
+
+        void add(long n) {
+            done += n;
+            long now = System.nanoTime();
+            if (now - lastReport > 250_000_000L) {
+                lastReport = now;
+                report(now);
+            }
+        }
+
+        void done() {
+            report(System.nanoTime());
+        }
+
+        private void report(long now) {
+            if (broken) {
+                return;
+            }
+            double seconds = Math.max(1e-9, (now - start) / 1e9);
+            try {
+                listener.update(done, total, done / seconds);
+            } catch (RuntimeException e) {
+                broken = true;
+                log.warn("backup progress listener failed; no further updates: {}", e.toString());
+            }
+        }
+    }
+
+    private static final class HashingOutput extends FilterOutputStream {
+        private final MessageDigest sha;
+        long count;
+
+        HashingOutput(OutputStream out) {
+            super(out);
+            try {
+                this.sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            sha.update(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush(); // the pending object is committed by its owner, never closed here
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    /**
+     * Configures a {@link BackupRepository}. Set-once style: each setter validates its value at once
+     * and names it in the {@link IllegalArgumentException}. Not thread-safe.
+     */
+    public static final class Builder {
+        private @Nullable BackupStore store;
+        private @Nullable KeyProvider keys;
+        private final Set<BackupSource> sources = new LinkedHashSet<>();
+        private Compression compression = Compression.zstd();
+        private VerifyLevel verifyLevel = VerifyLevel.DECODE;
+        private boolean verifyAfterBackup = true;
+        private Clock clock = Clock.systemUTC();
+        private Duration lockLease = Duration.ofMinutes(2);
+        private @Nullable Path lockDirectory;
+        private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private int compressionWorkers = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private @Nullable Object registry;
+        private String metricsName = "default";
+
+        private Builder() {
+        }
+
+        /** Keeps backups in a local directory (created if needed); a shortcut for {@link #store(BackupStore)}. */
+        public Builder directory(Path directory) {
+            return store(LocalDirectoryStore.open(directory));
+        }
+
+        /** Where backups are kept. Required. */
+        public Builder store(BackupStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Supplies the encryption key. Required: backups are always encrypted. */
+        public Builder keyProvider(KeyProvider keyProvider) {
+            this.keys = Objects.requireNonNull(keyProvider, "keyProvider");
+            return this;
+        }
+
+        /**
+         * Adds a source to back up (see {@link BackupSources}).
+         *
+         * @throws IllegalArgumentException when a source with the same name was added
+         */
+        public Builder source(BackupSource source) {
+            Objects.requireNonNull(source, "source");
+            BackupSources.checkName(source.name());
+            if (sources.stream().anyMatch(s -> s.name().equals(source.name()))) {
+                throw new IllegalArgumentException("source name must be unique: " + source.name());
+            }
+            sources.add(source);
+            return this;
+        }
+
+        /** The codec; default {@link Compression#zstd()}. */
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression, "compression");
+            return this;
+        }
+
+        /**
+         * The level a backup must be verified at before it counts toward retention and freshness;
+         * default {@link VerifyLevel#DECODE}.
+         */
+        public Builder verifyLevel(VerifyLevel level) {
+            this.verifyLevel = Objects.requireNonNull(level, "verifyLevel");
+            return this;
+        }
+
+        /**
+         * Whether each backup is verified at {@link #verifyLevel(VerifyLevel)} before it is committed
+         * (default true). When false, backups count only once verified later.
+         */
+        public Builder verifyAfterBackup(boolean verify) {
+            this.verifyAfterBackup = verify;
+            return this;
+        }
+
+        /** The clock for backup ids, lock leases and verification times; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How long the writer lock lasts without renewal (renewed every third of it); default 2 minutes.
+         *
+         * @throws IllegalArgumentException when shorter than one second
+         */
+        public Builder lockLease(Duration lease) {
+            Objects.requireNonNull(lease, "lockLease");
+            if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("lockLease must be at least 1 second: " + lease);
+            }
+            this.lockLease = lease;
+            return this;
+        }
+
+        /** Where the writer lock lives; default the local store's directory. Needed for other stores. */
+        public Builder lockDirectory(Path directory) {
+            this.lockDirectory = Objects.requireNonNull(directory, "lockDirectory");
+            return this;
+        }
+
+        /** Where level-3 verification restores into; default the system temporary directory. */
+        public Builder scratchDirectory(Path directory) {
+            this.scratchDirectory = Objects.requireNonNull(directory, "scratchDirectory");
+            return this;
+        }
+
+        /**
+         * How many threads zstd may compress with (0 = on the snapshot thread only); default the
+         * number of processors, at most 4.
+         *
+         * @throws IllegalArgumentException when negative or above 64
+         */
+        public Builder compressionWorkers(int workers) {
+            if (workers < 0 || workers > 64) {
+                throw new IllegalArgumentException("compressionWorkers must be between 0 and 64: " + workers);
+            }
+            this.compressionWorkers = workers;
+            return this;
+        }
+
+        /**
+         * Records meters ({@code opskit.backup.*}) in {@code registry}, tagged {@code repository=name}.
+         * Without this, nothing is recorded and Micrometer need not be on the class path.
+         */
+        public Builder meterRegistry(MeterRegistry registry, String repositoryName) {
+            this.registry = Objects.requireNonNull(registry, "registry");
+            this.metricsName = Objects.requireNonNull(repositoryName, "repositoryName");
+            return this;
+        }
+
+        /**
+         * Builds the repository.
+         *
+         * @throws IllegalStateException when the store or key provider is missing, or a non-local
+         *                               store has no lock directory
+         */
+        public BackupRepository build() {
+            if (store == null) {
+                throw new IllegalStateException("store is required: call directory(path) or store(store)");
+            }
+            if (keys == null) {
+                throw new IllegalStateException("keyProvider is required: backups are always encrypted; use KeyFile.load(path)");
+            }
+            if (lockDirectory == null && !(store instanceof LocalDirectoryStore)) {
+                throw new IllegalStateException("lockDirectory is required for a store that is not a local directory");
+            }
+            return new BackupRepository(this);
+        }
+    }
+}

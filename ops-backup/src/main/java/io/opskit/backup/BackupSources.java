@@ -1,0 +1,72 @@
+package io.opskit.backup;
+
+import io.opskit.api.backup.BackupSource;
+import io.opskit.backup.internal.FilesSource;
+import io.opskit.backup.internal.PostgresSource;
+import io.opskit.backup.internal.PostgresTarget;
+import io.opskit.backup.internal.SqliteSource;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The built-in {@link BackupSource}s: a SQLite database, a PostgreSQL database through
+ * {@code pg_dump}, and files under a directory. Each returned source is immutable and may be used
+ * for many backups, one at a time.
+ */
+public final class BackupSources {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private BackupSources() {
+    }
+
+    /**
+     * A SQLite database, snapshotted online through the SQLite backup API (requires sqlite-jdbc on
+     * the class path). Writers may keep writing; the snapshot is one committed state.
+     *
+     * @param name     the source's name in the manifest ({@code [A-Za-z0-9._-]}, at most 64)
+     * @param database the database file
+     * @throws IllegalArgumentException when the name is not valid
+     */
+    public static BackupSource sqlite(String name, Path database) {
+        return new SqliteSource(checkName(name), Objects.requireNonNull(database, "database"));
+    }
+
+    /**
+     * A PostgreSQL database, dumped with {@code pg_dump -Fc} from the {@code PATH}. A password in
+     * the URL ({@code password=}) reaches pg_dump only through its environment; without one, libpq's
+     * own {@code PGPASSWORD} or {@code PGPASSFILE} apply.
+     *
+     * @param jdbcUrl {@code jdbc:postgresql://host:port/database?user=name[&password=secret]}
+     * @throws IllegalArgumentException when the name or URL is not valid (the message hides the password)
+     */
+    public static BackupSource postgres(String name, String jdbcUrl) {
+        return new PostgresSource(checkName(name), PostgresTarget.parse(Objects.requireNonNull(jdbcUrl, "jdbcUrl")), "pg_dump");
+    }
+
+    /**
+     * Files under {@code root} (or the single file {@code root}), keeping relative paths, sizes,
+     * permissions and modification times. Globs match the path relative to the root, with
+     * {@code /} separators; excludes win over includes; no includes means everything.
+     *
+     * @throws IllegalArgumentException when the name or a glob is not valid
+     */
+    public static BackupSource files(String name, Path root, List<String> includes, List<String> excludes) {
+        return new FilesSource(checkName(name), Objects.requireNonNull(root, "root"), List.copyOf(includes), List.copyOf(excludes));
+    }
+
+    /** Every file under {@code root}, or the single file {@code root}. */
+    public static BackupSource files(String name, Path root) {
+        return files(name, root, List.of(), List.of());
+    }
+
+    static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("source name must be 1-64 of [A-Za-z0-9._-]: " + name);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,380 @@
+package io.opskit.backup;
+
+import io.opskit.backup.internal.ChildProcess;
+import io.opskit.backup.internal.FileArchive;
+import io.opskit.backup.internal.FilesSource;
+import io.opskit.backup.internal.PostgresTarget;
+import io.opskit.backup.internal.SqliteSource;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Restores one source of a backup, per kind, never leaving a half-written target in place. */
+final class Restorer {
+
+    private static final Logger log = LoggerFactory.getLogger(Restorer.class);
+    private static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Clock clock;
+    private final String pgRestore;
+    private final String psql;
+
+    Restorer(Clock clock) {
+        this.clock = clock;
+        this.pgRestore = "pg_restore";
+        this.psql = "psql";
+    }
+
+    /** Checks the target before any bytes are read, so a refusal costs nothing. */
+    void precheck(String kind, String to, boolean force) throws IOException {
+        switch (kind) {
+            case "sqlite" -> {
+                Path target = Path.of(to);
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !force) {
+                    throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it"
+                            + " (the current file is kept aside under a dated name)");
+                }
+            }
+            case "files" -> {
+                Path target = Path.of(to);
+                if (!force && Files.isDirectory(target) && !isEmpty(target)) {
+                    throw new RestoreRefusedException("restore target directory " + target + " is not empty; pass force"
+                            + " to restore into it");
+                }
+                if (Files.exists(target) && !Files.isDirectory(target)) {
+                    throw new RestoreRefusedException("restore target " + target + " is not a directory");
+                }
+            }
+            case "postgres" -> {
+                PostgresTarget target = PostgresTarget.parse(to);
+                if (!force && postgresHasTables(target)) {
+                    throw new RestoreRefusedException("restore target database " + target.describe()
+                            + " already has tables; pass force to replace its objects");
+                }
+            }
+            default -> throw new BackupFailedException("cannot restore a source of kind " + kind
+                    + "; restore it with the tool that made it");
+        }
+    }
+
+    /** Restores into {@code to}; the archive is finished (checksum checked) before anything is swapped in. */
+    void restore(String kind, StoredArchive archive, String to, boolean force) throws IOException {
+        switch (kind) {
+            case "sqlite" -> restoreSqlite(archive, Path.of(to).toAbsolutePath(), force);
+            case "files" -> restoreFiles(archive, Path.of(to).toAbsolutePath(), force);
+            case "postgres" -> restorePostgres(archive, PostgresTarget.parse(to));
+            default -> throw new BackupFailedException("cannot restore a source of kind " + kind);
+        }
+    }
+
+    /** Level 3: a test restore into scratch space, then the source's own check. */
+    void testRestore(String kind, StoredArchive archive, Path scratchDir, String backupId) throws IOException {
+        Files.createDirectories(scratchDir);
+        switch (kind) {
+            case "sqlite" -> {
+                Path scratch = Files.createTempFile(scratchDir, "opskit-verify-", ".db");
+                try {
+                    writeFile(archive.plain(), scratch);
+                    archive.finish();
+                    String check = SqliteSource.integrityCheck(scratch);
+                    if (!"ok".equals(check)) {
+                        throw new BackupIntegrityException(backupId, "test restore of backup " + backupId
+                                + " failed PRAGMA integrity_check: " + check);
+                    }
+                } finally {
+                    Files.deleteIfExists(scratch);
+                }
+            }
+            case "files" -> {
+                Path scratch = Files.createTempDirectory(scratchDir, "opskit-verify-");
+                try {
+                    extract(archive.plain(), scratch);
+                    archive.finish();
+                } finally {
+                    deleteTree(scratch);
+                }
+            }
+            case "postgres" -> {
+                // A full read of the archive by pg_restore: every entry is parsed and written as SQL.
+                List<String> command = List.of(pgRestore, "--file=/dev/null");
+                ChildProcess.run(command, java.util.Map.of(), archive.plain(), null);
+                archive.finish();
+            }
+            default -> {
+                archive.plain().transferTo(OutputStream.nullOutputStream());
+                archive.finish();
+            }
+        }
+    }
+
+    private void restoreSqlite(StoredArchive archive, Path target, boolean force) throws IOException {
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path temp = dir.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID() + ".tmp");
+        try {
+            writeFile(archive.plain(), temp);
+            archive.finish();
+            String check = SqliteSource.integrityCheck(temp);
+            if (!"ok".equals(check)) {
+                throw new BackupIntegrityException("", "restored database failed PRAGMA integrity_check: " + check
+                        + "; the target was not touched");
+            }
+            if (!force) {
+                try {
+                    Files.createLink(target, temp); // atomic, and fails if the target appeared meanwhile
+                    Files.delete(temp);
+                } catch (FileAlreadyExistsException e) {
+                    throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it");
+                } catch (UnsupportedOperationException e) {
+                    if (Files.exists(target)) {
+                        throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it");
+                    }
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } else {
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + ASIDE.format(clock.instant()));
+                    Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                    // Stale WAL and shared-memory files belong to the old database: move them with it.
+                    for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+                        Path stale = target.resolveSibling(target.getFileName() + suffix);
+                        if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
+                            Files.move(stale, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
+                        }
+                    }
+                    log.info("restore: previous database kept as {}", aside);
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            io.opskit.backup.LocalDirectoryStore.fsyncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(temp);
+            Files.deleteIfExists(temp.resolveSibling(temp.getFileName() + "-journal"));
+        }
+    }
+
+    private static void writeFile(InputStream in, Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
+            in.transferTo(out);
+            channel.force(true);
+        }
+    }
+
+    private void restoreFiles(StoredArchive archive, Path target, boolean force) throws IOException {
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path staging = parent.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID());
+        Files.createDirectory(staging);
+        try {
+            extract(archive.plain(), staging);
+            archive.finish();
+            if (!Files.exists(target)) {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } else if (isEmpty(target)) {
+                Files.delete(target);
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } else if (force) {
+                mergeInto(staging, target);
+            } else {
+                throw new RestoreRefusedException("restore target directory " + target + " is not empty; pass force");
+            }
+        } finally {
+            if (Files.exists(staging)) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    /**
+     * Extracts a file archive into {@code dir}, refusing entries that would escape it.
+     *
+     * @throws RestoreRefusedException for {@code ..}, absolute paths and links
+     */
+    static void extract(InputStream plain, Path dir) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(plain, 1 << 16));
+        FileArchive.readStart(in);
+        byte[] buffer = new byte[1 << 16];
+        List<Object[]> directoryTimes = new ArrayList<>();
+        FileArchive.Entry entry;
+        while ((entry = FileArchive.readEntry(in)) != null) {
+            Path path = safeResolve(dir, entry.path());
+            if (entry.type() == FileArchive.LINK) {
+                throw new RestoreRefusedException("archive entry " + entry.path() + " is a link (to " + entry.linkTarget()
+                        + "); links are refused on restore");
+            }
+            if (entry.type() == FileArchive.DIRECTORY) {
+                Files.createDirectories(path);
+                directoryTimes.add(new Object[] {path, entry});
+                continue;
+            }
+            Files.createDirectories(path.getParent());
+            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileArchive.copy(in, out, entry.size(), buffer);
+            }
+            applyAttributes(path, entry);
+        }
+        for (int i = directoryTimes.size() - 1; i >= 0; i--) {
+            applyAttributes((Path) directoryTimes.get(i)[0], (FileArchive.Entry) directoryTimes.get(i)[1]);
+        }
+    }
+
+    private static void applyAttributes(Path path, FileArchive.Entry entry) throws IOException {
+        if (entry.mode() != 0) {
+            try {
+                Files.setPosixFilePermissions(path, FilesSource.permissions(entry.mode()));
+            } catch (UnsupportedOperationException ignored) {
+                // No POSIX permissions on this file system.
+            }
+        }
+        Files.setLastModifiedTime(path, FileTime.fromMillis(entry.modifiedMillis()));
+    }
+
+    /** Resolves an archive path inside {@code dir}, refusing anything that could escape it. */
+    static Path safeResolve(Path dir, String entryPath) {
+        boolean bad = entryPath.isEmpty() || entryPath.startsWith("/") || entryPath.contains("\\")
+                || entryPath.indexOf('\0') >= 0 || entryPath.matches("^[A-Za-z]:.*");
+        if (!bad) {
+            for (String segment : entryPath.split("/", -1)) {
+                if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                    bad = true;
+                    break;
+                }
+            }
+        }
+        Path resolved = dir.resolve(entryPath).normalize();
+        if (bad || !resolved.startsWith(dir)) {
+            throw new RestoreRefusedException("archive entry " + entryPath + " would escape the restore target;"
+                    + " refusing to restore (absolute paths and .. are not allowed)");
+        }
+        return resolved;
+    }
+
+    private static void mergeInto(Path staging, Path target) throws IOException {
+        Files.walkFileTree(staging, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Path to = target.resolve(staging.relativize(d).toString());
+                if (Files.isSymbolicLink(to)) {
+                    throw new RestoreRefusedException("restore target contains a link at " + to + "; refusing to follow it");
+                }
+                Files.createDirectories(to);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Path to = target.resolve(staging.relativize(f).toString());
+                Files.move(f, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private void restorePostgres(StoredArchive archive, PostgresTarget target) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(pgRestore);
+        command.add("--clean");
+        command.add("--if-exists");
+        command.add("--single-transaction"); // all or nothing: a failure leaves the database as it was
+        command.add("--no-owner");
+        command.addAll(target.connectionArgs());
+        command.add("--dbname=" + target.database());
+        // The stream is checked before pg_restore commits: a checksum failure makes the feed fail,
+        // which kills pg_restore and rolls its transaction back.
+        InputStream checked = new InputStream() {
+            private boolean finished;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = archive.plain().read(b, off, len);
+                if (n < 0 && !finished) {
+                    finished = true;
+                    archive.finish();
+                }
+                return n;
+            }
+        };
+        try {
+            ChildProcess.run(command, target.environment(), checked, OutputStream.nullOutputStream());
+        } catch (BackupIntegrityException | StoredArchive.ArchiveException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new BackupFailedException("restore into " + target.describe() + " failed: " + e.getMessage()
+                    + "; the database was left as it was", e);
+        }
+    }
+
+    private boolean postgresHasTables(PostgresTarget target) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(psql);
+        command.addAll(target.connectionArgs());
+        command.add("--dbname=" + target.database());
+        command.add("--tuples-only");
+        command.add("--no-align");
+        command.add("--command=select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where c.relkind in ('r','p') and n.nspname not in ('pg_catalog','information_schema')"
+                + " and n.nspname not like 'pg_toast%'");
+        try {
+            String out = ChildProcess.run(command, target.environment(), null, null).trim();
+            return !out.equals("0");
+        } catch (IOException e) {
+            throw new BackupFailedException("cannot reach restore target " + target.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            return !entries.iterator().hasNext();
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
