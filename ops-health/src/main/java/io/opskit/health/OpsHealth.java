@@ -1,0 +1,419 @@
+package io.opskit.health;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.api.health.HealthCheck;
+import io.opskit.api.health.HealthStatus;
+import io.opskit.api.health.Probe;
+import io.opskit.api.notify.Notifier;
+import io.opskit.health.internal.CheckSlot;
+import io.opskit.health.internal.HealthMeters;
+import io.opskit.health.internal.StatusEvents;
+import io.opskit.health.internal.Threads;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health engine and the module's front door: named {@link HealthCheck}s in groups, run in
+ * parallel with a per-check timeout and a whole-request deadline.
+ *
+ * <pre>{@code
+ * OpsHealth health = OpsHealth.builder()
+ *         .register("database", JdbcCheck.of(dataSource), CheckOptions.defaults())
+ *         .register("disk", DiskSpaceCheck.of(dataDir), CheckOptions.defaults().critical(false))
+ *         .build();
+ * HealthReport ready = health.check(Probe.READINESS);
+ * }</pre>
+ *
+ * <p>What a request promises:
+ * <ul>
+ *   <li>Checks run in parallel on a bounded executor; each has its own timeout, after which it
+ *       reports the configured timeout status ({@code DOWN} by default) with {@code timedOut} and
+ *       its thread is interrupted.</li>
+ *   <li>The request returns by its deadline even when a check ignores interruption.</li>
+ *   <li>A check never runs twice at once: concurrent requests share the run in flight, and a
+ *       check still running after its timeout is not started again until it returns.</li>
+ *   <li>A check that throws, returns null or is slow reports {@code DOWN} with the exception's
+ *       type and a message with secrets masked; {@code check} never throws for a check's fault.</li>
+ *   <li>Results may be cached per check ({@link CheckOptions#cacheFor}) or produced by a background
+ *       schedule with retries and a maximum staleness ({@link CheckOptions#inBackground}).</li>
+ * </ul>
+ * Status changes are logged and published to the {@link Notifier}s, one event per transition.
+ *
+ * <p>Thread-safe. {@link #close()} stops background runs and the threads the engine created.
+ */
+public final class OpsHealth implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OpsHealth.class);
+    private static final Pattern CHECK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
+    private static final int MAX_DEFAULT_THREADS = 64;
+
+    private final List<CheckSlot> slots;
+    private final Map<String, List<CheckSlot>> groups;
+    private final StatusPolicy policy;
+    private final Duration deadline;
+    private final Clock clock;
+    private final List<AutoCloseable> owned;
+    private final @Nullable HealthMeters meters;
+
+    private OpsHealth(Builder b) {
+        this.policy = b.policy;
+        this.deadline = b.deadline;
+        this.clock = b.clock;
+        this.owned = new ArrayList<>();
+        int checkCount = b.registrations.size();
+        Executor executor = b.executor;
+        if (executor == null) {
+            int threads = b.parallelism > 0 ? b.parallelism : Math.max(1, Math.min(checkCount, MAX_DEFAULT_THREADS));
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), Threads.daemon("opskit-health-check"));
+            pool.allowCoreThreadTimeOut(true);
+            owned.add(pool::shutdownNow);
+            executor = pool;
+        }
+        ScheduledExecutorService scheduler = b.scheduler;
+        if (scheduler == null) {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Threads.daemon("opskit-health-timer"));
+            timer.setRemoveOnCancelPolicy(true);
+            owned.add(timer::shutdownNow);
+            scheduler = timer;
+        }
+        StatusEvents events = new StatusEvents(b.notifiers, clock);
+        MetersHolder holder = new MetersHolder();
+        CheckSlot.Observer observer = new CheckSlot.Observer() {
+            @Override
+            public void timed(CheckSlot slot, long nanos) {
+                HealthMeters m = holder.meters;
+                if (m != null) {
+                    m.timed(slot.name(), nanos);
+                }
+            }
+
+            @Override
+            public void observed(CheckSlot slot, CheckResult result) {
+                slot.remember(result);
+                events.changed(slot.transitionTo(result.status()), result);
+            }
+        };
+        CheckSlot.Context context = new CheckSlot.Context(clock, executor, scheduler, b.timeoutStatus,
+                b.defaultTimeout, observer);
+        List<CheckSlot> all = new ArrayList<>();
+        Map<String, List<CheckSlot>> byGroup = new LinkedHashMap<>();
+        for (Probe probe : Probe.values()) {
+            byGroup.put(probe.groupName(), new ArrayList<>());
+        }
+        for (Registration r : b.registrations.values()) {
+            CheckSlot slot = new CheckSlot(r.name, r.check, r.options, context);
+            all.add(slot);
+            for (String group : r.options.groups()) {
+                byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(slot);
+            }
+        }
+        this.slots = List.copyOf(all);
+        Map<String, List<CheckSlot>> frozen = new LinkedHashMap<>();
+        byGroup.forEach((g, members) -> frozen.put(g, List.copyOf(members)));
+        this.groups = Collections.unmodifiableMap(frozen);
+        this.meters = b.meterRegistry == null ? null : new HealthMeters(b.meterRegistry, slots, groups, policy);
+        holder.meters = meters;
+        for (CheckSlot slot : slots) {
+            slot.startBackground();
+        }
+        log.info("opskit health started: {} checks in groups {}", slots.size(), groups.keySet());
+    }
+
+    private static final class MetersHolder {
+        volatile @Nullable HealthMeters meters;
+    }
+
+    /** Starts a builder with the defaults described on each of its methods. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs every registered check once (or reads its cached or background result) and aggregates.
+     * Returns by the deadline; never throws for a check's fault.
+     */
+    public HealthReport check() {
+        return run(null, slots);
+    }
+
+    /** Runs the checks of a probe's group; an empty group is {@code UP}. See {@link #check()}. */
+    public HealthReport check(Probe probe) {
+        return check(probe.groupName());
+    }
+
+    /**
+     * Runs the checks of a group; see {@link #check()}.
+     *
+     * @throws UnknownHealthGroupException when no check is registered in the group (the three
+     *         probe groups always exist)
+     */
+    public HealthReport check(String group) {
+        Objects.requireNonNull(group, "group");
+        List<CheckSlot> members = groups.get(group);
+        if (members == null) {
+            throw new UnknownHealthGroupException(group);
+        }
+        return run(group, members);
+    }
+
+    /** The group names: the three probe groups and every custom group, in registration order. */
+    public Set<String> groups() {
+        return groups.keySet();
+    }
+
+    /** The registered check names, in registration order. */
+    public List<String> checkNames() {
+        List<String> names = new ArrayList<>(slots.size());
+        for (CheckSlot slot : slots) {
+            names.add(slot.name());
+        }
+        return names;
+    }
+
+    /** The status policy (aggregation order and HTTP mapping) this engine uses. */
+    public StatusPolicy statusPolicy() {
+        return policy;
+    }
+
+    private HealthReport run(@Nullable String group, List<CheckSlot> members) {
+        long start = System.nanoTime();
+        Instant now = clock.instant();
+        List<CompletableFuture<CheckResult>> futures = new ArrayList<>(members.size());
+        for (CheckSlot slot : members) {
+            futures.add(slot.observe(now));
+        }
+        long deadlineAt = start + deadline.toNanos();
+        List<CheckResult> results = new ArrayList<>(members.size());
+        boolean interrupted = false;
+        for (int i = 0; i < members.size(); i++) {
+            CompletableFuture<CheckResult> future = futures.get(i);
+            CheckSlot slot = members.get(i);
+            CheckResult result;
+            if (future.isDone()) {
+                result = future.join();
+            } else if (interrupted) {
+                result = slot.interrupted(System.nanoTime() - start);
+            } else {
+                try {
+                    result = future.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    result = slot.deadlineExceeded(deadline, System.nanoTime() - start);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    result = slot.interrupted(System.nanoTime() - start);
+                } catch (ExecutionException e) {
+                    // Not expected: runs complete their futures normally. Report rather than throw.
+                    result = slot.interrupted(System.nanoTime() - start);
+                }
+            }
+            results.add(result);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        HealthStatus status = policy.aggregate(results);
+        return new HealthReport(group, status, policy.httpStatus(status), results, clock.instant(),
+                Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Stops background schedules and shuts down the executor and scheduler the engine created
+     * (not those the host supplied). Idempotent.
+     */
+    @Override
+    public void close() {
+        for (CheckSlot slot : slots) {
+            slot.close();
+        }
+        for (AutoCloseable closeable : owned) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.debug("error while stopping health threads", e);
+            }
+        }
+    }
+
+    private record Registration(String name, HealthCheck check, CheckOptions options) {
+    }
+
+    /**
+     * Configures an {@link OpsHealth}. Each setter validates its argument and throws
+     * {@link IllegalArgumentException} whose message names the field and the value. Not
+     * thread-safe; {@link #build()} takes an immutable snapshot.
+     */
+    public static final class Builder {
+        private final Map<String, Registration> registrations = new LinkedHashMap<>();
+        private final List<Notifier> notifiers = new ArrayList<>();
+        private @Nullable Executor executor;
+        private int parallelism;
+        private @Nullable ScheduledExecutorService scheduler;
+        private Clock clock = Clock.systemUTC();
+        private Duration deadline = Duration.ofSeconds(5);
+        private Duration defaultTimeout = Duration.ofSeconds(2);
+        private HealthStatus timeoutStatus = HealthStatus.DOWN;
+        private StatusPolicy policy = StatusPolicy.defaults();
+        private @Nullable Object meterRegistry;
+
+        private Builder() {
+        }
+
+        /**
+         * Registers a check.
+         *
+         * @param name    letters, digits and {@code . _ : / -}, at most 64, starting with a letter or digit
+         * @param check   the check
+         * @param options its groups, criticality, timeout, caching and schedule
+         * @throws IllegalArgumentException when the name is not valid or already registered
+         */
+        public Builder register(String name, HealthCheck check, CheckOptions options) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(check, "check");
+            Objects.requireNonNull(options, "options");
+            if (!CHECK_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("name must be 1-64 letters, digits or '._:/-', starting with a "
+                        + "letter or digit: '" + name + "'");
+            }
+            if (registrations.containsKey(name)) {
+                throw new IllegalArgumentException("name is already registered: '" + name
+                        + "' (each check needs its own name)");
+            }
+            registrations.put(name, new Registration(name, check, options));
+            return this;
+        }
+
+        /** Registers a check with {@link CheckOptions#defaults()}. See {@link #register(String, HealthCheck, CheckOptions)}. */
+        public Builder register(String name, HealthCheck check) {
+            return register(name, check, CheckOptions.defaults());
+        }
+
+        /**
+         * The executor checks run on; the host owns it (it is not shut down by {@link #close()}).
+         * It must allow as many concurrent tasks as checks that should run in parallel. Default: a
+         * daemon pool with one thread per check (at most 64, or {@link #parallelism(int)}).
+         */
+        public Builder executor(Executor value) {
+            this.executor = Objects.requireNonNull(value, "executor");
+            return this;
+        }
+
+        /**
+         * The number of threads of the default executor. Default: one per registered check, at most 64.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder parallelism(int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException("parallelism must be positive: " + value);
+            }
+            this.parallelism = value;
+            return this;
+        }
+
+        /**
+         * The scheduler for timeouts and background runs; the host owns it. Default: one daemon
+         * thread the engine creates and stops on {@link #close()}.
+         */
+        public Builder scheduler(ScheduledExecutorService value) {
+            this.scheduler = Objects.requireNonNull(value, "scheduler");
+            return this;
+        }
+
+        /** The clock for {@code checkedAt}, cache expiry and staleness. Default: system UTC. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * The longest a request waits for its checks, from its start. Default 5 s.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder deadline(Duration value) {
+            this.deadline = positive("deadline", value);
+            return this;
+        }
+
+        /**
+         * The timeout of a check registered without its own. Default 2 s.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder defaultTimeout(Duration value) {
+            this.defaultTimeout = positive("defaultTimeout", value);
+            return this;
+        }
+
+        /**
+         * The status a timed-out check reports: {@code DOWN} (default) or {@code UNKNOWN}.
+         *
+         * @throws IllegalArgumentException for any other status
+         */
+        public Builder timeoutStatus(HealthStatus value) {
+            Objects.requireNonNull(value, "timeoutStatus");
+            if (value != HealthStatus.DOWN && value != HealthStatus.UNKNOWN) {
+                throw new IllegalArgumentException("timeoutStatus must be DOWN or UNKNOWN: " + value);
+            }
+            this.timeoutStatus = value;
+            return this;
+        }
+
+        /** The aggregation order and HTTP mapping. Default {@link StatusPolicy#defaults()}. */
+        public Builder statusPolicy(StatusPolicy value) {
+            this.policy = Objects.requireNonNull(value, "statusPolicy");
+            return this;
+        }
+
+        /** Adds a notifier that receives one {@code health.status_changed} event per transition. */
+        public Builder notifier(Notifier value) {
+            notifiers.add(Objects.requireNonNull(value, "notifier"));
+            return this;
+        }
+
+        /**
+         * Records {@code health.check.duration} (timer, tag {@code check}), {@code health.check.status}
+         * (gauge, tag {@code check}) and {@code health.group.status} (gauge, tag {@code group}).
+         * Without it nothing is recorded and Micrometer need not be on the class path.
+         */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /** Builds and starts the engine (background checks get their first run now). */
+        public OpsHealth build() {
+            return new OpsHealth(this);
+        }
+
+        private static Duration positive(String field, Duration value) {
+            Objects.requireNonNull(value, field);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive: " + value);
+            }
+            return value;
+        }
+    }
+}
