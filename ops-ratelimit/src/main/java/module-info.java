@@ -4,7 +4,12 @@ module io.opskit.ratelimit {
     requires transitive java.sql;
     requires org.slf4j;
     requires static org.jspecify;
+    requires com.fasterxml.jackson.databind;
+    requires io.github.resilience4j.circuitbreaker;
+    requires io.github.resilience4j.core;
+    requires java.net.http;
+    requires static micrometer.core;
 
-    // exports io.opskit.ratelimit; (added with the module's entry point)
+    exports io.opskit.ratelimit;
     exports io.opskit.ratelimit.budget;
 }
