@@ -237,7 +237,7 @@ public final class AiGuard {
                     best.addSuppressed(other);
                 }
             }
-            if (attempts >= retry.maxAttempts()) {
+            if (attempts >= retry.maxAttempts() || retry.maxAttempts() == 1) {
                 throw best;
             }
             long wait;
@@ -248,7 +248,7 @@ public final class AiGuard {
             } else {
                 throw best; // budget, concurrency or an open circuit: waiting inside the call will not help
             }
-            if (ctx.nanoTime() + wait - deadline > 0) {
+            if (ctx.nanoTime() + wait - deadline >= 0) {
                 throw best;
             }
             try {

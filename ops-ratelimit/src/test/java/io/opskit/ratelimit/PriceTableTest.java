@@ -1,0 +1,80 @@
+package io.opskit.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+
+class PriceTableTest {
+
+    private static String table(String models) {
+        return "{\"format\":1,\"version\":\"v1\",\"asOf\":\"2026-11-01\",\"unit\":\"micro-usd-per-million-tokens\","
+                + "\"models\":{" + models + "}}";
+    }
+
+    @Test
+    void fromJson_validTable_readsPricesWithDefaults() {
+        PriceTable t = PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":2500000,\"output\":10000000}"));
+
+        assertThat(t.version()).isEqualTo("v1");
+        assertThat(t.asOf()).isEqualTo(LocalDate.of(2026, 11, 1));
+        assertThat(t.price("openai", "gpt-4o")).hasValue(new ModelPrice(2_500_000, 2_500_000, 10_000_000, 10_000_000));
+        assertThat(t.price("openai", "gpt-4o-mini")).isEmpty();
+    }
+
+    @Test
+    void fromJson_malformedJson_saysWhere() {
+        assertThatThrownBy(() -> PriceTable.fromJson("{\"format\": 1, \"models\": {"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON").hasMessageContaining("line 1");
+    }
+
+    @Test
+    void fromJson_absurdPrice_namesModelAndField() {
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":2500000000000,\"output\":1}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models.openai/gpt-4o.input must be 0 to 1000000000 micro-USD per million tokens: 2500000000000");
+    }
+
+    @Test
+    void fromJson_negativeOrFractionalPrice_isRefused() {
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":-1,\"output\":1}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("models.openai/gpt-4o.input");
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":2.5,\"output\":1}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models.openai/gpt-4o.input must be an integer number of micro-USD per million tokens: 2.5");
+    }
+
+    @Test
+    void fromJson_missingOutput_namesField() {
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":1}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("models.openai/gpt-4o.output is required");
+    }
+
+    @Test
+    void fromJson_unknownFieldOrWrongUnit_isRefused() {
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":1,\"output\":1,\"outptu\":1}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field: 'outptu'");
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":1,\"output\":1}")
+                .replace("micro-usd-per-million-tokens", "usd-per-million-tokens")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unit must be 'micro-usd-per-million-tokens': 'usd-per-million-tokens'");
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"gpt-4o\":{\"input\":1,\"output\":1}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("model key must be 'provider/model': 'gpt-4o'");
+        assertThatThrownBy(() -> PriceTable.fromJson(table("\"openai/gpt-4o\":{\"input\":1,\"output\":1}")
+                .replace("2026-11-01", "yesterday")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("asOf must be a date");
+    }
+
+    @Test
+    void costMicros_splitsCachedAndReasoningTokens() {
+        ModelPrice p = new ModelPrice(2_000_000, 500_000, 8_000_000, 16_000_000);
+        // 600 uncached * 2 + 400 cached * 0.5 + 100 plain output * 8 + 100 reasoning * 16
+        assertThat(p.costMicros(new TokenUsage(1_000, 400, 200, 100))).isEqualTo(1_200 + 200 + 800 + 1_600);
+        // worst case: all input uncached, all output at the dearer of output and reasoning
+        assertThat(p.worstCaseMicros(1_000, 200)).isEqualTo(2_000 + 3_200);
+        // rounds up: a single token at 1 micro-USD per million is still charged 1 micro-USD
+        assertThat(new ModelPrice(1, 1, 1, 1).costMicros(TokenUsage.of(1, 0))).isEqualTo(1);
+    }
+}
