@@ -18,5 +18,5 @@ module io.opskit.backup {
     exports io.opskit.backup.schedule;
     exports io.opskit.backup.health;
 
-    // CLI-OPENS
+    opens io.opskit.backup.cli to info.picocli;
 }

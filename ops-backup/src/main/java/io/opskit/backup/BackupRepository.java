@@ -4,10 +4,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
+import io.opskit.backup.health.BackupFreshnessCheck;
 import io.opskit.backup.internal.ChunkPipe;
 import io.opskit.backup.internal.LeaseLock;
 import io.opskit.backup.internal.SegmentedAead;
 import io.opskit.backup.internal.SizeHint;
+import io.opskit.backup.retention.BackupRecord;
+import io.opskit.backup.retention.RetentionLimitExceededException;
+import io.opskit.backup.retention.RetentionPlan;
+import io.opskit.backup.retention.RetentionPolicy;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +72,7 @@ public final class BackupRepository {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BackupStore store;
-    private final KeyProvider keys;
+    private final @Nullable KeyProvider keys;
     private final List<BackupSource> sources;
     private final Compression compression;
     private final VerifyLevel verifyLevel;
@@ -136,6 +141,7 @@ public final class BackupRepository {
         if (sources.isEmpty()) {
             throw new IllegalStateException("no backup source configured: add one with builder().source(...)");
         }
+        KeyProvider keys = keys();
         long started = System.nanoTime();
         Instant createdAt = clock.instant();
         String id = ID_TIME.format(createdAt) + "-" + HexFormat.of().formatHex(randomBytes(3));
@@ -201,8 +207,17 @@ public final class BackupRepository {
         return total;
     }
 
+    private KeyProvider keys() {
+        if (keys == null) {
+            throw new IllegalStateException("keyProvider is required to back up, decode or restore: backups are"
+                    + " always encrypted; use KeyFile.load(path)");
+        }
+        return keys;
+    }
+
     private BackupManifest.SourceEntry writeSource(String id, BackupSource source, Progress progress) throws IOException {
         String key = id + "/" + source.name() + ".bin";
+        KeyProvider keys = keys();
         byte[] master = keys.key(keys.currentKeyId());
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         long snapshotBytes;
@@ -215,6 +230,11 @@ public final class BackupRepository {
             Thread producer = new Thread(() -> {
                 try (OutputStream compressed = compression.compress(pipe.producer(), compressionWorkers)) {
                     OutputStream counting = new FilterOutputStream(compressed) {
+                        @Override
+                        public void write(int b) throws IOException {
+                            write(new byte[] {(byte) b}, 0, 1);
+                        }
+
                         @Override
                         public void write(byte[] b, int off, int len) throws IOException {
                             out.write(b, off, len);
@@ -448,7 +468,7 @@ public final class BackupRepository {
                     StoredArchive.checksum(store, manifest, entry);
                     continue;
                 }
-                try (StoredArchive archive = StoredArchive.open(store, keys, manifest, entry)) {
+                try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry)) {
                     if (level == VerifyLevel.DECODE) {
                         long plain = archive.plain().transferTo(OutputStream.nullOutputStream());
                         archive.finish();
@@ -508,7 +528,7 @@ public final class BackupRepository {
         BackupManifest.SourceEntry entry = manifest.source(sourceName);
         try {
             restorer.precheck(entry.kind(), to, force);
-            try (StoredArchive archive = StoredArchive.open(store, keys, manifest, entry)) {
+            try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry)) {
                 restorer.restore(entry.kind(), archive, to, force);
             }
             log.info("restored backup {} source {} to {}", id, sourceName,
@@ -526,6 +546,54 @@ public final class BackupRepository {
             metrics.restoreFailed(isDiskFull(e) ? "disk_full" : "io");
             throw new BackupFailedException(describeFailure("restore of backup " + id, e), e);
         }
+    }
+
+    // ---------------------------------------------------------------------------------- retention
+
+    /**
+     * Plans retention over the committed backups without deleting anything (a dry run). A backup
+     * counts as verified only when verified at {@link #verifyLevel()} or deeper; the plan never
+     * deletes the newest verified backup.
+     *
+     * @param force plan even when more than the policy's delete share would go
+     * @throws RetentionLimitExceededException when the plan deletes too many and force is false
+     */
+    public RetentionPlan planRetention(RetentionPolicy policy, boolean force) {
+        Objects.requireNonNull(policy, "policy");
+        List<BackupRecord> records = new ArrayList<>();
+        for (BackupManifest m : list()) {
+            records.add(new BackupRecord(m.id(), m.createdAt(), m.verifiedAtLeast(verifyLevel)));
+        }
+        return RetentionPlan.plan(policy, records, clock.instant(), force);
+    }
+
+    /**
+     * Plans retention and deletes what the plan says, under the writer lock (each backup's manifest
+     * first, so a backup is never half visible).
+     *
+     * @return the plan that was applied
+     * @throws RetentionLimitExceededException when the plan deletes too many and force is false
+     * @throws RepositoryLockedException       when another writer holds the repository
+     */
+    public RetentionPlan prune(RetentionPolicy policy, boolean force) {
+        try (LeaseLock lock = lock()) {
+            RetentionPlan plan = planRetention(policy, force);
+            for (BackupRecord doomed : plan.toDelete()) {
+                deleteUnlocked(doomed.id());
+            }
+            log.info("retention applied: kept {}, deleted {}", plan.toKeep().size(), plan.toDelete().size());
+            return plan;
+        }
+    }
+
+    /**
+     * A health check that is DOWN when the newest backup verified at {@link #verifyLevel()} is older
+     * than {@code rpo} (or there is none).
+     *
+     * @throws IllegalArgumentException when the RPO is not positive
+     */
+    public BackupFreshnessCheck freshnessCheck(Duration rpo) {
+        return BackupFreshnessCheck.of(this::newestVerifiedBackupTime, rpo, clock);
     }
 
     // ------------------------------------------------------------------------------------ delete
@@ -653,6 +721,11 @@ public final class BackupRepository {
         }
 
         @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
             sha.update(b, off, len);
@@ -702,7 +775,10 @@ public final class BackupRepository {
             return this;
         }
 
-        /** Supplies the encryption key. Required: backups are always encrypted. */
+        /**
+         * Supplies the encryption key. Required to back up, decode or restore (backups are always
+         * encrypted); listing, checksum verification and retention work without it.
+         */
         public Builder keyProvider(KeyProvider keyProvider) {
             this.keys = Objects.requireNonNull(keyProvider, "keyProvider");
             return this;
@@ -812,9 +888,6 @@ public final class BackupRepository {
         public BackupRepository build() {
             if (store == null) {
                 throw new IllegalStateException("store is required: call directory(path) or store(store)");
-            }
-            if (keys == null) {
-                throw new IllegalStateException("keyProvider is required: backups are always encrypted; use KeyFile.load(path)");
             }
             if (lockDirectory == null && !(store instanceof LocalDirectoryStore)) {
                 throw new IllegalStateException("lockDirectory is required for a store that is not a local directory");

@@ -1,0 +1,437 @@
+package io.opskit.backup.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opskit.api.backup.BackupSource;
+import io.opskit.backup.BackupManifest;
+import io.opskit.backup.BackupProgress;
+import io.opskit.backup.BackupRepository;
+import io.opskit.backup.BackupSources;
+import io.opskit.backup.Compression;
+import io.opskit.backup.KeyFile;
+import io.opskit.backup.VerifyLevel;
+import io.opskit.backup.internal.PostgresTarget;
+import io.opskit.backup.retention.RetentionPlan;
+import io.opskit.backup.retention.RetentionPolicy;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar opskit-backup-cli.jar COMMAND ...}: exit 0 on success; otherwise exit 1 (the
+ * operation failed) or 2 (bad usage) with one line on standard error.
+ */
+@Command(name = "opskit-backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+        description = "Encrypted, verified backups of SQLite, PostgreSQL and files.",
+        subcommands = {BackupCli.Backup.class, BackupCli.ListBackups.class, BackupCli.Verify.class,
+                BackupCli.Restore.class, BackupCli.Prune.class})
+public final class BackupCli implements Callable<Integer> {
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+    private boolean terminal = System.console() != null;
+
+    /** Runs the CLI and exits with its code. */
+    public static void main(String[] args) {
+        // No SLF4J binding ships in the jar: keep its one-time notice off stderr, which carries
+        // only our one-line reasons.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    /**
+     * Runs the CLI in-process.
+     *
+     * @param terminal whether to draw a progress bar on {@code err}
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        BackupCli cli = new BackupCli();
+        cli.out = out;
+        cli.err = err;
+        cli.terminal = terminal;
+        CommandLine cmd = new CommandLine(cli);
+        cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cmd.setParameterExceptionHandler((ex, arguments) -> {
+            err.println("opskit-backup: " + oneLine(ex.getMessage()) + " (see --help)");
+            return 2;
+        });
+        cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            err.println("opskit-backup: " + describe(ex));
+            return 1;
+        });
+        return cmd.execute(args);
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        return oneLine(m);
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\R", " ").strip();
+    }
+
+    @Override
+    public Integer call() {
+        err.println("opskit-backup: name a command: backup, list, verify, restore or prune (see --help)");
+        return 2;
+    }
+
+    /** Reads the version recorded at build time. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = BackupCli.class.getPackage().getImplementationVersion();
+            return new String[] {"opskit-backup " + (v == null ? "development" : v)};
+        }
+    }
+
+    /** Options every command shares. */
+    static class RepoOptions {
+        @Option(names = "--repo", required = true, paramLabel = "DIR", description = "The backup repository directory.")
+        Path repo;
+
+        @Option(names = "--key-file", paramLabel = "FILE", description = "The 32-byte key file (raw or base64).")
+        @Nullable Path keyFile;
+
+        @Option(names = "--verify-level", paramLabel = "1|2|3", defaultValue = "2",
+                description = "The level a backup must be verified at to count (default ${DEFAULT-VALUE}).")
+        int verifyLevel;
+
+        BackupRepository.Builder builder(boolean needsKey) {
+            BackupRepository.Builder b = BackupRepository.builder().directory(repo).verifyLevel(VerifyLevel.of(verifyLevel));
+            if (keyFile != null) {
+                b.keyProvider(KeyFile.load(keyFile));
+            } else if (needsKey) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for this command");
+            }
+            return b;
+        }
+    }
+
+    @Command(name = "backup", description = "Takes a backup and prints its id last.")
+    static final class Backup implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Option(names = "--source", required = true, paramLabel = "KIND:WHERE",
+                description = "sqlite:PATH, postgres:JDBC_URL or dir:PATH; repeat for several sources.")
+        List<String> sources = new ArrayList<>();
+
+        @Option(names = "--compression", defaultValue = "zstd", paramLabel = "zstd|gzip:LEVEL|none",
+                description = "zstd (level 3), zstd:LEVEL, gzip (level 6), gzip:LEVEL or none.")
+        String compression;
+
+        @Option(names = "--no-verify", description = "Commit without verifying first (it counts only once verified).")
+        boolean noVerify;
+
+        @Override
+        public Integer call() {
+            if (repo.keyFile == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for backup");
+            }
+            BackupRepository.Builder b = repo.builder(true).compression(Compression.parse(compression))
+                    .verifyAfterBackup(!noVerify);
+            Set<String> names = new HashSet<>();
+            for (String spec : sources) {
+                b.source(parseSource(spec, names));
+            }
+            BackupManifest made = b.build().backup(cli.progress());
+            cli.endProgress();
+            cli.out.printf(Locale.ROOT, "stored %s of %s snapshot, verified: %s%n", size(made.storedBytes()),
+                    size(made.snapshotBytes()), made.verified().map(v -> "level " + v.level().number()).orElse("no"));
+            cli.out.println(made.id());
+            return 0;
+        }
+
+        private BackupSource parseSource(String spec, Set<String> names) {
+            int colon = spec.indexOf(':');
+            if (colon <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--source must be sqlite:PATH, postgres:JDBC_URL or dir:PATH: " + spec);
+            }
+            String kind = spec.substring(0, colon);
+            String where = spec.substring(colon + 1);
+            switch (kind) {
+                case "sqlite": {
+                    Path path = Path.of(where);
+                    return BackupSources.sqlite(unique(names, path.getFileName().toString()), path);
+                }
+                case "postgres":
+                    return BackupSources.postgres(unique(names, PostgresTarget.parse(where).database()), where);
+                case "dir":
+                case "files": {
+                    Path path = Path.of(where).toAbsolutePath().normalize();
+                    Path name = path.getFileName();
+                    return BackupSources.files(unique(names, name == null ? "files" : name.toString()), path);
+                }
+                default:
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                            "--source kind must be sqlite, postgres or dir: " + spec);
+            }
+        }
+
+        private static String unique(Set<String> names, String wanted) {
+            String base = wanted.replaceAll("[^A-Za-z0-9._-]", "_");
+            if (base.length() > 60) {
+                base = base.substring(0, 60);
+            }
+            String name = base;
+            for (int i = 2; !names.add(name); i++) {
+                name = base + "-" + i;
+            }
+            return name;
+        }
+    }
+
+    @Command(name = "list", description = "Lists committed backups, oldest first.")
+    static final class ListBackups implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Option(names = "--json", description = "Print a JSON array instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            List<BackupManifest> all = repo.builder(false).build().list();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ArrayNode array = mapper.createArrayNode();
+                for (BackupManifest m : all) {
+                    ObjectNode node = array.addObject();
+                    node.put("id", m.id());
+                    node.put("createdAt", m.createdAt().toString());
+                    node.put("compression", m.compression());
+                    node.put("keyId", m.keyId());
+                    node.put("storedBytes", m.storedBytes());
+                    node.put("snapshotBytes", m.snapshotBytes());
+                    if (m.verification() != null) {
+                        node.put("verifiedLevel", m.verification().level().number());
+                        node.put("verifiedAt", m.verification().verifiedAt().toString());
+                    } else {
+                        node.putNull("verifiedLevel");
+                        node.putNull("verifiedAt");
+                    }
+                    ArrayNode sources = node.putArray("sources");
+                    for (BackupManifest.SourceEntry s : m.sources()) {
+                        ObjectNode source = sources.addObject();
+                        source.put("name", s.name());
+                        source.put("kind", s.kind());
+                        source.put("storedBytes", s.storedBytes());
+                        source.put("sha256", s.sha256());
+                    }
+                }
+                cli.out.println(mapper.writeValueAsString(array));
+                return 0;
+            }
+            cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %s%n", "ID", "CREATED", "STORED", "VERIFIED", "SOURCES");
+            for (BackupManifest m : all) {
+                cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %s%n", m.id(), m.createdAt().toString(),
+                        size(m.storedBytes()), m.verified().map(v -> "level " + v.level().number()).orElse("no"),
+                        String.join(",", m.sources().stream().map(s -> s.name() + "(" + s.kind() + ")").toList()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "verify", description = "Verifies one backup or all of them.")
+    static final class Verify implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Option(names = "--level", paramLabel = "1|2|3", defaultValue = "2",
+                description = "1 checksum, 2 decrypt and decompress, 3 test restore (default ${DEFAULT-VALUE}).")
+        int level;
+
+        @Option(names = "--all", description = "Verify every backup.")
+        boolean all;
+
+        @Parameters(arity = "0..1", paramLabel = "ID")
+        @Nullable String id;
+
+        @Override
+        public Integer call() {
+            if (all == (id != null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give a backup ID or --all, not both or neither");
+            }
+            VerifyLevel verifyLevel = VerifyLevel.of(level);
+            BackupRepository repository = repo.builder(verifyLevel != VerifyLevel.CHECKSUM).build();
+            List<String> ids = all ? repository.list().stream().map(BackupManifest::id).toList() : List.of(id);
+            int failed = 0;
+            String firstFailure = null;
+            for (String each : ids) {
+                try {
+                    repository.verify(each, verifyLevel);
+                    cli.out.println("ok      " + each + " (level " + level + ")");
+                } catch (RuntimeException e) {
+                    failed++;
+                    cli.out.println("FAILED  " + each + ": " + describe(e));
+                    if (firstFailure == null) {
+                        firstFailure = describe(e);
+                    }
+                }
+            }
+            if (failed > 0) {
+                cli.err.println("opskit-backup: " + (ids.size() == 1 ? firstFailure
+                        : failed + " of " + ids.size() + " backups failed verification; first: " + firstFailure));
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Restores a backup: a SQLite file, a PostgreSQL database URL or a directory.")
+    static final class Restore implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = "--to", required = true, paramLabel = "PATH|JDBC_URL",
+                description = "A file for SQLite, a jdbc:postgresql:// URL for PostgreSQL, a directory for files.")
+        String to;
+
+        @Option(names = "--source", paramLabel = "NAME", description = "Which source, when the backup has several.")
+        @Nullable String source;
+
+        @Option(names = "--force", description = "Replace an existing target (a SQLite file is kept aside).")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            BackupRepository repository = repo.builder(true).build();
+            if (source == null) {
+                repository.restore(id, to, force);
+            } else {
+                repository.restore(id, source, to, force);
+            }
+            cli.out.println("restored " + id + " to " + PostgresTarget.redact(to));
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", description = "Plans retention; deletes only with --apply.")
+    static final class Prune implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Option(names = "--keep-last", paramLabel = "N") @Nullable Integer keepLast;
+        @Option(names = "--keep-within", paramLabel = "DURATION", description = "e.g. 30d, 12h, P30D") @Nullable String keepWithin;
+        @Option(names = "--keep-hourly", paramLabel = "N") @Nullable Integer keepHourly;
+        @Option(names = "--keep-daily", paramLabel = "N") @Nullable Integer keepDaily;
+        @Option(names = "--keep-weekly", paramLabel = "N") @Nullable Integer keepWeekly;
+        @Option(names = "--keep-monthly", paramLabel = "N") @Nullable Integer keepMonthly;
+        @Option(names = "--keep-yearly", paramLabel = "N") @Nullable Integer keepYearly;
+        @Option(names = "--zone", paramLabel = "ZONE", description = "Time zone of the calendar rules (default UTC).")
+        @Nullable String zone;
+        @Option(names = "--max-delete", paramLabel = "FRACTION", description = "Largest share deleted in one run, e.g. 0.5.")
+        @Nullable String maxDelete;
+        @Option(names = "--apply", description = "Delete what the plan says (without it, only print the plan).")
+        boolean apply;
+        @Option(names = "--force", description = "Go ahead even when the plan deletes more than the allowed share.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            add(args, "--keep-last", keepLast);
+            add(args, "--keep-within", keepWithin);
+            add(args, "--keep-hourly", keepHourly);
+            add(args, "--keep-daily", keepDaily);
+            add(args, "--keep-weekly", keepWeekly);
+            add(args, "--keep-monthly", keepMonthly);
+            add(args, "--keep-yearly", keepYearly);
+            add(args, "--zone", zone == null ? null : ZoneId.of(zone).getId());
+            add(args, "--max-delete", maxDelete);
+            RetentionPolicy policy = RetentionPolicy.parse(args);
+            BackupRepository repository = repo.builder(false).build();
+            RetentionPlan plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
+            cli.out.print(plan.describe());
+            cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"
+                    : "dry run: nothing deleted; add --apply to delete " + plan.toDelete().size() + " backups");
+            return 0;
+        }
+
+        private static void add(List<String> args, String option, @Nullable Object value) {
+            if (value != null) {
+                args.add(option);
+                args.add(value.toString());
+            }
+        }
+    }
+
+    private BackupProgress progress() {
+        if (!terminal) {
+            return BackupProgress.NONE;
+        }
+        return (done, total, rate) -> {
+            String bar = "";
+            if (total > 0) {
+                int width = 30;
+                int filled = (int) Math.min(width, width * done / total);
+                bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] ";
+            }
+            err.printf(Locale.ROOT, "\r%s%s%s  %s/s   ", bar, size(done), total > 0 ? " / " + size(total) : "",
+                    size((long) rate));
+            err.flush();
+        };
+    }
+
+    private void endProgress() {
+        if (terminal) {
+            err.print("\r" + " ".repeat(70) + "\r");
+            err.flush();
+        }
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}
