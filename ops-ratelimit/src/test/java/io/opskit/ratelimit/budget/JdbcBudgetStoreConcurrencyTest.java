@@ -52,6 +52,34 @@ class JdbcBudgetStoreConcurrencyTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void reserve_sixteenThreadsOnTwoSlicedInstances_neverSpendsOverTheLimit(Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            String prefix = TestDatabase.uniquePrefix();
+            try (JdbcBudgetStore firstShared = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix)
+                         .createSchemaOnStart(true).build();
+                 JdbcBudgetStore secondShared = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix).build()) {
+                Outcome outcome;
+                try (SlicedBudgetStore first = sliced(firstShared); SlicedBudgetStore second = sliced(secondShared)) {
+                    outcome = race(first, second);
+                }
+
+                // No instance died, so the documented bound is limit + 0 x slice.
+                BudgetUsage usage = firstShared.usage(KEY, NOW.plusSeconds(3_600));
+                assertThat(outcome.refusals.get()).as("the budget ran out during the race").isPositive();
+                assertThat(usage.spentMicros()).as("spend recorded exactly").isEqualTo(outcome.spent.get());
+                assertThat(usage.spentMicros()).as("never over the hard limit").isLessThanOrEqualTo(LIMIT);
+                assertThat(usage.reservedMicros()).as("every slice returned").isZero();
+            }
+        }
+    }
+
+    private static SlicedBudgetStore sliced(BudgetStore shared) {
+        return SlicedBudgetStore.builder(shared).sliceMicros(100_000)
+                .clock(java.time.Clock.fixed(NOW.plusSeconds(3_600), java.time.ZoneOffset.UTC)).build();
+    }
+
     record Outcome(AtomicLong spent, AtomicLong refusals, AtomicLong maxSeen) {
     }
 

@@ -1,0 +1,127 @@
+package io.opskit.ratelimit.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opskit.api.budget.Admission;
+import io.opskit.api.budget.BudgetKey;
+import io.opskit.api.budget.BudgetUsage;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class SlicedBudgetStoreTest {
+
+    private static final BudgetKey KEY = new BudgetKey("openai/gpt-4o/day", "2026-11-21");
+    private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
+    private static final Instant LEASE = NOW.plusSeconds(60);
+
+    private final InMemoryBudgetStore shared = InMemoryBudgetStore.create();
+
+    private SlicedBudgetStore sliced(long slice) {
+        return SlicedBudgetStore.builder(shared).sliceMicros(slice).sliceLease(Duration.ofMinutes(2))
+                .settleMargin(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
+    void reserve_withinSlice_leasesOneSliceAndAdmitsLocally() {
+        SlicedBudgetStore store = sliced(1_000);
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.reserve(KEY, "r" + i, 100, 5_000, NOW, LEASE).admitted()).isTrue();
+        }
+
+        assertThat(shared.usage(KEY, NOW)).as("one slice held, nothing more").isEqualTo(new BudgetUsage(KEY, 0, 1_000));
+    }
+
+    @Test
+    void close_returnsUnusedPartAndRecordsExactSpend() {
+        SlicedBudgetStore store = sliced(1_000);
+        store.reserve(KEY, "a", 300, 5_000, NOW, LEASE);
+        store.reserve(KEY, "b", 300, 5_000, NOW, LEASE);
+        store.reconcile(KEY, "a", 120, NOW);
+        store.release(KEY, "b");
+
+        store.settleDue(NOW.plus(Duration.ofSeconds(90)));
+
+        assertThat(shared.usage(KEY, NOW.plusSeconds(90))).isEqualTo(new BudgetUsage(KEY, 120, 0));
+    }
+
+    @Test
+    void retire_withOpenReservations_movesThemToTheSharedStoreFirst() {
+        SlicedBudgetStore store = sliced(1_000);
+        store.reserve(KEY, "open", 400, 5_000, NOW, NOW.plusSeconds(600));
+        store.reserve(KEY, "done", 300, 5_000, NOW, LEASE);
+        store.reconcile(KEY, "done", 250, NOW);
+
+        Instant retire = NOW.plusSeconds(90);
+        store.settleDue(retire);
+
+        assertThat(shared.usage(KEY, retire)).isEqualTo(new BudgetUsage(KEY, 250, 400));
+        store.reconcile(KEY, "open", 390, retire);
+        assertThat(shared.usage(KEY, retire)).isEqualTo(new BudgetUsage(KEY, 640, 0));
+    }
+
+    @Test
+    void reserve_nearTheEnd_goesDirectAndStaysExact() {
+        SlicedBudgetStore first = sliced(1_000);
+        SlicedBudgetStore second = sliced(1_000);
+        assertThat(first.reserve(KEY, "a", 900, 1_500, NOW, LEASE).admitted()).isTrue();
+
+        Admission direct = second.reserve(KEY, "b", 500, 1_500, NOW, LEASE);
+        Admission tooMuch = second.reserve(KEY, "c", 1, 1_500, NOW, LEASE);
+
+        assertThat(direct.admitted()).as("no whole slice left, so admitted directly").isTrue();
+        assertThat(tooMuch.admitted()).isFalse();
+        assertThat(shared.usage(KEY, NOW)).isEqualTo(new BudgetUsage(KEY, 0, 1_500));
+    }
+
+    @Test
+    void instanceDiesHoldingSlice_overspendIsAtMostOneSlice() {
+        long limit = 10_000;
+        long slice = 1_000;
+        SlicedBudgetStore doomed = sliced(slice);
+        doomed.reserve(KEY, "a", 800, limit, NOW, LEASE);
+        doomed.reconcile(KEY, "a", 800, NOW); // spent at the provider, known only in the dead process
+
+        SlicedBudgetStore survivor = sliced(slice);
+        Instant afterSliceLease = NOW.plus(Duration.ofMinutes(2));
+        long admitted = 0;
+        for (int i = 0; i < 200; i++) {
+            Instant now = afterSliceLease.plusSeconds(i);
+            if (survivor.reserve(KEY, "s" + i, 100, limit, now, now.plusSeconds(30)).admitted()) {
+                survivor.reconcile(KEY, "s" + i, 100, now);
+                admitted += 100;
+            }
+        }
+
+        long trueSpend = 800 + admitted;
+        assertThat(admitted).as("the survivor gets the whole budget once the slice lease ended").isEqualTo(limit);
+        assertThat(trueSpend).as("overspend bounded by one slice").isLessThanOrEqualTo(limit + slice);
+    }
+
+    @Test
+    void reconcile_afterSliceRetired_stillRecordsLateSpend() {
+        SlicedBudgetStore store = sliced(1_000);
+        store.reserve(KEY, "slow", 300, 5_000, NOW, NOW.plusSeconds(10));
+        Instant afterHoldLease = NOW.plusSeconds(20);
+        store.settleDue(afterHoldLease);
+        store.settleDue(NOW.plusSeconds(95));
+
+        store.reconcile(KEY, "slow", 280, NOW.plusSeconds(96));
+
+        assertThat(shared.usage(KEY, NOW.plusSeconds(96)).spentMicros()).isEqualTo(280);
+    }
+
+    @Test
+    void builder_badSettings_namesTheField() {
+        assertThatThrownBy(() -> SlicedBudgetStore.builder(shared).sliceMicros(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("sliceMicros must be positive: 0");
+        assertThatThrownBy(() -> SlicedBudgetStore.builder(shared).sliceLease(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("sliceLease must be positive: PT0S");
+        assertThatThrownBy(() -> SlicedBudgetStore.builder(shared).sliceLease(Duration.ofSeconds(10))
+                .settleMargin(Duration.ofSeconds(10)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("settleMargin must be shorter than sliceLease (PT10S): PT10S");
+    }
+}
