@@ -18,6 +18,34 @@ import java.util.Map;
 public final class JsonRendering {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int KEEP_AT_MOST = 64 * 1024;
+    /** One output buffer per thread: a render then allocates only its result array. */
+    private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
+
+    /** A reusable byte buffer; only the rendering thread touches it. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer() {
+            super(4096);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+
+    private static Buffer buffer() {
+        Buffer buffer = BUFFERS.get();
+        buffer.reset();
+        return buffer;
+    }
+
+    private static byte[] finish(Buffer buffer) {
+        byte[] bytes = buffer.toByteArray();
+        if (buffer.capacity() > KEEP_AT_MOST) {
+            BUFFERS.remove(); // do not keep an unusually large report's buffer alive
+        }
+        return bytes;
+    }
 
     private JsonRendering() {
     }
@@ -27,7 +55,7 @@ public final class JsonRendering {
      * just {@code {"status"}} without details.
      */
     public static byte[] opskit(HealthReport report, boolean details) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(details ? 256 + 256 * report.checks().size() : 32);
+        Buffer out = buffer();
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("status", report.status().name());
@@ -61,7 +89,7 @@ public final class JsonRendering {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return finish(out);
     }
 
     /**
@@ -70,7 +98,7 @@ public final class JsonRendering {
      * when it is UP or DEGRADED). Without details {@code checks} is empty.
      */
     public static byte[] microProfile(HealthReport report, boolean details) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(details ? 128 + 192 * report.checks().size() : 48);
+        Buffer out = buffer();
         try (JsonGenerator g = MAPPER.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("status", report.httpStatus() < 300 ? "UP" : "DOWN");
@@ -99,7 +127,7 @@ public final class JsonRendering {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
+        return finish(out);
     }
 
     private static void writeMap(JsonGenerator g, Map<String, Object> map) throws IOException {
