@@ -66,6 +66,7 @@ public final class AiGuard {
 
     private final List<Route> routes;
     private final Map<String, Route> byName;
+    private final Map<String, Map<String, Route>> byProvider;
     private final Route[][] chains;
     private final GuardContext ctx;
     private final RetryPolicy retry;
@@ -121,6 +122,12 @@ public final class AiGuard {
         }
         this.routes = List.copyOf(list);
         this.byName = Map.copyOf(names);
+        Map<String, Map<String, Route>> providers = new HashMap<>();
+        for (Route route : list) {
+            providers.computeIfAbsent(route.provider(), p -> new HashMap<>()).put(route.model(), route);
+        }
+        providers.replaceAll((p, m) -> Map.copyOf(m));
+        this.byProvider = Map.copyOf(providers);
         this.chains = new Route[list.size()][];
         for (Route route : list) {
             List<Route> chain = new ArrayList<>();
@@ -512,7 +519,8 @@ public final class AiGuard {
     }
 
     private Route route(String provider, String model) {
-        Route route = byName.get(provider + "/" + model);
+        Map<String, Route> models = byProvider.get(provider); // no key is built: the hot path allocates nothing
+        Route route = models == null ? null : models.get(model);
         if (route == null) {
             throw new IllegalArgumentException("model is not configured in this guard: '" + provider + "/" + model
                     + "' (configured: " + byName.keySet() + ")");

@@ -81,7 +81,6 @@ public record ModelPrice(long inputPerMillion, long cachedInputPerMillion, long 
 
     // tokens <= 1e9 and price <= 1e9 keep the product under 1e18 < Long.MAX_VALUE.
     private static long perMillion(long tokens, long microsPerMillion) {
-        long product = tokens * microsPerMillion;
-        return product / 1_000_000L + (product % 1_000_000L == 0 ? 0 : 1);
+        return (tokens * microsPerMillion + 999_999L) / 1_000_000L;
     }
 }

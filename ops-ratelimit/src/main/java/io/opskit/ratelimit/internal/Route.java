@@ -20,9 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * with the in-memory ledger; a stale stamp (already settled, or expired) is recognised and never
  * settles someone else's call.
  *
- * <p>Thread-safe and lock-free, except a bounded wait on the semaphore when every place is taken.
- * The semaphore is {@link Semaphore}: its uncontended acquire and release are one CAS each and
- * allocate nothing; only a waiting caller enqueues a node.
+ * <p>Thread-safe and lock-free. The places for concurrent calls are the slots themselves: taking
+ * one is a CAS on a free slot, freeing it a release store. A caller that finds every place taken
+ * and may wait polls for a free one every 50 µs until its bounded wait ends; polling keeps the
+ * release side free of any hand-off (a {@code Semaphore} would add a CAS on both sides of every
+ * call and a queue node for every waiter).
  */
 public final class Route {
 
@@ -52,7 +53,6 @@ public final class Route {
     private final GuardContext ctx;
     private final @Nullable RateLimiter rpm;
     private final @Nullable RateLimiter tpm;
-    private final Semaphore places;
     private final Slot[] slots;
     private final CircuitBreaker breaker;
     private final Pause pause;
@@ -83,7 +83,6 @@ public final class Route {
         long now = ctx.nanoTime();
         this.rpm = policy.requestsPerMinute() > 0 ? new RateLimiter(policy.requestsPerMinute(), now) : null;
         this.tpm = policy.tokensPerMinute() > 0 ? new RateLimiter(policy.tokensPerMinute(), now) : null;
-        this.places = new Semaphore(policy.maxConcurrent());
         this.lines = price == null ? new BudgetLine[0] : linesFor(name);
         this.slots = new Slot[policy.maxConcurrent()];
         for (int i = 0; i < slots.length; i++) {
@@ -169,7 +168,13 @@ public final class Route {
 
     /** Calls in flight now. */
     public int inFlight() {
-        return policy.maxConcurrent() - places.availablePermits();
+        int n = 0;
+        for (Slot slot : slots) {
+            if (slot.owner.get() != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The hard limit of the tightest budget line, or 0 when the route has none. */
@@ -219,11 +224,14 @@ public final class Route {
                 throw new RateLimitedException(provider, model, "tokens_per_minute", waitOrNull(wait));
             }
         }
-        if (!places.tryAcquire() && !awaitPlace(now)) {
-            refundRate(now, tokens);
-            throw new ConcurrencyFullException(provider, model, policy.maxConcurrent(), policy.maxWait());
+        Slot slot = tryClaim();
+        if (slot == null) {
+            slot = awaitPlace(now);
+            if (slot == null) {
+                refundRate(now, tokens);
+                throw new ConcurrencyFullException(provider, model, policy.maxConcurrent(), policy.maxWait());
+            }
         }
-        Slot slot = claimSlot();
         long stamp = stampOf(slot);
         slot.tokens = tokens;
         slot.acquiredNanos = now;
@@ -242,7 +250,7 @@ public final class Route {
                 throw refused;
             }
         }
-        slot.owner.set(stamp);
+        slot.owner.setRelease(stamp); // publishes the fields above to whoever CASes the stamp
         return stamp;
     }
 
@@ -250,20 +258,21 @@ public final class Route {
         return nanos == Long.MAX_VALUE ? null : Duration.ofNanos(nanos);
     }
 
-    private boolean awaitPlace(long now) {
+    private @Nullable Slot awaitPlace(long now) {
         sweepExpired(now);
-        if (places.tryAcquire()) {
-            return true;
-        }
+        Slot slot = tryClaim();
         long waitNanos = policy.maxWait().toNanos();
-        if (waitNanos == 0) {
-            return false;
+        if (slot != null || waitNanos == 0) {
+            return slot;
         }
-        try {
-            return places.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        // A real wait, so real time: the injected clock need not move while a thread parks.
+        long deadline = System.nanoTime() + waitNanos;
+        for (;;) {
+            LockSupport.parkNanos(this, Math.min(50_000L, Math.max(1, deadline - System.nanoTime())));
+            slot = tryClaim();
+            if (slot != null || Thread.currentThread().isInterrupted() || System.nanoTime() - deadline >= 0) {
+                return slot;
+            }
         }
     }
 
@@ -278,26 +287,27 @@ public final class Route {
         }
     }
 
-    private Slot claimSlot() {
-        // A permit guarantees a free slot; the scan starts at a thread-dependent place to spread CASes.
+    private @Nullable Slot tryClaim() {
+        // The scan starts at a thread-dependent place so that threads do not contend for one slot.
         int n = slots.length;
         int start = (int) (Thread.currentThread().getId() % n);
-        for (;;) {
-            for (int i = 0; i < n; i++) {
-                Slot s = slots[(start + i) % n];
-                if (s.owner.get() == 0 && s.owner.compareAndSet(0, Slot.BUSY)) {
-                    return s;
-                }
+        for (int i = 0; i < n; i++) {
+            int at = start + i;
+            Slot s = slots[at >= n ? at - n : at];
+            if (s.owner.get() == 0 && s.owner.compareAndSet(0, Slot.BUSY)) {
+                return s;
             }
-            Thread.onSpinWait(); // a settling slot is about to be freed
         }
+        return null;
     }
 
     private long stampOf(Slot slot) {
-        int gen = slot.generation.incrementAndGet() & 0x7fff_ffff;
+        // Only the holder of a BUSY slot touches its generation.
+        int gen = (slot.generation + 1) & 0x7fff_ffff;
         if (gen == 0) {
-            gen = slot.generation.incrementAndGet() & 0x7fff_ffff;
+            gen = 1;
         }
+        slot.generation = gen;
         return ((long) index << 48) | ((long) slot.index << 32) | gen;
     }
 
@@ -305,8 +315,7 @@ public final class Route {
         slot.lines = null;
         slot.tenant = null;
         slot.reservationId = null;
-        slot.owner.set(0);
-        places.release();
+        slot.owner.setRelease(0);
     }
 
     private void reserve(Slot slot, BudgetLine[] budget, long amount, long nowNanos) {
@@ -385,7 +394,6 @@ public final class Route {
      */
     public long complete(long stamp, TokenUsage usage, String operation) {
         long cost = price == null ? 0 : price.costMicros(usage);
-        long now = ctx.nanoTime();
         Slot slot = slotOf(stamp);
         if (slot == null || !slot.owner.compareAndSet(stamp, Slot.BUSY)) {
             chargeLate(cost);
@@ -393,8 +401,8 @@ public final class Route {
             return cost;
         }
         RateLimiter t = tpm;
-        if (t != null) {
-            t.adjust(usage.totalTokens() - slot.tokens, now);
+        if (t != null && usage.totalTokens() != slot.tokens) {
+            t.adjust(usage.totalTokens() - slot.tokens, ctx.nanoTime());
         }
         String tenant = slot.tenant;
         settle(slot, cost);

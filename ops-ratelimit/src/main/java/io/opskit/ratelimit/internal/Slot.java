@@ -1,6 +1,5 @@
 package io.opskit.ratelimit.internal;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -16,7 +15,7 @@ final class Slot {
 
     final int index;
     final AtomicLong owner = new AtomicLong();
-    final AtomicInteger generation = new AtomicInteger();
+    int generation;
     final PeriodCounter[] counters;
     final long[] reserved;
     @Nullable BudgetLine[] lines;
