@@ -65,6 +65,7 @@ public final class CheckSlot {
     private final AtomicReference<@Nullable HealthStatus> lastStatus = new AtomicReference<>();
     private volatile boolean closed;
 
+    /** A slot for one registration; starts nothing until asked. */
     public CheckSlot(String name, HealthCheck check, CheckOptions options, Context context) {
         this.name = name;
         this.check = check;
@@ -86,18 +87,22 @@ public final class CheckSlot {
         }
     }
 
+    /** The registered name. */
     public String name() {
         return name;
     }
 
+    /** Whether a failure fails the aggregate. */
     public boolean critical() {
         return options.critical();
     }
 
+    /** The groups the check serves. */
     public Set<String> groups() {
         return options.groups();
     }
 
+    /** Whether the check runs on its own schedule rather than on request. */
     public boolean background() {
         return options.background() != null;
     }

@@ -43,6 +43,7 @@ public final class HealthMeters {
             Gauge.builder(CHECK_STATUS, slot, HealthMeters::severity)
                     .description("Health check status: 0 UP, 1 DEGRADED, 2 UNKNOWN, 3 OUT_OF_SERVICE, 4 DOWN")
                     .tag("check", slot.name())
+                    .strongReference(true)
                     .register(this.registry);
         }
         for (Map.Entry<String, List<CheckSlot>> group : groups.entrySet()) {
@@ -51,6 +52,7 @@ public final class HealthMeters {
                     .description("Aggregate status of a health group: 0 UP, 1 DEGRADED, 2 UNKNOWN, "
                             + "3 OUT_OF_SERVICE, 4 DOWN")
                     .tag("group", group.getKey())
+                    .strongReference(true) // the member list exists only for this gauge
                     .register(this.registry);
         }
     }

@@ -30,6 +30,7 @@ public final class StatusEvents {
     private final Clock clock;
     private final Set<Notifier> failedOnce = ConcurrentHashMap.newKeySet();
 
+    /** Publishes to {@code notifiers} with timestamps from {@code clock}. */
     public StatusEvents(List<Notifier> notifiers, Clock clock) {
         this.notifiers = List.copyOf(notifiers);
         this.clock = clock;
