@@ -9,19 +9,22 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A health check that is {@link HealthStatus#DOWN} when the newest verified backup is older than
  * the recovery point objective (RPO): the data a restore would lose is then more than the host
  * promised. UP while the newest verified backup is at most the RPO old; DOWN with the message
- * {@code "no verified backup yet"} when there is none.
+ * {@code "no verified backup yet"} when there is none; optionally DEGRADED past a warning age
+ * ({@link #warnAfter(Duration)}).
  *
  * <p>Pick the RPO from the schedule plus slack for the backup's own duration and verification:
  * the seeds' hourly PostgreSQL backups promise an RPO of 1 h, so a check of about 75 minutes
  * tolerates one slow run; a daily backup at 02:00 wants about 26 h.
  *
  * <p>Details (no secrets): {@code newestVerified} (ISO-8601 instant), {@code ageSeconds},
- * {@code rpoSeconds}; {@code rpoSeconds} alone when there is no verified backup.
+ * {@code rpoSeconds} (and {@code warnAfterSeconds} when set); {@code rpoSeconds} alone when there
+ * is no verified backup.
  *
  * <p>Thread-safe when the supplier is. The supplier is called once per {@link #check()}; it
  * should be cheap (read a cached value or the repository's newest manifest). When it throws, the
@@ -32,11 +35,14 @@ public final class BackupFreshnessCheck implements HealthCheck {
     private final Supplier<Optional<Instant>> newestVerified;
     private final Duration rpo;
     private final Clock clock;
+    private final @Nullable Duration warnAfter;
 
-    private BackupFreshnessCheck(Supplier<Optional<Instant>> newestVerified, Duration rpo, Clock clock) {
+    private BackupFreshnessCheck(Supplier<Optional<Instant>> newestVerified, Duration rpo, Clock clock,
+                                 @Nullable Duration warnAfter) {
         this.newestVerified = newestVerified;
         this.rpo = rpo;
         this.clock = clock;
+        this.warnAfter = warnAfter;
     }
 
     /**
@@ -57,7 +63,25 @@ public final class BackupFreshnessCheck implements HealthCheck {
         if (rpo.isZero() || rpo.isNegative()) {
             throw new IllegalArgumentException("rpo must be positive: " + rpo);
         }
-        return new BackupFreshnessCheck(newestVerified, rpo, clock);
+        return new BackupFreshnessCheck(newestVerified, rpo, clock, null);
+    }
+
+    /**
+     * A copy of this check that reports {@link HealthStatus#DEGRADED} (still serving, but worth a
+     * look) once the newest verified backup is older than {@code age}, before it reaches the RPO:
+     * for a daily backup with an RPO of 26 h, {@code warnAfter(Duration.ofHours(25))} says a run
+     * is late before the RPO is lost.
+     *
+     * @param age the warning age; positive and less than the RPO
+     * @return the new check; this one is unchanged
+     * @throws IllegalArgumentException when {@code age} is not positive or not below the RPO
+     */
+    public BackupFreshnessCheck warnAfter(Duration age) {
+        Objects.requireNonNull(age, "warnAfter");
+        if (age.isZero() || age.isNegative() || age.compareTo(rpo) >= 0) {
+            throw new IllegalArgumentException("warnAfter must be positive and less than the rpo (" + rpo + "): " + age);
+        }
+        return new BackupFreshnessCheck(newestVerified, rpo, clock, age);
     }
 
     /** The recovery point objective this check enforces. */
@@ -85,14 +109,21 @@ public final class BackupFreshnessCheck implements HealthCheck {
         // A backup stamped slightly in the future (clock skew between hosts) counts as brand new.
         Duration shown = age.isNegative() ? Duration.ZERO : age;
         boolean fresh = age.compareTo(rpo) <= 0;
-        return HealthResult.builder(fresh ? HealthStatus.UP : HealthStatus.DOWN)
-                .message(fresh
-                        ? "newest verified backup is " + compact(shown) + " old (RPO " + compact(rpo) + ")"
-                        : "newest verified backup is " + compact(shown) + " old, older than the RPO of " + compact(rpo))
+        boolean late = fresh && warnAfter != null && age.compareTo(warnAfter) > 0;
+        HealthStatus status = !fresh ? HealthStatus.DOWN : late ? HealthStatus.DEGRADED : HealthStatus.UP;
+        HealthResult.Builder result = HealthResult.builder(status)
+                .message(!fresh
+                        ? "newest verified backup is " + compact(shown) + " old, older than the RPO of " + compact(rpo)
+                        : late
+                        ? "newest verified backup is " + compact(shown) + " old, nearing the RPO of " + compact(rpo)
+                        : "newest verified backup is " + compact(shown) + " old (RPO " + compact(rpo) + ")")
                 .detail("newestVerified", at.toString())
                 .detail("ageSeconds", shown.getSeconds())
-                .detail("rpoSeconds", rpo.getSeconds())
-                .build();
+                .detail("rpoSeconds", rpo.getSeconds());
+        if (warnAfter != null) {
+            result.detail("warnAfterSeconds", warnAfter.getSeconds());
+        }
+        return result.build();
     }
 
     /** {@code 1d2h}, {@code 26h5m}: days are spelled out only from two days on, as ages read better in hours. */
@@ -120,6 +151,6 @@ public final class BackupFreshnessCheck implements HealthCheck {
 
     @Override
     public String toString() {
-        return "BackupFreshnessCheck{rpo=" + rpo + '}';
+        return "BackupFreshnessCheck{rpo=" + rpo + (warnAfter == null ? "" : ", warnAfter=" + warnAfter) + '}';
     }
 }

@@ -4,6 +4,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -137,6 +139,29 @@ public final class BackupSchedule {
         Instant next = anchor.plusMillis(periods * step);
         // Sub-millisecond remainders: make sure the result is strictly after.
         return next.isAfter(after) ? next : next.plusMillis(step);
+    }
+
+    /**
+     * The next {@code count} run times after {@code after}, earliest first: a preview for an admin
+     * page or a CLI.
+     *
+     * @param after an instant; not null
+     * @param count how many, from 0 to 1000
+     * @return the run times, each strictly after the one before
+     * @throws IllegalArgumentException when {@code count} is out of range
+     */
+    public List<Instant> nextRuns(Instant after, int count) {
+        Objects.requireNonNull(after, "after");
+        if (count < 0 || count > 1000) {
+            throw new IllegalArgumentException("count must be between 0 and 1000: " + count);
+        }
+        List<Instant> runs = new ArrayList<>(count);
+        Instant t = after;
+        for (int i = 0; i < count; i++) {
+            t = nextAfter(t);
+            runs.add(t);
+        }
+        return List.copyOf(runs);
     }
 
     /** The cron expression, or null for an interval schedule. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <h2>No overlap</h2>
  * Runs of one runner never overlap. A scheduled run that comes due while a run is still going
  * (or that fires late, after a run that was going at its due time had finished, as happens on a
- * single-threaded executor) is skipped and logged at WARN; the schedule then goes on as usual.
+ * single-threaded executor) is skipped and logged (WARN for the first skip in a row, DEBUG for
+ * the next ones until a run starts again); the schedule then goes on as usual.
  * {@link #runNow()} refuses with {@link BackupRunInProgressException} while a run is going.
  *
  * <h2>Missed runs</h2>
@@ -39,10 +41,13 @@ import org.slf4j.LoggerFactory;
  * exception; later ones at DEBUG until a run succeeds again, which is logged at INFO) and not
  * recorded as a success. The schedule continues.
  *
- * <p>The runner schedules one timer at a time on the executor and runs the task on the executor's
- * thread, so a run occupies that thread for its duration; give it an executor whose other work can
- * wait, or one with more than one thread. {@link #close()} cancels the timer but does not
- * interrupt a run in progress, and never shuts down the host's executor. Thread-safe.
+ * <h2>Threads</h2>
+ * The runner schedules one timer at a time on the executor. By default the task runs on the
+ * executor's thread, occupying it for the run's duration; give the builder a
+ * {@link Builder#worker(Executor) worker} executor to keep the scheduler's threads free. A
+ * {@link BackupRunListener} hears starts, successes, failures and skips (for metrics).
+ * {@link #close()} cancels the timer but does not interrupt a run in progress, and never shuts
+ * down the host's executors. Thread-safe.
  */
 public final class ScheduledBackupRunner implements AutoCloseable {
 
@@ -54,6 +59,9 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Clock clock;
     private final MissedRunPolicy missedRunPolicy;
+    private final Duration missedRunDelay;
+    private final @Nullable Executor worker;
+    private final BackupRunListener listener;
 
     private boolean started;
     private boolean closed;
@@ -66,6 +74,8 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     private long skippedRuns;
     private long completedRuns;
     private long failedRuns;
+    private boolean listenerFailing;
+    private boolean skipping;
 
     private ScheduledBackupRunner(Builder b) {
         this.name = b.name;
@@ -74,6 +84,9 @@ public final class ScheduledBackupRunner implements AutoCloseable {
         this.executor = Objects.requireNonNull(b.executor);
         this.clock = b.clock;
         this.missedRunPolicy = b.missedRunPolicy;
+        this.missedRunDelay = b.missedRunDelay;
+        this.worker = b.worker;
+        this.listener = b.listener;
     }
 
     /** Starts a builder; schedule, task and executor are required. */
@@ -101,10 +114,10 @@ public final class ScheduledBackupRunner implements AutoCloseable {
         boolean missed = lastSuccess == null || !firstMissed.isAfter(now);
         Instant next = schedule.nextAfter(now);
         if (missed && missedRunPolicy == MissedRunPolicy.RUN_ONCE) {
-            LOG.info("Backup runner '{}' started ({}): {}; running once now (missed-run policy RUN_ONCE), then next at {}",
+            LOG.info("Backup runner '{}' started ({}): {}; running once {} (missed-run policy RUN_ONCE), then next at {}",
                     name, schedule, lastSuccess == null ? "no earlier backup" : "missed the run due at " + firstMissed,
-                    next);
-            executor.execute(() -> fire(null));
+                    missedRunDelay.isZero() ? "now" : "in " + missedRunDelay, next);
+            executor.schedule(() -> fire(null), missedRunDelay.toNanos(), TimeUnit.NANOSECONDS);
         } else {
             LOG.info("Backup runner '{}' started ({}): next run at {}{}", name, schedule, next,
                     missed ? " (missed the run due at " + firstMissed + "; missed-run policy SKIP)" : "");
@@ -122,6 +135,8 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     /** A timer fired for the run due at {@code due}, or the start-up catch-up run when null. */
     private void fire(@Nullable Instant due) {
         Instant runStart;
+        Instant skippedFor = null;
+        Instant busySince = null;
         synchronized (this) {
             if (closed) {
                 return;
@@ -134,28 +149,57 @@ public final class ScheduledBackupRunner implements AutoCloseable {
                     return;
                 }
                 rearm(schedule.nextAfter(now.isAfter(due) ? now : due), now);
-                if (runningSince != null || (lastRunEnded != null && lastRunEnded.isAfter(due))) {
-                    skippedRuns++;
-                    LOG.warn("Backup runner '{}' skipped the run due at {}: the previous run, started at {}, was still"
-                            + " in progress; runs never overlap", name, due,
-                            runningSince != null ? runningSince : "an earlier time");
-                    return;
-                }
-            } else if (runningSince != null) {
-                skippedRuns++;
-                LOG.warn("Backup runner '{}' skipped the catch-up run: a run started at {} is in progress", name, runningSince);
-                return;
             }
-            runningSince = now;
+            boolean busy = runningSince != null || (due != null && lastRunEnded != null && lastRunEnded.isAfter(due));
+            if (busy) {
+                skippedRuns++;
+                skippedFor = due != null ? due : now;
+                busySince = runningSince != null ? runningSince : skippedFor;
+                String message = "Backup runner '{}' skipped the {}: the previous run, started at {}, was still in"
+                        + " progress; runs never overlap";
+                Object what = due != null ? "run due at " + due : "catch-up run";
+                Object since = runningSince != null ? runningSince : "an earlier time";
+                if (skipping) {
+                    LOG.debug(message, name, what, since);
+                } else {
+                    skipping = true;
+                    LOG.warn(message, name, what, since);
+                }
+            } else {
+                skipping = false;
+                runningSince = now;
+            }
             runStart = now;
         }
+        if (skippedFor != null) {
+            Instant skippedDue = skippedFor;
+            Instant inProgressSince = busySince;
+            notifyListener(l -> l.runSkipped(skippedDue, inProgressSince));
+            return;
+        }
+        Runnable run = () -> {
+            try {
+                runTask(() -> {
+                    task.run();
+                    return null;
+                }, runStart);
+            } catch (Exception e) {
+                // Already recorded, logged and reported by runTask; the schedule goes on.
+            }
+        };
+        if (worker == null) {
+            run.run();
+            return;
+        }
         try {
-            runTask(() -> {
-                task.run();
-                return null;
-            }, runStart);
-        } catch (Exception e) {
-            // Already recorded and logged by runTask; the schedule goes on.
+            worker.execute(run);
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                runningSince = null;
+                failedRuns++;
+            }
+            LOG.warn("Backup runner '{}' could not start the run due at {}: the worker executor rejected it ({})",
+                    name, due != null ? due : runStart, e.toString());
         }
     }
 
@@ -208,17 +252,46 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     }
 
     private <T> T runTask(Callable<T> work, Instant started) throws Exception {
-        boolean ok = false;
+        boolean finished = false;
+        notifyListener(l -> l.runStarted(started));
         try {
             LOG.debug("Backup runner '{}' run started at {}", name, started);
             T result = work.call();
-            ok = true;
+            Duration took = Duration.between(started, finish(true, started));
+            finished = true;
+            notifyListener(l -> l.runSucceeded(started, took));
             return result;
         } catch (Exception e) {
+            Duration took = Duration.between(started, finish(false, started));
+            finished = true;
             recordFailure(e, started);
+            notifyListener(l -> l.runFailed(started, took, e));
             throw e;
         } finally {
-            finish(ok, started);
+            if (!finished) {
+                // An Error: release the guard so the schedule is not blocked forever.
+                finish(false, started);
+            }
+        }
+    }
+
+    private void notifyListener(java.util.function.Consumer<BackupRunListener> call) {
+        try {
+            call.accept(listener);
+            synchronized (this) {
+                listenerFailing = false;
+            }
+        } catch (RuntimeException e) {
+            boolean first;
+            synchronized (this) {
+                first = !listenerFailing;
+                listenerFailing = true;
+            }
+            if (first) {
+                LOG.warn("Backup runner '{}': a run listener threw; ignoring it", name, e);
+            } else {
+                LOG.debug("Backup runner '{}': a run listener threw again: {}", name, e.toString());
+            }
         }
     }
 
@@ -232,7 +305,7 @@ public final class ScheduledBackupRunner implements AutoCloseable {
         }
     }
 
-    private synchronized void finish(boolean ok, Instant started) {
+    private synchronized Instant finish(boolean ok, Instant started) {
         Instant now = clock.instant();
         runningSince = null;
         lastRunEnded = now;
@@ -245,6 +318,7 @@ public final class ScheduledBackupRunner implements AutoCloseable {
             }
             LOG.debug("Backup runner '{}' run started at {} finished at {}", name, started, now);
         }
+        return now;
     }
 
     /** The runner's name, as it appears in log lines. */
@@ -321,6 +395,9 @@ public final class ScheduledBackupRunner implements AutoCloseable {
         private @Nullable ScheduledExecutorService executor;
         private Clock clock = Clock.systemUTC();
         private MissedRunPolicy missedRunPolicy = MissedRunPolicy.RUN_ONCE;
+        private Duration missedRunDelay = Duration.ZERO;
+        private @Nullable Executor worker;
+        private BackupRunListener listener = new BackupRunListener() { };
 
         private Builder() {
         }
@@ -366,6 +443,37 @@ public final class ScheduledBackupRunner implements AutoCloseable {
         /** What to do about runs missed while the host was down; default {@link MissedRunPolicy#RUN_ONCE}. */
         public Builder missedRunPolicy(MissedRunPolicy value) {
             this.missedRunPolicy = Objects.requireNonNull(value, "missedRunPolicy");
+            return this;
+        }
+
+        /**
+         * How long after {@link ScheduledBackupRunner#start} the {@link MissedRunPolicy#RUN_ONCE}
+         * catch-up run starts, so it does not compete with the host's own start-up; default zero.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder missedRunDelay(Duration value) {
+            Objects.requireNonNull(value, "missedRunDelay");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("missedRunDelay must not be negative: " + value);
+            }
+            this.missedRunDelay = value;
+            return this;
+        }
+
+        /**
+         * Runs each backup on this executor instead of on the scheduler's thread, so a long backup
+         * does not hold a thread other scheduled work needs. The no-overlap guard is the same.
+         * Default: none, backups run on the scheduler's thread.
+         */
+        public Builder worker(Executor value) {
+            this.worker = Objects.requireNonNull(value, "worker");
+            return this;
+        }
+
+        /** Hears runs, failures and skips (for metrics, say); default none. */
+        public Builder listener(BackupRunListener value) {
+            this.listener = Objects.requireNonNull(value, "listener");
             return this;
         }
 

@@ -97,4 +97,25 @@ class BackupFreshnessCheckTest {
         assertThatThrownBy(() -> BackupFreshnessCheck.of(Optional::empty, Duration.ZERO, clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("rpo must be positive: PT0S");
     }
+
+    @Test
+    void warnAfter_pastWarningBeforeRpo_isDegraded() {
+        BackupFreshnessCheck check = BackupFreshnessCheck.of(() -> Optional.of(NOW.minus(Duration.ofHours(25).plusMinutes(30))),
+                Duration.ofHours(26), clock).warnAfter(Duration.ofHours(25));
+
+        HealthResult result = check.check();
+
+        assertThat(result.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(result.message()).isEqualTo("newest verified backup is 25h30m old, nearing the RPO of 26h");
+        assertThat(result.details()).containsEntry("warnAfterSeconds", 25 * 3600L);
+    }
+
+    @Test
+    void warnAfter_notBelowRpo_throwsNamingValue() {
+        BackupFreshnessCheck check = BackupFreshnessCheck.of(Optional::empty, Duration.ofHours(1), clock);
+
+        assertThatThrownBy(() -> check.warnAfter(Duration.ofHours(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("warnAfter must be positive and less than the rpo (PT1H): PT2H");
+    }
 }

@@ -51,4 +51,16 @@ class BackupScheduleTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("schedule interval must look like 6h, 30m, 1d12h or PT6H: 'every often'");
     }
+
+    @Test
+    void nextRuns_acrossSpringForward_previewsShiftedRun() {
+        BackupSchedule schedule = BackupSchedule.cron("30 2 * * *", BERLIN);
+
+        assertThat(schedule.nextRuns(Instant.parse("2026-03-27T12:00:00Z"), 3)).containsExactly(
+                Instant.parse("2026-03-28T01:30:00Z"),  // 02:30 CET
+                Instant.parse("2026-03-29T01:00:00Z"),  // 02:30 does not exist: 03:00 CEST
+                Instant.parse("2026-03-30T00:30:00Z")); // 02:30 CEST
+        assertThatThrownBy(() -> schedule.nextRuns(Instant.EPOCH, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("count must be between 0 and 1000: -1");
+    }
 }

@@ -232,4 +232,114 @@ class ScheduledBackupRunnerTest {
         assertThatThrownBy(() -> ScheduledBackupRunner.builder().name(" "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("name must not be blank: ' '");
     }
+
+    @Test
+    void workerExecutor_runQueuedWhenNextIsDue_skipsNextAndRunsOnWorker() {
+        List<Runnable> workerQueue = new ArrayList<>();
+        ScheduledBackupRunner r = runner(BackupSchedule.every(Duration.ofHours(1)), recording())
+                .worker(workerQueue::add).build();
+        r.start(Optional.of(Instant.parse("2026-11-20T10:00:00Z")));
+
+        executor.advanceTo(Instant.parse("2026-11-20T11:00:00Z"));
+        assertThat(workerQueue).hasSize(1);
+        assertThat(r.isRunning()).isTrue();
+        executor.advanceTo(Instant.parse("2026-11-20T12:00:00Z"));
+
+        assertThat(workerQueue).hasSize(1);
+        assertThat(r.skippedRuns()).isEqualTo(1);
+        workerQueue.remove(0).run();
+        assertThat(runs).containsExactly(Instant.parse("2026-11-20T12:00:00Z"));
+        assertThat(r.isRunning()).isFalse();
+        assertThat(r.lastSuccess()).contains(Instant.parse("2026-11-20T11:00:00Z"));
+    }
+
+    @Test
+    void listener_hearsStartsSuccessesFailuresAndSkips() throws Exception {
+        List<String> events = new ArrayList<>();
+        BackupRunListener listener = new BackupRunListener() {
+            @Override
+            public void runStarted(Instant startedAt) {
+                events.add("started " + startedAt);
+            }
+
+            @Override
+            public void runSucceeded(Instant startedAt, Duration duration) {
+                events.add("succeeded " + startedAt + " " + duration);
+            }
+
+            @Override
+            public void runFailed(Instant startedAt, Duration duration, Exception error) {
+                events.add("failed " + startedAt + " " + duration + " " + error.getMessage());
+            }
+
+            @Override
+            public void runSkipped(Instant dueAt, Instant runningSince) {
+                events.add("skipped " + dueAt + " " + runningSince);
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+        BackupTask task = () -> {
+            int call = calls.incrementAndGet();
+            if (call == 1) {
+                executor.advanceTo(clock.instant().plus(Duration.ofMinutes(70)));
+            } else {
+                clock.advance(Duration.ofMinutes(5));
+                throw new IOException("disk full");
+            }
+        };
+        ScheduledBackupRunner r = runner(BackupSchedule.every(Duration.ofHours(1)), task).listener(listener).build();
+        r.start(Optional.of(Instant.parse("2026-11-20T10:00:00Z")));
+
+        executor.advanceTo(Instant.parse("2026-11-20T13:00:00Z"));
+
+        assertThat(events).containsExactly(
+                "started 2026-11-20T11:00:00Z",
+                "skipped 2026-11-20T12:00:00Z 2026-11-20T11:00:00Z",
+                "succeeded 2026-11-20T11:00:00Z PT1H10M",
+                "started 2026-11-20T13:00:00Z",
+                "failed 2026-11-20T13:00:00Z PT5M disk full");
+    }
+
+    @Test
+    void listener_throwing_doesNotStopSchedule() {
+        BackupRunListener broken = new BackupRunListener() {
+            @Override
+            public void runStarted(Instant startedAt) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        ScheduledBackupRunner r = runner(BackupSchedule.every(Duration.ofHours(1)), recording()).listener(broken).build();
+        r.start(Optional.of(Instant.parse("2026-11-20T10:00:00Z")));
+
+        executor.advanceTo(Instant.parse("2026-11-20T12:00:00Z"));
+
+        assertThat(runs).containsExactly(Instant.parse("2026-11-20T11:00:00Z"), Instant.parse("2026-11-20T12:00:00Z"));
+        assertThat(r.completedRuns()).isEqualTo(2);
+    }
+
+    @Test
+    void start_missedRunWithDelay_catchUpRunsAfterDelay() {
+        ScheduledBackupRunner r = runner(BackupSchedule.cron("0 2 * * *", BERLIN), recording())
+                .missedRunDelay(Duration.ofMinutes(2)).build();
+        r.start(Optional.empty());
+
+        executor.runDue();
+        assertThat(runs).isEmpty();
+        executor.advanceTo(START.plus(Duration.ofMinutes(2)));
+        assertThat(runs).containsExactly(START.plus(Duration.ofMinutes(2)));
+        assertThatThrownBy(() -> ScheduledBackupRunner.builder().missedRunDelay(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("missedRunDelay must not be negative: PT-1S");
+    }
+
+    @Test
+    void runNow_taskThrowsError_releasesGuard() {
+        ScheduledBackupRunner r = runner(BackupSchedule.every(Duration.ofHours(1)), recording()).build();
+
+        assertThatThrownBy(() -> r.runNow(() -> {
+            throw new OutOfMemoryError("simulated");
+        })).isInstanceOf(OutOfMemoryError.class);
+
+        assertThat(r.isRunning()).isFalse();
+        assertThat(r.lastSuccess()).isEmpty();
+    }
 }
