@@ -61,8 +61,12 @@ public final class CronExpression {
             "@hourly", "0 * * * *");
     private static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
     private static final String[] DAYS = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
-    /** No valid expression needs longer than this to match again: Feb 29 skips 2100, so 8 years. */
-    private static final int SEARCH_YEARS = 9;
+    /**
+     * The Gregorian calendar, weekdays included, repeats every 400 years, so an expression that
+     * matches at all matches within 400 years. Day fields combined with AND can be that sparse:
+     * {@code 0 0 29 2 *}{@code /7} (February 29 on a Sunday) runs 28 or more years apart.
+     */
+    private static final int SEARCH_YEARS = 401;
 
     private final String text;
     private final long minutes;

@@ -183,7 +183,7 @@ class CronExpressionProperties {
     private static Instant reference(Cron cron, ZonedDateTime from) {
         ZoneId zone = from.getZone();
         Instant t = from.toInstant().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-        Instant limit = from.toInstant().plus(Duration.ofDays(9 * 366));
+        Instant limit = from.toInstant().plus(Duration.ofDays(401 * 366));
         while (t.isBefore(limit)) {
             LocalDateTime local = t.atZone(zone).toLocalDateTime();
             if (!cron.dayMatches(local.toLocalDate())) {
@@ -198,7 +198,7 @@ class CronExpressionProperties {
             }
             t = t.plus(Duration.ofMinutes(1));
         }
-        throw new AssertionError("no run within 9 years for " + cron);
+        throw new AssertionError("no run within 401 years for " + cron);
     }
 
     private static boolean fires(Cron cron, Instant t, ZoneId zone) {

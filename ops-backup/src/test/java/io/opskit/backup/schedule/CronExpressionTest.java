@@ -79,6 +79,8 @@ class CronExpressionTest {
             "@monthly             | 2026-11-21T10:00Z | 2026-12-01T00:00Z",
             "@yearly              | 2026-11-21T10:00Z | 2027-01-01T00:00Z",
             "59 23 31 DEC ?       | 2026-11-21T10:00Z | 2026-12-31T23:59Z",
+            "0 0 */7 2 1          | 2000-01-01T00:00Z | 2010-02-01T00:00Z",
+            "0 0 29 2 */7         | 2033-01-01T00:00Z | 2060-02-29T00:00Z",
     })
     void next_syntaxForms_matchCrontab(String expression, String from, String expected) {
         assertThat(next(expression, from, ZoneId.of("UTC"))).isEqualTo(expected);
