@@ -28,6 +28,8 @@ public final class JsonRendering {
             super(4096);
         }
 
+        final char[] instant = new char[IsoInstant.MAX_LENGTH];
+
         int capacity() {
             return buf.length;
         }
@@ -63,7 +65,8 @@ public final class JsonRendering {
                 if (report.group() != null) {
                     g.writeStringField("group", report.group());
                 }
-                g.writeStringField("checkedAt", report.checkedAt().toString());
+                g.writeFieldName("checkedAt");
+                writeInstant(g, report.checkedAt(), out.instant);
                 g.writeNumberField("durationMs", report.durationMs());
                 g.writeObjectFieldStart("checks");
                 for (CheckResult check : report.checks()) {
@@ -76,7 +79,8 @@ public final class JsonRendering {
                     g.writeBooleanField("timedOut", check.timedOut());
                     g.writeBooleanField("stale", check.stale());
                     g.writeNumberField("durationMs", check.durationMs());
-                    g.writeStringField("checkedAt", check.checkedAt().toString());
+                    g.writeFieldName("checkedAt");
+                    writeInstant(g, check.checkedAt(), out.instant);
                     if (!check.details().isEmpty()) {
                         g.writeFieldName("details");
                         writeMap(g, check.details());
@@ -128,6 +132,15 @@ public final class JsonRendering {
             throw new UncheckedIOException(e);
         }
         return finish(out);
+    }
+
+    private static void writeInstant(JsonGenerator g, java.time.Instant instant, char[] scratch) throws IOException {
+        int length = IsoInstant.write(instant, scratch);
+        if (length < 0) {
+            g.writeString(instant.toString());
+        } else {
+            g.writeString(scratch, 0, length);
+        }
     }
 
     private static void writeMap(JsonGenerator g, Map<String, Object> map) throws IOException {
