@@ -72,11 +72,11 @@ public final class MicrometerGuardMetrics implements GuardMetrics {
     @Override
     public void usage(Route route, String operation, @Nullable String tenant, TokenUsage usage, long costMicros) {
         Tags tags = base(route).and("gen_ai.operation.name", operation);
-        DistributionSummary.builder(TOKENS).description("Number of input and output tokens used").baseUnit("{token}")
+        DistributionSummary.builder(TOKENS).description("Number of input and output tokens used").baseUnit("tokens")
                 .tags(tags).tag("gen_ai.token.type", "input").register(registry).record(usage.inputTokens());
-        DistributionSummary.builder(TOKENS).description("Number of input and output tokens used").baseUnit("{token}")
+        DistributionSummary.builder(TOKENS).description("Number of input and output tokens used").baseUnit("tokens")
                 .tags(tags).tag("gen_ai.token.type", "output").register(registry).record(usage.outputTokens());
-        Counter.builder(COST).description("Money charged for AI calls").baseUnit("USD")
+        Counter.builder(COST).description("Money charged for AI calls").baseUnit("usd")
                 .tags(withTenant(base(route), tenant)).register(registry).increment(costMicros / 1_000_000d);
     }
 
@@ -90,7 +90,7 @@ public final class MicrometerGuardMetrics implements GuardMetrics {
     @Override
     public void budgetLine(Route route, @Nullable String tenant, BudgetLine line) {
         Gauge.builder(BUDGET_REMAINING, route, r -> r.remainingMicros(line) / 1_000_000d)
-                .description("What is left of a hard AI cost budget in its current period").baseUnit("USD")
+                .description("What is left of a hard AI cost budget in its current period").baseUnit("usd")
                 .tags(withTenant(base(route), tenant)).tag("period", line.periodName())
                 .strongReference(true).register(registry);
     }
