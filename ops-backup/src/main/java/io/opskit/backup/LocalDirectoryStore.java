@@ -128,8 +128,9 @@ public final class LocalDirectoryStore implements BackupStore {
     }
 
     /**
-     * Deletes temporaries left by writers that crashed. Call only while holding the repository's
-     * writer lock, so that no live writer's temporary is removed.
+     * Deletes temporaries left by writers that crashed, and empty key directories (a writer killed
+     * between creating a directory and publishing into it leaves one). Call only while holding the
+     * repository's writer lock, so that no live writer's temporary is removed.
      *
      * @return how many files were removed
      */
@@ -139,6 +140,19 @@ public final class LocalDirectoryStore implements BackupStore {
             for (Path part : parts) {
                 if (Files.deleteIfExists(part)) {
                     removed++;
+                }
+            }
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path child : children) {
+                if (!child.equals(tmp) && !Files.isSymbolicLink(child)) {
+                    try (DirectoryStream<Path> inside = Files.newDirectoryStream(child)) {
+                        if (!inside.iterator().hasNext()) {
+                            Files.deleteIfExists(child);
+                        }
+                    } catch (IOException ignored) {
+                        // Not empty any more or already gone.
+                    }
                 }
             }
         }

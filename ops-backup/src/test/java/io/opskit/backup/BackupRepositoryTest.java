@@ -204,8 +204,10 @@ class BackupRepositoryTest {
                 .hasMessage("compressionWorkers must be between 0 and 64: -1");
         assertThatThrownBy(() -> BackupSources.sqlite("bad name", dir))
                 .hasMessage("source name must be 1-64 of [A-Za-z0-9._-]: bad name");
-        assertThatThrownBy(() -> BackupRepository.builder().directory(dir).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("keyProvider");
+        assertThatThrownBy(() -> BackupRepository.builder().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("store is required");
+        assertThatThrownBy(() -> BackupRepository.builder().directory(dir).source(BackupSources.sqlite("a", dir)).build().backup())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("keyProvider is required");
         assertThatThrownBy(() -> Compression.parse("gzip:12")).hasMessage("gzip level must be between 1 and 9: 12");
         assertThatThrownBy(() -> Compression.parse("lz4")).hasMessage("compression must be zstd, gzip:LEVEL or none: lz4");
         assertThatThrownBy(() -> VerifyLevel.of(4)).hasMessage("verify level must be 1, 2 or 3: 4");

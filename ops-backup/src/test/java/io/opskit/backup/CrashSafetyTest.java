@@ -69,7 +69,7 @@ class CrashSafetyTest {
             while (started.get() == before && System.nanoTime() < deadline && child.isAlive()) {
                 Thread.onSpinWait();
             }
-            child.waitFor(50 + random.nextInt(1500), TimeUnit.MILLISECONDS);
+            child.waitFor(20 + random.nextInt(700), TimeUnit.MILLISECONDS);
             child.destroyForcibly(); // SIGKILL
             child.waitFor(10, TimeUnit.SECONDS);
             reader.join(5000);

@@ -33,10 +33,13 @@ class SqliteConcurrentSnapshotTest {
                      PreparedStatement insert = c.prepareStatement("INSERT INTO notes(body) VALUES (?) RETURNING id")) {
                     while (!stop.get()) {
                         insert.setString(1, "written during backup");
+                        long id;
                         try (var rs = insert.executeQuery()) {
                             rs.next();
-                            lastCommitted.accumulateAndGet(rs.getLong(1), Math::max);
+                            id = rs.getLong(1);
                         }
+                        // The autocommit transaction ends when the statement is reset, i.e. now.
+                        lastCommitted.accumulateAndGet(id, Math::max);
                     }
                 } catch (Throwable t) {
                     writerError.set(t);
