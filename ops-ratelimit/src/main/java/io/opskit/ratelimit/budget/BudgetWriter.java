@@ -75,6 +75,8 @@ final class BudgetWriter implements AutoCloseable {
     private final Map<BudgetKey, Long> lastReclaimMs = new HashMap<>();
     private @Nullable Connection connection;
     private boolean failing;
+    /** Set for one retry when the one-statement path met a duplicate id; the step-by-step path handles it. */
+    private boolean oneStatementFailed;
 
     BudgetWriter(DataSource dataSource, Dialect dialect, BudgetSql sql, String storeName, int maxBatchSize,
                  Duration expiredRetention, Duration reclaimInterval, Duration operationTimeout,
@@ -152,6 +154,7 @@ final class BudgetWriter implements AutoCloseable {
                 Connection c = connection();
                 Runnable completion = transact(c, batch);
                 c.commit();
+                oneStatementFailed = false;
                 completion.run();
                 if (failing) {
                     failing = false;
@@ -162,6 +165,10 @@ final class BudgetWriter implements AutoCloseable {
             } catch (SQLException e) {
                 last = e;
                 rollbackQuietly();
+                if ("23505".equals(e.getSQLState()) && !oneStatementFailed) {
+                    oneStatementFailed = true;
+                    continue;
+                }
                 if (!dialect.isTransient(e)) {
                     discardConnection();
                     break;
@@ -198,6 +205,9 @@ final class BudgetWriter implements AutoCloseable {
         TreeSet<BudgetKey> reserveKeys = new TreeSet<>(KEY_ORDER);
         reserves.forEach(r -> reserveKeys.add(r.key));
         ensurePeriods(c, reserveKeys);
+        if (dialect == Dialect.POSTGRESQL) {
+            return transactReturning(c, reserves, settles, !oneStatementFailed);
+        }
 
         boolean lockedAll = false;
         if (!settles.isEmpty() || reserveKeys.size() > 1) {
@@ -218,6 +228,309 @@ final class BudgetWriter implements AutoCloseable {
                 reserves.get(i).done.complete(admissions[i]);
             }
         };
+    }
+
+    /**
+     * The PostgreSQL path: every change to a counter is derived from the rows the same statement
+     * changed ({@code DELETE ... RETURNING}, {@code UPDATE ... RETURNING}), so no lock has to be
+     * taken ahead, and a period's settlements and admissions become one conditional write:
+     * one round trip per period plus the reservation inserts and the commit.
+     */
+    private Runnable transactReturning(Connection c, List<Reserve> reserves, List<Settle> settles,
+                                       boolean oneStatement) throws SQLException {
+        int n = reserves.size();
+        TreeMap<BudgetKey, PeriodWork> work = new TreeMap<>(KEY_ORDER);
+        for (int i = 0; i < n; i++) {
+            work.computeIfAbsent(reserves.get(i).key, k -> new PeriodWork()).reserves.add(i);
+        }
+        for (Settle s : settles) {
+            work.computeIfAbsent(s.key, k -> new PeriodWork()).settles.putIfAbsent(s.id, s);
+        }
+        boolean[] admitted = new boolean[n];
+        boolean[] inserted = new boolean[n];
+        Map<BudgetKey, Long> reclaimedAt = new HashMap<>();
+        Map<BudgetKey, long[]> figures = new HashMap<>();
+        for (Map.Entry<BudgetKey, PeriodWork> entry : work.entrySet()) {
+            BudgetKey key = entry.getKey();
+            PeriodWork period = entry.getValue();
+            long nowMs = Long.MIN_VALUE;
+            List<Integer> candidates = new ArrayList<>();
+            long sum = 0;
+            long limit = Long.MAX_VALUE;
+            for (int i : period.reserves) {
+                Reserve r = reserves.get(i);
+                nowMs = Math.max(nowMs, r.nowMs);
+                if (r.amount <= r.limit) {
+                    candidates.add(i);
+                    sum = saturatedAdd(sum, r.amount);
+                    limit = Math.min(limit, r.limit);
+                }
+            }
+            if (!period.reserves.isEmpty()) {
+                Long last = lastReclaimMs.get(key);
+                if (last == null || nowMs - last >= reclaimIntervalMs) {
+                    reclaimReturning(c, key, nowMs);
+                    reclaimedAt.put(key, nowMs);
+                }
+            }
+            boolean fits = sum <= limit;
+            long[] together;
+            if (oneStatement) {
+                together = batchOnePeriod(c, key, period, reserves, fits ? candidates : List.of(), fits ? sum : 0,
+                        fits ? limit - sum : Long.MAX_VALUE);
+                if (together != null && fits) {
+                    candidates.forEach(i -> admitted[i] = inserted[i] = true);
+                }
+            } else {
+                if (!period.settles.isEmpty()) {
+                    deleteReturning(c, key, period);
+                }
+                together = candidates.isEmpty() || !fits ? null : settleAndAdmit(c, key, period, sum, limit);
+                if (together != null) {
+                    candidates.forEach(i -> admitted[i] = true);
+                }
+            }
+            if (together != null && (fits || candidates.isEmpty())) {
+                figures.put(key, together);
+                continue;
+            }
+            applySettlement(c, key, period);
+            admitOneByOne(c, reserves, candidates, admitted);
+            boolean refused = candidates.stream().anyMatch(i -> !admitted[i]);
+            if (refused && !reclaimedAt.containsKey(key)) {
+                reclaimReturning(c, key, nowMs);
+                reclaimedAt.put(key, nowMs);
+                List<Integer> again = candidates.stream().filter(i -> !admitted[i]).toList();
+                admitOneByOne(c, reserves, again, admitted);
+            }
+        }
+
+        boolean[] toInsert = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            toInsert[i] = admitted[i] && !inserted[i];
+        }
+        boolean[] duplicate = insertReservations(c, reserves, toInsert);
+        for (int i = 0; i < n; i++) {
+            if (duplicate[i]) {
+                admitted[i] = toInsert[i]; // a repeated id: admitted only if the existing one is open
+            }
+        }
+        Admission[] admissions = new Admission[n];
+        try (PreparedStatement read = c.prepareStatement(sql.readPeriod)) {
+            for (Map.Entry<BudgetKey, PeriodWork> entry : work.entrySet()) {
+                BudgetKey key = entry.getKey();
+                List<Integer> indices = entry.getValue().reserves;
+                if (indices.isEmpty()) {
+                    continue;
+                }
+                long[] known = figures.get(key);
+                if (known == null || indices.stream().anyMatch(i -> duplicate[i])) {
+                    bindKey(read, 1, key);
+                    try (ResultSet rs = read.executeQuery()) {
+                        if (!rs.next()) {
+                            knownPeriods.remove(key);
+                            throw new SQLException("budget period row missing", "40001");
+                        }
+                        known = new long[] {rs.getLong(1), rs.getLong(2)};
+                    }
+                }
+                long reserved = known[1];
+                for (int j = indices.size() - 1; j >= 0; j--) {
+                    int i = indices.get(j);
+                    Reserve r = reserves.get(i);
+                    admissions[i] = new Admission(admitted[i], known[0], Math.max(0, reserved), r.limit);
+                    if (admitted[i] && !duplicate[i]) {
+                        reserved -= r.amount;
+                    }
+                }
+            }
+        }
+        return () -> {
+            lastReclaimMs.putAll(reclaimedAt);
+            for (Settle s : settles) {
+                s.done.complete(Boolean.TRUE);
+            }
+            for (int i = 0; i < n; i++) {
+                reserves.get(i).done.complete(admissions[i]);
+            }
+        };
+    }
+
+    /**
+     * Runs {@link BudgetSql#batchOnePeriod}: returns [spent, reserved] when the admissions were
+     * made (or there were none), or null after settling only (the caller then admits one by one).
+     */
+    private long @Nullable [] batchOnePeriod(Connection c, BudgetKey key, PeriodWork period, List<Reserve> reserves,
+                                             List<Integer> candidates, long total, long headroom)
+            throws SQLException {
+        int settleCount = period.settles.size();
+        Object[] settleIds = new Object[settleCount];
+        Object[] actuals = new Object[settleCount];
+        Object[] releases = new Object[settleCount];
+        int j = 0;
+        for (Settle s : period.settles.values()) {
+            settleIds[j] = s.id;
+            actuals[j] = s.actual;
+            releases[j] = (short) (s.release ? 1 : 0);
+            j++;
+        }
+        Object[] ids = new Object[candidates.size()];
+        Object[] amounts = new Object[candidates.size()];
+        Object[] leases = new Object[candidates.size()];
+        for (j = 0; j < candidates.size(); j++) {
+            Reserve r = reserves.get(candidates.get(j));
+            ids[j] = r.id;
+            amounts[j] = r.amount;
+            leases[j] = r.leaseUntilMs;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.batchOnePeriod)) {
+            bindKey(ps, 1, key);
+            ps.setArray(3, c.createArrayOf("varchar", settleIds));
+            ps.setArray(4, c.createArrayOf("bigint", actuals));
+            ps.setArray(5, c.createArrayOf("smallint", releases));
+            ps.setLong(6, total);
+            ps.setLong(7, headroom);
+            ps.setArray(8, c.createArrayOf("varchar", ids));
+            ps.setArray(9, c.createArrayOf("bigint", amounts));
+            ps.setArray(10, c.createArrayOf("bigint", leases));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long spentDelta = rs.getLong(1);
+                long reservedDelta = rs.getLong(2);
+                long spent = rs.getLong(3);
+                if (rs.wasNull()) {
+                    period.spentDelta = spentDelta;
+                    period.reservedDelta = reservedDelta;
+                    return null;
+                }
+                long reserved = rs.getLong(4);
+                if (rs.getLong(5) != candidates.size()) {
+                    throw new SQLException("reservation rows not inserted as admitted", "40001");
+                }
+                return new long[] {spent, reserved};
+            }
+        }
+    }
+
+    /** Deletes the period's settled reservations and adds up what that changes. */
+    private void deleteReturning(Connection c, BudgetKey key, PeriodWork period) throws SQLException {
+        List<String> ids = new ArrayList<>(period.settles.keySet());
+        for (int from = 0; from < ids.size(); from += 100) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 100));
+            StringBuilder query = new StringBuilder("DELETE FROM ").append(sql.reservationTable)
+                    .append(" WHERE scope = ? AND period = ? AND reservation_id IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                query.append(i == 0 ? "?" : ", ?");
+            }
+            query.append(") RETURNING reservation_id, amount_micros, expired");
+            try (PreparedStatement ps = c.prepareStatement(query.toString())) {
+                bindKey(ps, 1, key);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(3 + i, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Settle s = period.settles.get(rs.getString(1));
+                        if (!s.release) {
+                            period.spentDelta = saturatedAdd(period.spentDelta, s.actual);
+                        }
+                        if (rs.getLong(3) == 0) {
+                            period.reservedDelta += rs.getLong(2);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void applySettlement(Connection c, BudgetKey key, PeriodWork period) throws SQLException {
+        if (period.spentDelta == 0 && period.reservedDelta == 0) {
+            return;
+        }
+        try (PreparedStatement update = c.prepareStatement(sql.settlePeriod)) {
+            update.setLong(1, period.spentDelta);
+            update.setLong(2, period.reservedDelta);
+            bindKey(update, 3, key);
+            update.executeUpdate();
+        }
+        period.spentDelta = 0;
+        period.reservedDelta = 0;
+    }
+
+    /** Settles and admits {@code sum} in one guarded write; returns [spent, reserved] or null if it does not fit. */
+    private long @Nullable [] settleAndAdmit(Connection c, BudgetKey key, PeriodWork period, long sum, long limit)
+            throws SQLException {
+        long headroom = limit - sum;
+        try (PreparedStatement ps = c.prepareStatement(sql.settleAndAdmitReturning)) {
+            ps.setLong(1, period.spentDelta);
+            ps.setLong(2, period.reservedDelta);
+            ps.setLong(3, sum);
+            bindKey(ps, 4, key);
+            ps.setLong(6, period.spentDelta);
+            ps.setLong(7, headroom);
+            ps.setLong(8, period.reservedDelta);
+            ps.setLong(9, headroom);
+            ps.setLong(10, period.spentDelta);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                period.spentDelta = 0;
+                period.reservedDelta = 0;
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    private void admitOneByOne(Connection c, List<Reserve> reserves, List<Integer> indices, boolean[] admitted)
+            throws SQLException {
+        if (indices.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement admit = c.prepareStatement(sql.admit)) {
+            for (int i : indices) {
+                bindAdmit(admit, reserves.get(i));
+                admit.addBatch();
+            }
+            int[] counts = checkedCounts(admit.executeBatch(), indices.size());
+            for (int j = 0; j < counts.length; j++) {
+                admitted[indices.get(j)] = counts[j] > 0;
+            }
+        }
+    }
+
+    /** Marks ended leases and takes exactly the marked rows' amounts out of the counter. */
+    private void reclaimReturning(Connection c, BudgetKey key, long nowMs) throws SQLException {
+        long expirable = 0;
+        try (PreparedStatement mark = c.prepareStatement(sql.markExpiredReturning)) {
+            bindKey(mark, 1, key);
+            mark.setLong(3, nowMs);
+            try (ResultSet rs = mark.executeQuery()) {
+                while (rs.next()) {
+                    expirable += rs.getLong(1);
+                }
+            }
+        }
+        if (expirable > 0) {
+            try (PreparedStatement subtract = c.prepareStatement(sql.subtractReserved)) {
+                subtract.setLong(1, expirable);
+                bindKey(subtract, 2, key);
+                subtract.executeUpdate();
+            }
+        }
+        try (PreparedStatement forget = c.prepareStatement(sql.deleteForgotten)) {
+            bindKey(forget, 1, key);
+            forget.setLong(3, nowMs - expiredRetentionMs);
+            forget.executeUpdate();
+        }
+    }
+
+    /** What one transaction does to one period. */
+    private static final class PeriodWork {
+        final List<Integer> reserves = new ArrayList<>();
+        final LinkedHashMap<String, Settle> settles = new LinkedHashMap<>();
+        long spentDelta;
+        long reservedDelta;
     }
 
     /** Creates missing period rows in their own short transaction (only the first time a key is seen). */
