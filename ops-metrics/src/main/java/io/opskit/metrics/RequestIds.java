@@ -1,5 +1,6 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Redactor;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -14,7 +15,9 @@ import org.slf4j.MDC;
  *
  * <p>An accepted id is 1 to {@value #MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ -}; anything
  * else (too long, spaces, quotes, control characters, which could forge log lines) is replaced by a
- * generated id of 32 lower-case hex digits (128 random bits). Stateless and thread-safe.
+ * generated id of 32 lower-case hex digits (128 random bits). So is an id that looks like a secret
+ * ({@link Redactor} would mask it), so that no credential reaches the logs through it. Stateless and
+ * thread-safe.
  */
 public final class RequestIds {
 
@@ -43,7 +46,8 @@ public final class RequestIds {
                 return false;
             }
         }
-        return true;
+        // An id shaped like a key (sk-..., token=...) would carry a secret into every log line.
+        return Redactor.redact(id) == id;
     }
 
     /** {@code incoming} when {@link #isAcceptable(String) acceptable}, else a {@link #generate() new id}. */

@@ -20,7 +20,8 @@ class RequestIdsTest {
 
     @Test
     void acceptOrGenerate_unsafeIncoming_replaced() {
-        for (String bad : new String[] {null, "", "a b", "x\ny", "<script>", "a".repeat(65), "id\"quote"}) {
+        for (String bad : new String[] {null, "", "a b", "x\ny", "<script>", "a".repeat(65), "id\"quote",
+            "sk-proj-AbCdEf123456"}) {
             String id = RequestIds.acceptOrGenerate(bad);
             assertThat(id).isNotEqualTo(bad).matches("[0-9a-f]{32}");
         }

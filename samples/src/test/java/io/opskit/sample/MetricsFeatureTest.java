@@ -80,4 +80,30 @@ class MetricsFeatureTest {
                     .contains("\"max\":4").contains("\"checked_out\":").contains("\"usage_ratio\":");
         }
     }
+
+    @Test
+    void start_writesRulesAndDashboard_rulesPassPromtool() throws Exception {
+        try (SampleApp app = start()) {
+            Path rules = dataDir.resolve(io.opskit.metrics.MetricsExport.RULES_FILE);
+            assertThat(rules).isRegularFile();
+            assertThat(dataDir.resolve(io.opskit.metrics.MetricsExport.DASHBOARD_FILE)).isRegularFile();
+            assertThat(java.nio.file.Files.readString(rules)).contains("slo: 'sample-availability'")
+                    .contains("slo: 'sample-latency'").contains("alert: DbPoolPressure");
+            MetricsPromtool.Result result = MetricsPromtool.run(new byte[0], "check", "rules", rules.toString());
+            assertThat(result.exitCode()).as(result.output()).isZero();
+        }
+    }
+
+    @Test
+    void metrics_scrape_passesPromtoolCheckMetrics() throws Exception {
+        try (SampleApp app = start()) {
+            get(app, "/");
+            get(app, "/missing");
+            get(app, "/metrics/db-pool");
+            HttpResponse<String> scrape = get(app, "/metrics");
+            MetricsPromtool.Result result = MetricsPromtool.run(
+                    scrape.body().getBytes(java.nio.charset.StandardCharsets.UTF_8), "check", "metrics");
+            assertThat(result.exitCode()).as(result.output()).isZero();
+        }
+    }
 }

@@ -1,0 +1,48 @@
+package io.opskit.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.metrics.httpserver.RequestMetricsFilter;
+import java.util.List;
+
+/**
+ * The front door of Opskit Metrics: where each part starts.
+ *
+ * <pre>{@code
+ * SloTracker slos = OpsMetrics.slos().slo(Slo.availability("api", 0.999)).build();
+ * RequestMetrics requests = OpsMetrics.requests(registry).histogram(true).listener(slos).build();
+ * server.createContext("/api/items", handler).getFilters().add(OpsMetrics.httpServerFilter(requests));
+ * }</pre>
+ *
+ * HikariCP and Caffeine gauges start at {@link HikariPoolMetrics#of} and {@link CaffeineCacheGauges#of}
+ * (kept out of this class so that it never needs those optional libraries). Stateless.
+ */
+public final class OpsMetrics {
+
+    private OpsMetrics() {
+    }
+
+    /** Request metrics recording into {@code registry}; see {@link RequestMetrics}. */
+    public static RequestMetrics.Builder requests(MeterRegistry registry) {
+        return RequestMetrics.builder(registry);
+    }
+
+    /** A JDK {@code HttpServer} filter over {@code requests}; see {@link RequestMetricsFilter}. */
+    public static RequestMetricsFilter httpServerFilter(RequestMetrics requests) {
+        return RequestMetricsFilter.of(requests);
+    }
+
+    /** In-process SLO tracking; see {@link SloTracker}. */
+    public static SloTracker.Builder slos() {
+        return SloTracker.builder();
+    }
+
+    /** In-process threshold alerts; see {@link AlertEvaluator}. */
+    public static AlertEvaluator.Builder alerts() {
+        return AlertEvaluator.builder();
+    }
+
+    /** Prometheus rules and a Grafana dashboard from the same definitions; see {@link MetricsExport}. */
+    public static MetricsExport export(SloTracker slos, List<AlertRule> alertRules, String title) {
+        return MetricsExport.of(slos, alertRules, title);
+    }
+}

@@ -1,0 +1,139 @@
+package io.opskit.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opskit.api.notify.OpsEvent;
+import io.opskit.api.notify.Severity;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class AlertEvaluatorTest {
+
+    private final SloTrackerTest.StepClock clock = new SloTrackerTest.StepClock();
+    private final List<OpsEvent> events = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Double> poolUsage = new AtomicReference<>(0.5);
+
+    private AlertRule poolRule(Duration forDuration) {
+        return AlertRule.builder("DbPoolPressure")
+                .source(poolUsage::get)
+                .when(Comparison.ABOVE, 0.85)
+                .forDuration(forDuration)
+                .severity(Severity.CRITICAL)
+                .summary("DB pool usage above 85 %")
+                .label("team", "platform")
+                .build();
+    }
+
+    private List<String> types() {
+        return events.stream().map(OpsEvent::type).collect(Collectors.toList());
+    }
+
+    @Test
+    void evaluate_breachHeldForDuration_pendingThenFiringThenResolved() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(poolRule(Duration.ofMinutes(5))).build();
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.INACTIVE);
+
+        poolUsage.set(0.9);
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.PENDING);
+        clock.advance(Duration.ofMinutes(4));
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.PENDING);
+        clock.advance(Duration.ofMinutes(1));
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.FIRING);
+        alerts.evaluate();
+
+        poolUsage.set(0.4);
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.INACTIVE);
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING, AlertEvaluator.RESOLVED);
+        OpsEvent firing = events.get(1);
+        assertThat(firing.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(firing.source()).isEqualTo("alert:DbPoolPressure");
+        assertThat(firing.labels()).containsEntry("alertname", "DbPoolPressure").containsEntry("severity", "critical")
+                .containsEntry("team", "platform");
+        assertThat(firing.summary()).contains("DB pool usage above 85 %").contains("0.9");
+        assertThat(events.get(2).severity()).isEqualTo(Severity.INFO);
+    }
+
+    @Test
+    void evaluate_breachClearsWhilePending_neverFires() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(poolRule(Duration.ofMinutes(5))).build();
+        poolUsage.set(0.9);
+        alerts.evaluate();
+        clock.advance(Duration.ofMinutes(2));
+        poolUsage.set(0.5);
+        alerts.evaluate();
+        clock.advance(Duration.ofMinutes(10));
+        alerts.evaluate();
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING);
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.INACTIVE);
+    }
+
+    @Test
+    void evaluate_zeroFor_firesAtOnce() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(poolRule(Duration.ZERO)).build();
+        poolUsage.set(0.99);
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.FIRING);
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING);
+    }
+
+    @Test
+    void evaluate_throwingSourceAndNotifier_otherRulesAndNotifiersCarryOn() {
+        AlertRule broken = AlertRule.builder("Broken").source(() -> {
+            throw new IllegalStateException("db down: password=hunter2");
+        }).when(Comparison.ABOVE, 0).build();
+        try (LogCapture logs = new LogCapture()) {
+            AlertEvaluator alerts = AlertEvaluator.builder().clock(clock)
+                    .notifier(e -> {
+                        throw new IllegalStateException("smtp down");
+                    })
+                    .notifier(events::add)
+                    .rule(broken).rule(poolRule(Duration.ZERO)).build();
+            poolUsage.set(0.99);
+            alerts.evaluate();
+            alerts.evaluate();
+            assertThat(alerts.state("Broken")).isEqualTo(AlertState.INACTIVE);
+            assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING);
+            assertThat(logs.lines()).filteredOn(l -> l.contains("value source failed")).hasSize(1);
+            assertThat(logs.lines()).filteredOn(l -> l.contains("notifier")).hasSize(1);
+            assertThat(logs.lines()).noneMatch(l -> l.contains("hunter2"));
+        }
+    }
+
+    @Test
+    void builder_invalid_namesFieldAndValue() {
+        assertThatThrownBy(() -> AlertRule.builder("pool usage"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("name must be letters, digits and '_', starting with a letter: 'pool usage'");
+        assertThatThrownBy(() -> AlertRule.builder("X").forDuration(Duration.ofSeconds(-1)))
+                .hasMessage("forDuration must not be negative: PT-1S");
+        assertThatThrownBy(() -> AlertRule.builder("X").when(Comparison.ABOVE, Double.NaN))
+                .hasMessage("threshold must be a finite number: NaN");
+        assertThatThrownBy(() -> AlertRule.builder("X").source(() -> 1).build())
+                .hasMessage("condition must be set with when(...): rule 'X'");
+        assertThatThrownBy(() -> AlertEvaluator.builder().rule(poolRule(Duration.ZERO)).rule(poolRule(Duration.ZERO)))
+                .hasMessage("alert rule name must be unique: 'DbPoolPressure'");
+    }
+
+    @Test
+    void loggingNotifier_firingEvent_warnsRedacted() {
+        try (LogCapture logs = new LogCapture()) {
+            LoggingNotifier.create().notify(new OpsEvent("alert:X", AlertEvaluator.FIRING, Severity.CRITICAL,
+                    "upstream https://u:hunter2@api.example.com down", java.util.Map.of(), clock.instant()));
+            assertThat(logs.lines()).singleElement().asString().startsWith("WARN").contains("alert.firing")
+                    .doesNotContain("hunter2");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.opskit.metrics.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opskit.metrics.RequestIds;
+import io.opskit.metrics.RequestMetrics;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RequestMetricsServletFilterTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final AtomicReference<String> idInServlet = new AtomicReference<>();
+    private Server server;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        RequestMetrics metrics = RequestMetrics.builder(registry).build();
+        server = new Server(new InetSocketAddress("127.0.0.1", 0));
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                idInServlet.set(RequestIds.current());
+                resp.setContentType("text/plain");
+                resp.getWriter().write("item");
+            }
+        }), "/api/items/*");
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                req.setAttribute(RequestMetricsServletFilter.ROUTE_ATTRIBUTE, "/orders/{id}");
+                resp.setStatus(204);
+            }
+        }), "/orders/*");
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                throw new IllegalStateException("servlet failed");
+            }
+        }), "/boom");
+        ServletHolder async = new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                AsyncContext ctx = req.startAsync();
+                ctx.start(() -> {
+                    ((HttpServletResponse) ctx.getResponse()).setStatus(202);
+                    ctx.complete();
+                });
+            }
+        });
+        async.setAsyncSupported(true);
+        context.addServlet(async, "/async");
+        FilterHolder filter = new FilterHolder(RequestMetricsServletFilter.of(metrics));
+        filter.setAsyncSupported(true);
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        server.setHandler(context);
+        server.start();
+        port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long count(String... tags) {
+        return registry.get(RequestMetrics.TIMER).tags(tags).timer().count();
+    }
+
+    private void awaitTimer(String... tags) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (registry.find(RequestMetrics.TIMER).tags(tags).timer() == null && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void doFilter_mappedServlet_recordsMappingPatternAndEchoesId() throws Exception {
+        HttpResponse<String> response = get("/api/items/42", "X-Request-Id", "jetty-1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Request-Id")).hasValue("jetty-1");
+        assertThat(idInServlet.get()).isEqualTo("jetty-1");
+        awaitTimer("route", "/api/items/*");
+        assertThat(count("route", "/api/items/*", "status", "200", "outcome", "SUCCESS")).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_routeAttribute_winsOverMapping() throws Exception {
+        assertThat(get("/orders/7").statusCode()).isEqualTo(204);
+        awaitTimer("route", "/orders/{id}");
+        assertThat(count("route", "/orders/{id}", "status", "204")).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_defaultServlet404_recordedAsNotFound() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(get("/nothing/here/" + i).statusCode()).isEqualTo(404);
+        }
+        awaitTimer("route", "NOT_FOUND");
+        assertThat(count("route", "NOT_FOUND")).isEqualTo(10);
+        assertThat(registry.find(RequestMetrics.TIMER).timers()).hasSize(1);
+    }
+
+    @Test
+    void doFilter_servletThrows_recordsExceptionAs500() throws Exception {
+        assertThat(get("/boom").statusCode()).isEqualTo(500);
+        awaitTimer("route", "/boom");
+        assertThat(count("route", "/boom", "status", "500", "exception", "IllegalStateException")).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_asyncRequest_recordedOnCompletion() throws Exception {
+        assertThat(get("/async").statusCode()).isEqualTo(202);
+        awaitTimer("route", "/async");
+        assertThat(count("route", "/async", "status", "202")).isEqualTo(1);
+    }
+}
