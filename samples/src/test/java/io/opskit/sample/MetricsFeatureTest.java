@@ -44,7 +44,12 @@ class MetricsFeatureTest {
             for (int i = 0; i < 5; i++) {
                 assertThat(get(app, "/no-such-page-" + i).statusCode()).isEqualTo(404);
             }
+            // Requests are recorded just after their response is sent: poll until the last one shows.
             HttpResponse<String> metrics = get(app, "/metrics");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!metrics.body().contains("route=\"NOT_FOUND\",status=\"404\"} 5") && System.nanoTime() < deadline) {
+                metrics = get(app, "/metrics");
+            }
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
                     v -> assertThat(v).startsWith("text/plain"));
