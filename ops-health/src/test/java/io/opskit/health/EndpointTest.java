@@ -62,6 +62,23 @@ class EndpointTest {
     }
 
     @Test
+    void handle_microProfileFormatAlwaysDetailed_listsChecksAsArray() throws Exception {
+        HealthEndpoint microProfile = HealthEndpoint.builder(health).basePath("/q/health")
+                .format(HealthFormat.MICROPROFILE).details(DetailsPolicy.always()).build();
+        maintenance.set(true);
+
+        HealthResponse ready = microProfile.handle("/q/health/ready", null);
+
+        assertThat(ready.status()).isEqualTo(503);
+        JsonNode body = JSON.readTree(ready.body());
+        assertThat(body.path("status").asText()).isEqualTo("DOWN");
+        assertThat(body.path("checks")).hasSize(2);
+        assertThat(body.path("checks").get(1).path("name").asText()).isEqualTo("maintenance");
+        assertThat(body.path("checks").get(1).path("data").path("status").asText()).isEqualTo("OUT_OF_SERVICE");
+        assertThat(microProfile.handle("/health/ready", null).status()).isEqualTo(404);
+    }
+
+    @Test
     void maintenanceOn_readinessOutOfService503_livenessStaysUp() throws Exception {
         maintenance.set(true);
 
