@@ -221,4 +221,23 @@ class CronExpressionProperties {
         }
         return false;
     }
+
+    @Provide
+    Arbitrary<String> cronishText() {
+        Arbitrary<String> token = Arbitraries.oneOf(
+                Arbitraries.strings().withChars("0123456789*/-,?").ofMinLength(0).ofMaxLength(6),
+                Arbitraries.of("MON", "sun", "JAN", "dec", "FOO", "60", "24", "32", "13", "8", "-1", "*/0", "5-1", "1,,2"));
+        return token.list().ofMinSize(0).ofMaxSize(7).map(t -> String.join(" ", t));
+    }
+
+    @Property(tries = 2000)
+    void parse_arbitraryText_failsOnlyWithMessageNamingCron(@ForAll("cronishText") String text) {
+        try {
+            CronExpression expression = CronExpression.parse(text);
+            ZonedDateTime from = ZonedDateTime.parse("2026-11-21T06:00:00Z[UTC]");
+            assertThat(expression.next(from)).isAfter(from);
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("cron ");
+        }
+    }
 }
