@@ -1,0 +1,75 @@
+package io.opskit.benchmarks;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opskit.metrics.RequestIds;
+import io.opskit.metrics.RequestMetrics;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Opskit's request-metrics middleware, measured against the floors in
+ * {@link RequestMetricsBaselineBenchmark} (run both with the regex {@code RequestMetrics}).
+ *
+ * <ul>
+ *   <li>{@code opskit}: the full core path of one request, {@code start()} then
+ *       {@code stop(start, method, route, status, exception)}: in-flight gauge up and down, two clock
+ *       reads, the pre-resolved timer lookup for (method, route, status, outcome, exception), the
+ *       record, and the slow-request check; no request id;</li>
+ *   <li>{@code requestId}: generating one request id (what a request without a usable
+ *       {@code X-Request-Id} costs on top).</li>
+ * </ul>
+ * Same tags, registries and histogram setting (off) as the baseline. Run with {@code -prof gc}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class RequestMetricsBenchmark {
+
+    /** The registry under test: Micrometer's simple registry or the Prometheus one. */
+    @Param({"simple", "prometheus"})
+    public String registryKind;
+
+    private MeterRegistry registry;
+    private RequestMetrics metrics;
+
+    @Setup
+    public void setUp() {
+        registry = "prometheus".equals(registryKind)
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : new SimpleMeterRegistry();
+        metrics = RequestMetrics.builder(registry).build();
+    }
+
+    @TearDown
+    public void tearDown() {
+        registry.close();
+    }
+
+    @Benchmark
+    public long opskit() {
+        long start = metrics.start();
+        return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
+    }
+
+    @Benchmark
+    public String requestId() {
+        return RequestIds.generate();
+    }
+}
