@@ -49,6 +49,32 @@ public final class GuardContext {
         return nanoTime.getAsLong();
     }
 
+    /** The wall clock read at most once a second; between reads it is advanced by the nano clock. */
+    private volatile long offsetMillis = Long.MIN_VALUE;
+    private volatile long nextSyncNanos;
+
+    /**
+     * Wall-clock epoch milliseconds at nano time {@code nowNanos}, for budget periods. Reading the
+     * wall clock costs as much as the rest of an admission on some machines, so it is read at most
+     * once per second of nano time and advanced by the nano clock in between: a period boundary is
+     * seen within the two clocks' drift over one second, and a step of the wall clock within a
+     * second. Allocation-free and lock-free; a race only causes an extra read.
+     */
+    public long wallMillis(long nowNanos) {
+        long offset = offsetMillis;
+        if (offset == Long.MIN_VALUE || nowNanos - nextSyncNanos >= 0) {
+            offset = clock.millis() - Math.floorDiv(nowNanos, 1_000_000L);
+            offsetMillis = offset;
+            nextSyncNanos = nowNanos + 1_000_000_000L;
+        }
+        return offset + Math.floorDiv(nowNanos, 1_000_000L);
+    }
+
+    /** {@link #wallMillis(long)} now. */
+    public long nowMillis() {
+        return wallMillis(nanoTime());
+    }
+
     /** The injected wall clock. */
     public Clock clock() {
         return clock;

@@ -23,7 +23,7 @@ public final class PeriodCounter {
     public final long endMillis;
     /** Spent plus held, micro-USD (in-memory ledger); the last value a store reported otherwise. */
     final AtomicLong used = new AtomicLong();
-    /** Reconciled spend, micro-USD. */
+    /** Reconciled spend as a shared store last reported it (the in-memory ledger derives spend from the slots). */
     final AtomicLong spent = new AtomicLong();
     /** Set once the soft-limit warning for this period was sent. */
     final AtomicBoolean softWarned = new AtomicBoolean();
@@ -57,13 +57,4 @@ public final class PeriodCounter {
         return epochMillis >= startMillis && epochMillis < endMillis;
     }
 
-    /** Reconciled spend, micro-USD. */
-    public long spent() {
-        return spent.get();
-    }
-
-    /** Held by calls in flight, micro-USD. */
-    public long reserved() {
-        return Math.max(0, used.get() - spent.get());
-    }
 }

@@ -94,7 +94,7 @@ public final class Route {
     }
 
     private BudgetLine[] linesFor(String scopePrefix) {
-        long nowMillis = ctx.clock.millis();
+        long nowMillis = ctx.nowMillis();
         List<BudgetLine> list = new ArrayList<>(2);
         if (policy.dailyHardMicros() > 0) {
             list.add(new BudgetLine(scopePrefix + "/day", false, policy.dailySoftMicros(), policy.dailyHardMicros(),
@@ -290,7 +290,7 @@ public final class Route {
     private @Nullable Slot tryClaim() {
         // The scan starts at a thread-dependent place so that threads do not contend for one slot.
         int n = slots.length;
-        int start = (int) (Thread.currentThread().getId() % n);
+        int start = (int) (((Thread.currentThread().getId() * 0x9E3779B9L) & 0xffff_ffffL) * n >>> 32);
         for (int i = 0; i < n; i++) {
             int at = start + i;
             Slot s = slots[at >= n ? at - n : at];
@@ -319,7 +319,7 @@ public final class Route {
     }
 
     private void reserve(Slot slot, BudgetLine[] budget, long amount, long nowNanos) {
-        long nowMillis = ctx.clock.millis();
+        long nowMillis = ctx.wallMillis(nowNanos);
         BudgetStore store = ctx.store;
         if (store != null) {
             slot.reservationId = ctx.nextReservationId();
@@ -327,6 +327,9 @@ public final class Route {
         for (int i = 0; i < budget.length; i++) {
             BudgetLine line = budget[i];
             PeriodCounter c = line.at(nowMillis);
+            // Recorded in the slot before it counts, so a concurrent reader never sees spend that is a hold.
+            slot.counters[i] = c;
+            slot.reserved[i] = amount;
             long remaining;
             if (store == null) {
                 remaining = reserveLocal(c, amount, line.hardMicros);
@@ -334,12 +337,11 @@ public final class Route {
                 remaining = reserveShared(store, slot, i, c, amount, line.hardMicros, nowMillis);
             }
             if (remaining >= 0) {
+                slot.counters[i] = null;
                 refusedOnce(line, c, amount, remaining, slot.tenant);
                 throw new BudgetExceededException(provider, model, line.limitName(), amount, remaining,
                         Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
             }
-            slot.counters[i] = c;
-            slot.reserved[i] = amount;
             slot.lineCount = i + 1;
         }
     }
@@ -401,8 +403,10 @@ public final class Route {
             return cost;
         }
         RateLimiter t = tpm;
-        if (t != null && usage.totalTokens() != slot.tokens) {
-            t.adjust(usage.totalTokens() - slot.tokens, ctx.nanoTime());
+        long extra = usage.totalTokens() - slot.tokens;
+        if (t != null && extra != 0) {
+            // A refund needs no fresh time: giving back below the bucket's floor is a no-op anyway.
+            t.adjust(extra, extra > 0 ? ctx.nanoTime() : slot.acquiredNanos);
         }
         String tenant = slot.tenant;
         settle(slot, cost);
@@ -457,14 +461,21 @@ public final class Route {
 
     private void settle(Slot slot, long cost) {
         BudgetStore store = ctx.store;
-        long nowMillis = store == null ? 0 : ctx.clock.millis();
+        long nowMillis = store == null ? 0 : ctx.nowMillis();
         @Nullable BudgetLine[] budget = slot.lines;
         for (int i = 0; i < slot.lineCount; i++) {
             PeriodCounter c = slot.counters[i];
+            BudgetLine line = budget == null ? null : budget[i];
             long spent;
             if (store == null) {
-                c.used.addAndGet(cost - slot.reserved[i]);
-                spent = c.spent.addAndGet(cost);
+                // One atomic add: spend is what is used minus what calls in flight hold, worked out
+                // only when the soft limit may have been crossed.
+                long used = c.used.addAndGet(cost - slot.reserved[i]);
+                slot.counters[i] = null;
+                if (line == null || used < line.softMicros || c.softWarned.get()) {
+                    continue;
+                }
+                spent = used - reservedInFlight(c);
             } else {
                 try {
                     store.reconcile(c.key, slot.reservationId + (i == 0 ? "" : "-" + i), cost,
@@ -475,7 +486,6 @@ public final class Route {
                 c.used.addAndGet(cost - slot.reserved[i]);
                 spent = c.spent.addAndGet(cost);
             }
-            BudgetLine line = budget == null ? null : budget[i];
             if (line != null && spent >= line.softMicros && c.softWarned.compareAndSet(false, true)) {
                 announce(line, c, "budget.soft_limit", Severity.WARNING, "crossed its soft limit of "
                         + usd(line.softMicros) + " USD: spent " + usd(spent) + " USD", slot.tenant);
@@ -485,19 +495,35 @@ public final class Route {
         slot.lineCount = 0;
     }
 
+    /** What calls in flight hold in {@code c}: a scan of the slots, for reports and the soft limit. */
+    private long reservedInFlight(PeriodCounter c) {
+        long sum = 0;
+        for (Slot slot : slots) {
+            if (slot.owner.get() != 0) {
+                PeriodCounter[] counters = slot.counters;
+                for (int j = 0; j < counters.length; j++) {
+                    if (counters[j] == c) {
+                        sum += slot.reserved[j];
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
     private void chargeLate(long cost) {
         if (cost == 0 || lines.length == 0) {
             return;
         }
         log.warn("{}: a call reported back after its reservation expired; charging {} USD to the model's current period",
                 name, usd(cost));
-        long nowMillis = ctx.clock.millis();
+        long nowMillis = ctx.nowMillis();
         BudgetStore store = ctx.store;
         for (BudgetLine line : lines) {
             PeriodCounter c = line.at(nowMillis);
             c.used.addAndGet(cost);
-            c.spent.addAndGet(cost);
             if (store != null) {
+                c.spent.addAndGet(cost);
                 String id = ctx.nextReservationId() + "-late";
                 try {
                     // The SPI records spend only through a reservation: reserve without a limit, then settle.
@@ -575,15 +601,15 @@ public final class Route {
         List<BudgetStatus> out = new ArrayList<>();
         List<BudgetLine> all = new ArrayList<>(List.of(lines));
         tenantLines.values().forEach(ls -> all.addAll(List.of(ls)));
-        long nowMillis = ctx.clock.millis();
+        long nowMillis = ctx.nowMillis();
         for (BudgetLine line : all) {
             PeriodCounter c = line.at(nowMillis);
             long spent;
             long reserved;
             BudgetStore store = ctx.store;
             if (store == null) {
-                spent = c.spent();
-                reserved = c.reserved();
+                reserved = reservedInFlight(c);
+                spent = Math.max(0, c.used.get() - reserved);
             } else {
                 BudgetUsage u = store.usage(c.key, Instant.ofEpochMilli(nowMillis));
                 spent = u.spentMicros();
@@ -598,7 +624,7 @@ public final class Route {
 
     /** The remaining micro-USD of a line's current period as last seen (no store round trip). */
     public long remainingMicros(BudgetLine line) {
-        PeriodCounter c = line.at(ctx.clock.millis());
+        PeriodCounter c = line.at(ctx.nowMillis());
         return Math.max(0, line.hardMicros - c.used.get());
     }
 
