@@ -5,7 +5,7 @@
 module io.opskit.health {
     requires transitive io.opskit.api;
     requires transitive java.sql;
-    requires java.net.http;
+    requires transitive java.net.http;
     requires jdk.management;
     requires com.github.benmanes.caffeine;
     requires com.fasterxml.jackson.core;
