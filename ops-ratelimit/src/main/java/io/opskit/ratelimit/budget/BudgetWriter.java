@@ -153,7 +153,9 @@ final class BudgetWriter implements AutoCloseable {
             try {
                 Connection c = connection();
                 Runnable completion = transact(c, batch);
-                c.commit();
+                if (!c.getAutoCommit()) {
+                    c.commit();
+                }
                 oneStatementFailed = false;
                 completion.run();
                 if (failing) {
@@ -206,6 +208,13 @@ final class BudgetWriter implements AutoCloseable {
         reserves.forEach(r -> reserveKeys.add(r.key));
         ensurePeriods(c, reserveKeys);
         if (dialect == Dialect.POSTGRESQL) {
+            if (!oneStatementFailed && settles.isEmpty() && reserveKeys.size() == 1) {
+                Runnable done = admitAutoCommitted(c, reserves, reserveKeys.first());
+                if (done != null) {
+                    return done;
+                }
+            }
+            c.setAutoCommit(false);
             return transactReturning(c, reserves, settles, !oneStatementFailed);
         }
 
@@ -351,6 +360,47 @@ final class BudgetWriter implements AutoCloseable {
                 s.done.complete(Boolean.TRUE);
             }
             for (int i = 0; i < n; i++) {
+                reserves.get(i).done.complete(admissions[i]);
+            }
+        };
+    }
+
+    /**
+     * The common case on PostgreSQL: admissions only, one period, nothing to reclaim. The whole
+     * batch is one statement committed on its own, so one round trip decides and makes durable
+     * every admission in it. Returns null, having changed nothing, when they do not all fit.
+     */
+    private @Nullable Runnable admitAutoCommitted(Connection c, List<Reserve> reserves, BudgetKey key)
+            throws SQLException {
+        Long last = lastReclaimMs.get(key);
+        long nowMs = Long.MIN_VALUE;
+        long sum = 0;
+        long limit = Long.MAX_VALUE;
+        List<Integer> all = new ArrayList<>(reserves.size());
+        for (int i = 0; i < reserves.size(); i++) {
+            Reserve r = reserves.get(i);
+            nowMs = Math.max(nowMs, r.nowMs);
+            sum = saturatedAdd(sum, r.amount);
+            limit = Math.min(limit, r.limit);
+            all.add(i);
+        }
+        if (last == null || nowMs - last >= reclaimIntervalMs || sum > limit) {
+            return null;
+        }
+        c.setAutoCommit(true);
+        long[] figures = batchOnePeriod(c, key, new PeriodWork(), reserves, all, sum, limit - sum);
+        if (figures == null) {
+            return null;
+        }
+        Admission[] admissions = new Admission[reserves.size()];
+        long reserved = figures[1];
+        for (int i = reserves.size() - 1; i >= 0; i--) {
+            Reserve r = reserves.get(i);
+            admissions[i] = new Admission(true, figures[0], Math.max(0, reserved), r.limit);
+            reserved -= r.amount;
+        }
+        return () -> {
+            for (int i = 0; i < reserves.size(); i++) {
                 reserves.get(i).done.complete(admissions[i]);
             }
         };
@@ -551,7 +601,9 @@ final class BudgetWriter implements AutoCloseable {
             }
             ps.executeBatch();
         }
-        c.commit();
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
         if (knownPeriods.size() > 10_000) {
             knownPeriods.clear();
         }
@@ -890,7 +942,9 @@ final class BudgetWriter implements AutoCloseable {
         Connection c = connection;
         if (c != null) {
             try {
-                c.rollback();
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
             } catch (SQLException e) {
                 discardConnection();
             }
@@ -902,8 +956,10 @@ final class BudgetWriter implements AutoCloseable {
         connection = null;
         if (c != null) {
             try {
-                c.rollback();
-                c.setAutoCommit(true);
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
                 c.close();
             } catch (SQLException e) {
                 LOG.debug("{} could not return its connection cleanly: {}", storeName, e.getMessage());
