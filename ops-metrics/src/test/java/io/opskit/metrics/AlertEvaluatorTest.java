@@ -136,4 +136,42 @@ class AlertEvaluatorTest {
                     .doesNotContain("hunter2");
         }
     }
+
+    @net.jqwik.api.Property(tries = 300)
+    void evaluate_anySequence_transitionsFollowStateMachine(
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 60) List<Boolean> breaches,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 10) int forMinutes) {
+        SloTrackerTest.StepClock stepClock = new SloTrackerTest.StepClock();
+        List<OpsEvent> seen = new java.util.ArrayList<>();
+        AtomicReference<Double> value = new AtomicReference<>(0.0);
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(stepClock).notifier(seen::add)
+                .rule(AlertRule.builder("R").source(value::get).when(Comparison.AT_OR_ABOVE, 1)
+                        .forDuration(Duration.ofMinutes(forMinutes)).build())
+                .build();
+        for (boolean breach : breaches) {
+            value.set(breach ? 1.0 : 0.0);
+            alerts.evaluate();
+            stepClock.advance(Duration.ofMinutes(1));
+        }
+        java.time.Instant pendingAt = null;
+        String last = AlertEvaluator.RESOLVED;
+        for (OpsEvent e : seen) {
+            switch (e.type()) {
+                case AlertEvaluator.PENDING -> {
+                    assertThat(last).isIn(AlertEvaluator.RESOLVED, AlertEvaluator.PENDING);
+                    pendingAt = e.at();
+                }
+                case AlertEvaluator.FIRING -> {
+                    assertThat(last).isEqualTo(AlertEvaluator.PENDING);
+                    // Fires only after the condition held for the whole for duration.
+                    assertThat(Duration.between(pendingAt, e.at())).isGreaterThanOrEqualTo(
+                            Duration.ofMinutes(forMinutes));
+                }
+                case AlertEvaluator.RESOLVED -> assertThat(last).isEqualTo(AlertEvaluator.FIRING);
+                default -> throw new AssertionError(e.type());
+            }
+            last = e.type();
+        }
+        assertThat(alerts.state("R") == AlertState.FIRING).isEqualTo(AlertEvaluator.FIRING.equals(last));
+    }
 }

@@ -111,4 +111,43 @@ class MetricsFeatureTest {
             assertThat(result.exitCode()).as(result.output()).isZero();
         }
     }
+
+    @Test
+    void jsonLogs_duringRequest_carryRequestIdField() throws Exception {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(appender);
+        try {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            SampleMain.Launch launch = SampleMain.launch(
+                    new String[] {"--port", "0", "--data-dir", dataDir.toString()},
+                    Map.of("OPSKIT_METRICS_SLOW_REQUEST_MS", "1"),
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+            assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
+            try (SampleApp app = launch.app()) {
+                get(app, "/", "X-Request-Id", "trace-77");
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (appender.list.stream().noneMatch(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
+                        && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
+        } finally {
+            root.detachAppender(appender);
+        }
+        ch.qos.logback.classic.spi.ILoggingEvent slow = appender.list.stream()
+                .filter(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
+                .findFirst().orElseThrow();
+        assertThat(slow.getFormattedMessage()).contains("slow request").contains("request_id=trace-77");
+        // The sample's LOG_JSON encoder turns the MDC entry into a field of the JSON line.
+        net.logstash.logback.encoder.LogstashEncoder encoder = new net.logstash.logback.encoder.LogstashEncoder();
+        encoder.setContext(root.getLoggerContext());
+        encoder.start();
+        String json = new String(encoder.encode(slow), java.nio.charset.StandardCharsets.UTF_8);
+        encoder.stop();
+        assertThat(json).contains("\"request_id\":\"trace-77\"");
+    }
 }
