@@ -308,6 +308,7 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     private synchronized Instant finish(boolean ok, Instant started) {
         Instant now = clock.instant();
         runningSince = null;
+        notifyAll();
         lastRunEnded = now;
         if (ok) {
             completedRuns++;
@@ -362,6 +363,28 @@ public final class ScheduledBackupRunner implements AutoCloseable {
     /** How many runs failed since construction. */
     public synchronized long failedRuns() {
         return failedRuns;
+    }
+
+    /**
+     * Waits until no run is in progress, for a graceful shutdown: {@code runner.close();
+     * runner.awaitIdle(Duration.ofSeconds(30));} then close what the backup reads from. Measures the
+     * wait with {@link System#nanoTime()}, not the runner's clock.
+     *
+     * @param timeout the longest time to wait; zero or negative checks without waiting
+     * @return true when no run is in progress, false when one still was at the timeout
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        while (runningSince != null) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, remaining);
+        }
+        return true;
     }
 
     /**

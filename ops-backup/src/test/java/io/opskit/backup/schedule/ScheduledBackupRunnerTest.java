@@ -342,4 +342,31 @@ class ScheduledBackupRunnerTest {
         assertThat(r.isRunning()).isFalse();
         assertThat(r.lastSuccess()).isEmpty();
     }
+
+    @Test
+    void awaitIdle_runOnOtherThread_returnsOnlyAfterRunFinishes() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ScheduledBackupRunner r = runner(BackupSchedule.every(Duration.ofHours(1)), () -> {
+            started.countDown();
+            release.await();
+        }).build();
+        Thread backup = new Thread(() -> {
+            try {
+                r.runNow();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        backup.start();
+        started.await();
+
+        assertThat(r.awaitIdle(Duration.ZERO)).isFalse();
+        assertThat(r.awaitIdle(Duration.ofMillis(20))).isFalse();
+        release.countDown();
+
+        assertThat(r.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        backup.join();
+        assertThat(r.completedRuns()).isEqualTo(1);
+    }
 }
