@@ -41,6 +41,7 @@ class HikariPoolMetricsTest {
             assertThat(metrics.snapshot().started()).isFalse();
             assertThat(gauge(registry, HikariPoolMetrics.ACTIVE, "lazy")).isZero();
             try (Connection c = ds.getConnection()) {
+                assertThat(c.isValid(1)).isTrue();
                 assertThat(gauge(registry, HikariPoolMetrics.ACTIVE, "lazy")).isEqualTo(1);
                 assertThat(gauge(registry, HikariPoolMetrics.USAGE, "lazy")).isEqualTo(0.25);
                 assertThat(registry.find("hikaricp.connections.active").tag("pool", "lazy").gauge()).isNotNull();
@@ -60,6 +61,7 @@ class HikariPoolMetricsTest {
             metrics.bindTo(registry);
             assertThat(metrics.trackerInstalled()).isFalse();
             try (Connection a = ds.getConnection(); Connection b = ds.getConnection()) {
+                assertThat(a).isNotSameAs(b);
                 assertThat(gauge(registry, HikariPoolMetrics.ACTIVE, "eager")).isEqualTo(2);
                 assertThat(gauge(registry, HikariPoolMetrics.MAX, "eager")).isEqualTo(4);
                 assertThat(gauge(registry, HikariPoolMetrics.TOTAL, "eager")).isGreaterThanOrEqualTo(2);
