@@ -40,8 +40,10 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
         if (model.isBlank()) {
             throw new IllegalArgumentException("model must not be blank: '" + model + "'");
         }
-        if (tenant != null && (tenant.isBlank() || tenant.length() > 64)) {
-            throw new IllegalArgumentException("tenant must be 1 to 64 characters: '" + tenant + "'");
+        if (tenant != null && (tenant.isBlank() || tenant.length() > 64 || tenant.indexOf('/') >= 0
+                || tenant.chars().anyMatch(Character::isISOControl))) {
+            throw new IllegalArgumentException("tenant must be 1 to 64 printable characters without '/': '"
+                    + tenant + "'");
         }
         TokenUsage.nonNegative("inputTokens", inputTokens);
         TokenUsage.nonNegative("maxOutputTokens", maxOutputTokens);

@@ -46,18 +46,21 @@ public final class ModelPolicy {
     /**
      * Starts a policy for one model.
      *
-     * @param provider the provider name, e.g. {@code "openai"}; no {@code '/'}
-     * @param model    the model name, e.g. {@code "gpt-4o"}; no {@code '/'}
+     * @param provider the provider name, e.g. {@code "openai"}; 1 to 40 characters, no {@code '/'}
+     * @param model    the model name, e.g. {@code "gpt-4o"}; 1 to 80 characters, no {@code '/'}
      * @throws IllegalArgumentException when a name is blank or contains {@code '/'}
      */
     public static Builder builder(String provider, String model) {
-        return new Builder(name("provider", provider), name("model", model));
+        return new Builder(name("provider", provider, 40), name("model", model, 80));
     }
 
-    private static String name(String field, String value) {
+    // Bounded so that a budget scope (provider/model/tenant/t/month) fits a BudgetKey's 200 characters.
+    private static String name(String field, String value, int max) {
         Objects.requireNonNull(value, field);
-        if (value.isBlank() || value.indexOf('/') >= 0 || value.length() > 80) {
-            throw new IllegalArgumentException(field + " must be 1 to 80 characters without '/': '" + value + "'");
+        if (value.isBlank() || value.indexOf('/') >= 0 || value.length() > max
+                || value.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(field + " must be 1 to " + max
+                    + " printable characters without '/': '" + value + "'");
         }
         return value;
     }

@@ -41,6 +41,16 @@ class BadInputTest {
     }
 
     @Test
+    void names_tooLongOrWithSlash_nameTheField() {
+        assertThatThrownBy(() -> ModelPolicy.builder("x".repeat(41), "gpt-4o"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("provider must be 1 to 40 printable characters without '/'");
+        assertThatThrownBy(() -> AiRequest.chat("openai", "gpt-4o", 1, 1).forTenant("acme/eu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tenant must be 1 to 64 printable characters without '/': 'acme/eu'");
+    }
+
+    @Test
     void build_modelMissingFromPriceTable_failsClosed() {
         assertThatThrownBy(() -> AiGuard.builder().prices(Fixtures.prices())
                 .model(ModelPolicy.builder("openai", "gpt-5").build()).build())

@@ -204,6 +204,7 @@ public final class Route {
      * @throws BudgetStoreException     when the shared store cannot be reached (fail closed)
      */
     public long acquire(long tokens, long worstMicros, @Nullable String tenant) {
+        BudgetLine[] budget = linesOf(tenant); // first: it may refuse a bad tenant before anything is taken
         long now = ctx.nanoTime();
         long paused = pause.remaining(now);
         if (paused > 0) {
@@ -237,7 +238,6 @@ public final class Route {
         slot.acquiredNanos = now;
         slot.leaseDeadlineNanos = now + ctx.leaseNanos;
         slot.tenant = tenant;
-        BudgetLine[] budget = linesOf(tenant);
         slot.lines = budget;
         slot.lineCount = 0;
         if (budget.length > 0) {
