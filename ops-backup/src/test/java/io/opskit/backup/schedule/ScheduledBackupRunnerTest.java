@@ -369,4 +369,24 @@ class ScheduledBackupRunnerTest {
         backup.join();
         assertThat(r.completedRuns()).isEqualTo(1);
     }
+
+    @Test
+    void dailyCronInBerlin_acrossBothDstChanges_runsOncePerDayAtShiftedTimes() {
+        clock.set(Instant.parse("2026-03-28T12:00:00Z"));
+        ScheduledBackupRunner spring = runner(BackupSchedule.cron("30 2 * * *", BERLIN), recording()).build();
+        spring.start(Optional.of(Instant.parse("2026-03-28T01:30:00Z")));
+        executor.advanceTo(Instant.parse("2026-03-30T12:00:00Z"));
+        spring.close();
+
+        clock.set(Instant.parse("2026-10-24T12:00:00Z"));
+        ScheduledBackupRunner autumn = runner(BackupSchedule.cron("30 2 * * *", BERLIN), recording()).build();
+        autumn.start(Optional.of(Instant.parse("2026-10-24T00:30:00Z")));
+        executor.advanceTo(Instant.parse("2026-10-26T12:00:00Z"));
+
+        assertThat(runs).containsExactly(
+                Instant.parse("2026-03-29T01:00:00Z"),   // 02:30 skipped by the jump: 03:00 CEST
+                Instant.parse("2026-03-30T00:30:00Z"),   // 02:30 CEST
+                Instant.parse("2026-10-25T00:30:00Z"),   // first 02:30 (CEST); the repeated one does not run
+                Instant.parse("2026-10-26T01:30:00Z"));  // 02:30 CET
+    }
 }
