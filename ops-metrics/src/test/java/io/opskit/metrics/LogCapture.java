@@ -19,16 +19,19 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Every captured line: level, formatted message and MDC. */
-    synchronized List<String> lines() {
+    List<String> lines() {
         List<String> lines = new ArrayList<>();
-        for (ILoggingEvent e : new ArrayList<>(appender.list)) {
+        for (ILoggingEvent e : events()) {
             lines.add(e.getLevel() + " " + e.getFormattedMessage() + " " + e.getMDCPropertyMap());
         }
         return lines;
     }
 
+    /** Logback appends under the appender's lock; copy under it too. */
     List<ILoggingEvent> events() {
-        return new ArrayList<>(appender.list);
+        synchronized (appender) {
+            return new ArrayList<>(appender.list);
+        }
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.util.List;
  * within 200 ms, both over 30 days. An in-process alert logs when the DB pool stays above 85 % for
  * 5 minutes. On start the Prometheus rules and Grafana dashboard generated from the same
  * definitions are written to the data directory. Setting {@code metrics.slow_request_ms} (default
- * 1000) is the slow-request log threshold.
+ * 1000, decimals allowed) is the slow-request log threshold.
  */
 final class MetricsFeature implements SampleFeature {
 
@@ -37,10 +37,10 @@ final class MetricsFeature implements SampleFeature {
     public void install(SampleHost host) throws Exception {
         SloTracker slos = SloTracker.builder().clock(host.clock()).slo(AVAILABILITY).slo(LATENCY).build();
         slos.bindTo(host.registry());
-        long slowMillis = slowRequestMillis(host.settings().get("metrics.slow_request_ms", "1000"));
+        Duration slowThreshold = slowRequestThreshold(host.settings().get("metrics.slow_request_ms", "1000"));
         RequestMetrics requests = RequestMetrics.builder(host.registry())
                 .histogram(true)
-                .slowRequestThreshold(Duration.ofMillis(slowMillis))
+                .slowRequestThreshold(slowThreshold)
                 .listener(slos)
                 .build();
         host.filter(RequestMetricsFilter.of(requests));
@@ -77,13 +77,14 @@ final class MetricsFeature implements SampleFeature {
                 pool.snapshot().toJson().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static long slowRequestMillis(String value) {
+    /** Milliseconds, decimals allowed ("0.5" is 500 µs). */
+    private static Duration slowRequestThreshold(String value) {
         try {
-            long millis = Long.parseLong(value);
-            if (millis > 0) {
-                return millis;
+            long nanos = new java.math.BigDecimal(value).movePointRight(6).longValueExact();
+            if (nanos > 0) {
+                return Duration.ofNanos(nanos);
             }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             // reported below
         }
         throw new IllegalArgumentException("metrics.slow_request_ms must be a positive number of milliseconds: '"

@@ -46,10 +46,10 @@ class MetricsCanaryTest {
         List<String> surfaces = new ArrayList<>();
         try {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            // A 1 ms slow-request threshold makes every request write a WARN line with its route and id.
+            // A 1 ns slow-request threshold makes every request write a WARN line with its route and id.
             SampleMain.Launch launch = SampleMain.launch(
                     new String[] {"--port", "0", "--data-dir", dataDir.toString()},
-                    Map.of("OPSKIT_METRICS_SLOW_REQUEST_MS", "1", "OPSKIT_ADMIN_TOKEN", "admin-" + BEARER),
+                    Map.of("OPSKIT_METRICS_SLOW_REQUEST_MS", "0.000001", "OPSKIT_ADMIN_TOKEN", "admin-" + BEARER),
                     new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
             assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
             try (SampleApp app = launch.app()) {
@@ -77,7 +77,11 @@ class MetricsCanaryTest {
             root.detachAppender(appender);
         }
         List<String> logLines = new ArrayList<>();
-        for (ILoggingEvent e : appender.list) {
+        List<ILoggingEvent> events;
+        synchronized (appender) {
+            events = new ArrayList<>(appender.list);
+        }
+        for (ILoggingEvent e : events) {
             logLines.add(e.getFormattedMessage() + " " + e.getMDCPropertyMap()
                     + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()));
         }

@@ -124,21 +124,22 @@ class MetricsFeatureTest {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             SampleMain.Launch launch = SampleMain.launch(
                     new String[] {"--port", "0", "--data-dir", dataDir.toString()},
-                    Map.of("OPSKIT_METRICS_SLOW_REQUEST_MS", "1"),
+                    Map.of("OPSKIT_METRICS_SLOW_REQUEST_MS", "0.000001"),
                     new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
             assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
             try (SampleApp app = launch.app()) {
                 get(app, "/", "X-Request-Id", "trace-77");
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (appender.list.stream().noneMatch(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
+                while (snapshot(appender).stream()
+                        .noneMatch(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
                         && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                    Thread.yield();
                 }
             }
         } finally {
             root.detachAppender(appender);
         }
-        ch.qos.logback.classic.spi.ILoggingEvent slow = appender.list.stream()
+        ch.qos.logback.classic.spi.ILoggingEvent slow = snapshot(appender).stream()
                 .filter(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
                 .findFirst().orElseThrow();
         assertThat(slow.getFormattedMessage()).contains("slow request").contains("request_id=trace-77");
@@ -149,5 +150,13 @@ class MetricsFeatureTest {
         String json = new String(encoder.encode(slow), java.nio.charset.StandardCharsets.UTF_8);
         encoder.stop();
         assertThat(json).contains("\"request_id\":\"trace-77\"");
+    }
+
+    /** Logback appends under the appender's lock; copy under it too. */
+    private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> snapshot(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
+        synchronized (appender) {
+            return new java.util.ArrayList<>(appender.list);
+        }
     }
 }

@@ -73,7 +73,7 @@ class RequestMetricsFilterTest {
             if (t != null && t.count() >= expected) {
                 return t.count();
             }
-            Thread.onSpinWait();
+            Thread.yield();
         }
         io.micrometer.core.instrument.Timer t = registry.find(RequestMetrics.TIMER).tags(tags).timer();
         return t == null ? 0 : t.count();
@@ -120,7 +120,7 @@ class RequestMetricsFilterTest {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (registry.find(RequestMetrics.TIMER).tags("route", "/boom").timer() == null
                 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            Thread.yield();
         }
         assertThat(registry.get(RequestMetrics.TIMER).tags("route", "/boom", "method", "POST", "status", "500",
                 "exception", "IllegalStateException").timer().count()).isEqualTo(1);
