@@ -479,8 +479,10 @@ public final class AiGuard {
      * not is reclaimed after the lease time.
      *
      * @return a stamp naming the admitted call (positive)
-     * @throws RateLimitedException, ConcurrencyFullException, BudgetExceededException as
-     *         {@link #call}; IllegalArgumentException when the model is not configured
+     * @throws RateLimitedException     when paused or over a per-minute limit
+     * @throws ConcurrencyFullException when no place frees up within the bounded wait
+     * @throws BudgetExceededException  when the worst case does not fit a hard budget
+     * @throws IllegalArgumentException when the model is not configured
      */
     public long acquire(AiRequest request) {
         Route route = route(request.provider(), request.model());
