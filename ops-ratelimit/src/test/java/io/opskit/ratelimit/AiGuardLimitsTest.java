@@ -245,6 +245,45 @@ class AiGuardLimitsTest {
     }
 
     @Test
+    void sharedStore_forgottenStampExpires_andLateUsageIsStillCharged() {
+        InMemoryBudgetStore store = InMemoryBudgetStore.create();
+        AiGuard guard = guard(gpt4o().maxConcurrent(1, Duration.ZERO).dailyBudgetUsd(0.01, 0.01).build())
+                .budgetStore(store).leaseTime(Duration.ofMinutes(2)).callTimeout(Duration.ofMinutes(1)).build();
+        AiRequest r = AiRequest.chat("openai", "gpt-4o", 0, 900); // 9,000 micro-USD worst case
+        long forgotten = guard.acquire(r);
+        assertThatThrownBy(() -> guard.acquire(r)).isInstanceOf(ConcurrencyFullException.class);
+
+        time.advance(Duration.ofMinutes(2).plusSeconds(1));
+        long next = guard.acquire(r);
+        assertThat(guard.complete(forgotten, TokenUsage.of(0, 50))).isEqualTo(500);
+        guard.complete(next, TokenUsage.of(0, 100));
+
+        BudgetStatus day = guard.budgets().get(0);
+        assertThat(day.spentMicros()).isEqualTo(1_500);
+        assertThat(day.reservedMicros()).isZero();
+    }
+
+    @Test
+    void pauseWholeProvider_429PausesEveryModelOfTheProvider() {
+        AiGuard guard = AiGuard.builder().prices(Fixtures.prices())
+                .model(gpt4o().build()).model(ModelPolicy.builder("openai", "gpt-4o-mini").build())
+                .fallback("openai/gpt-4o", "openai/gpt-4o-mini").pauseWholeProvider(true)
+                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).retry(RetryPolicy.none()).build();
+        AtomicInteger sent = new AtomicInteger();
+
+        assertThatThrownBy(() -> guard.call(AiRequest.chat("openai", "gpt-4o", 10, 10), a -> {
+            sent.incrementAndGet();
+            return ProviderReply.httpError(429, name -> name.equals("Retry-After")
+                    ? java.util.Optional.of("30") : java.util.Optional.empty());
+        })).isInstanceOf(RateLimitedException.class);
+
+        assertThat(sent).hasValue(1);
+        assertThatThrownBy(() -> guard.acquire(AiRequest.chat("openai", "gpt-4o-mini", 10, 10)))
+                .isInstanceOfSatisfying(RateLimitedException.class,
+                        e -> assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(30)));
+    }
+
+    @Test
     void stamp_endedTwice_secondIsIgnored() {
         AiGuard guard = guard(gpt4o().dailyBudgetUsd(1, 1).build()).build();
         long stamp = guard.acquire(AiRequest.chat("openai", "gpt-4o", 0, 100));
