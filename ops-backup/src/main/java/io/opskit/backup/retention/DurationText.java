@@ -49,13 +49,17 @@ final class DurationText {
         return group == null ? 0 : Long.parseLong(group);
     }
 
-    /** Formats a non-negative duration compactly: {@code 30d}, {@code 1d12h}, {@code 90s} becomes {@code 1m30s}. */
+    /**
+     * Formats a duration compactly: {@code 30d}, {@code 1d12h}, {@code 90s} becomes {@code 1m30s};
+     * one with a fraction of a second stays ISO-8601 ({@code PT1.5S}), which {@link #parse} reads too.
+     */
     static String format(Duration duration) {
         if (duration.isNegative()) {
             return "-" + format(duration.negated());
         }
         long seconds = duration.getSeconds();
-        if (seconds == 0) {
+        if (duration.getNano() != 0 || seconds == 0) {
+            // Fractions of a second have no compact form; ISO-8601 parses back exactly.
             return duration.isZero() ? "0s" : duration.toString();
         }
         StringBuilder out = new StringBuilder();

@@ -47,10 +47,15 @@ class RetentionPolicyProperties {
     }
 
     @Property(tries = 500)
-    void parseDuration_formattedDuration_roundTrips(@ForAll("seconds") long seconds) {
-        Duration d = Duration.ofSeconds(seconds);
+    void parseDuration_formattedDuration_roundTrips(@ForAll("seconds") long seconds, @ForAll("nanos") int nanos) {
+        Duration d = Duration.ofSeconds(seconds, nanos);
 
         assertThat(RetentionPolicy.parseDuration(DurationText.format(d))).isEqualTo(d);
+    }
+
+    @Provide
+    Arbitrary<Integer> nanos() {
+        return Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, 999_999_999));
     }
 
     @Provide
