@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -66,13 +66,15 @@ final class BudgetWriter implements AutoCloseable {
     private final long expiredRetentionMs;
     private final long reclaimIntervalMs;
     private final Duration operationTimeout;
-    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean closed;
 
-    // Owned by the writer thread.
-    private final Set<BudgetKey> knownPeriods = new HashSet<>();
-    private final Map<BudgetKey, Long> lastReclaimMs = new HashMap<>();
+    // Shared by the writers of one store.
+    private final Set<BudgetKey> knownPeriods;
+    private final Map<BudgetKey, Long> lastReclaimMs;
+
+    // Owned by this writer's thread.
     private @Nullable Connection connection;
     private boolean failing;
     /** Set for one retry when the one-statement path met a duplicate id; the step-by-step path handles it. */
@@ -80,7 +82,11 @@ final class BudgetWriter implements AutoCloseable {
 
     BudgetWriter(DataSource dataSource, Dialect dialect, BudgetSql sql, String storeName, int maxBatchSize,
                  Duration expiredRetention, Duration reclaimInterval, Duration operationTimeout,
-                 ThreadFactory threadFactory) {
+                 ThreadFactory threadFactory, LinkedBlockingQueue<Op> queue, Set<BudgetKey> knownPeriods,
+                 Map<BudgetKey, Long> lastReclaimMs) {
+        this.queue = queue;
+        this.knownPeriods = knownPeriods;
+        this.lastReclaimMs = lastReclaimMs;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.sql = sql;
@@ -91,6 +97,24 @@ final class BudgetWriter implements AutoCloseable {
         this.operationTimeout = operationTimeout;
         this.thread = threadFactory.newThread(this::run);
         thread.start();
+    }
+
+    /**
+     * Starts {@code count} writers on one queue. Several writers let one batch travel to the
+     * database while the previous one waits for its commit.
+     */
+    static List<BudgetWriter> start(int count, DataSource dataSource, Dialect dialect, BudgetSql sql,
+                                    String storeName, int maxBatchSize, Duration expiredRetention,
+                                    Duration reclaimInterval, Duration operationTimeout, ThreadFactory threadFactory) {
+        LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+        Set<BudgetKey> known = ConcurrentHashMap.newKeySet();
+        Map<BudgetKey, Long> reclaimed = new ConcurrentHashMap<>();
+        List<BudgetWriter> writers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            writers.add(new BudgetWriter(dataSource, dialect, sql, storeName, maxBatchSize, expiredRetention,
+                    reclaimInterval, operationTimeout, threadFactory, queue, known, reclaimed));
+        }
+        return writers;
     }
 
     Admission reserve(BudgetKey key, String id, long amount, long limit, long nowMs, long leaseUntilMs) {
@@ -1005,7 +1029,7 @@ final class BudgetWriter implements AutoCloseable {
     }
 
     /** One queued operation and the caller waiting for it. */
-    private abstract static class Op {
+    abstract static class Op {
         final BudgetKey key;
         final String id;
         final CompletableFuture<Object> done = new CompletableFuture<>();

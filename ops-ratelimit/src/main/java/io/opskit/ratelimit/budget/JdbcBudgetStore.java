@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,11 +59,13 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBudgetStore.class);
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,29}");
     private static final AtomicInteger WRITERS = new AtomicInteger();
+    private static final int WRITERS_PER_STORE = 1;
 
     private final DataSource dataSource;
     private final Dialect dialect;
     private final BudgetSql sql;
     private final String name;
+    private final List<BudgetWriter> writers;
     private final BudgetWriter writer;
 
     private JdbcBudgetStore(Builder builder) {
@@ -76,8 +79,11 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         };
-        this.writer = new BudgetWriter(dataSource, dialect, sql, name, builder.maxBatchSize,
+        // One writer: measured on PostgreSQL, a second writer's batch only waits for the first
+        // one's period-row lock, so batches get smaller and throughput drops by about half.
+        this.writers = BudgetWriter.start(WRITERS_PER_STORE, dataSource, dialect, sql, name, builder.maxBatchSize,
                 builder.expiredRetention, builder.reclaimInterval, builder.operationTimeout, threads);
+        this.writer = writers.get(0);
         LOG.info("{} started", name);
     }
 
@@ -156,7 +162,9 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
     /** Stops the writer thread; operations still waiting fail with {@link BudgetStoreException}. */
     @Override
     public void close() {
-        writer.close();
+        for (BudgetWriter w : writers) {
+            w.close();
+        }
         LOG.info("{} stopped", name);
     }
 
