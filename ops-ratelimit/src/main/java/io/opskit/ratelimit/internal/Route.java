@@ -59,6 +59,7 @@ public final class Route {
     private final BudgetLine[] lines;
     private final Map<String, BudgetLine[]> tenantLines = new ConcurrentHashMap<>();
     private final AtomicBoolean storeWarned = new AtomicBoolean();
+    private final AtomicBoolean leaseWarned = new AtomicBoolean();
 
     /**
      * @param index   the route's number in its guard (0 to 32767), part of every stamp
@@ -515,8 +516,12 @@ public final class Route {
         if (cost == 0 || lines.length == 0) {
             return;
         }
-        log.warn("{}: a call reported back after its reservation expired; charging {} USD to the model's current period",
-                name, usd(cost));
+        if (leaseWarned.compareAndSet(false, true)) {
+            log.warn("{}: a call reported back after its reservation expired; charging {} USD to the model's current "
+                    + "period (further ones are logged at DEBUG)", name, usd(cost));
+        } else {
+            log.debug("{}: late report charged {} USD", name, usd(cost));
+        }
         long nowMillis = ctx.nowMillis();
         BudgetStore store = ctx.store;
         for (BudgetLine line : lines) {
@@ -548,8 +553,12 @@ public final class Route {
         for (Slot slot : slots) {
             long stamp = slot.owner.get();
             if (stamp > 0 && slot.leaseDeadlineNanos - nowNanos < 0 && slot.owner.compareAndSet(stamp, Slot.BUSY)) {
-                log.warn("{}: a call held its reservation past the lease of {} s without reporting back; reclaimed",
-                        name, ctx.leaseNanos / 1_000_000_000L);
+                if (leaseWarned.compareAndSet(false, true)) {
+                    log.warn("{}: a call held its reservation past the lease of {} s without reporting back; reclaimed "
+                            + "(further ones are logged at DEBUG)", name, ctx.leaseNanos / 1_000_000_000L);
+                } else {
+                    log.debug("{}: reclaimed an expired reservation", name);
+                }
                 unreserve(slot);
                 freeSlot(slot);
                 reclaimed++;
