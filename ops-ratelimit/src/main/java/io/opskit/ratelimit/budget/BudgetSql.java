@@ -79,7 +79,7 @@ final class BudgetSql {
                 + " s AS (SELECT * FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]), CAST(? AS SMALLINT[]))"
                 + " AS s(id, actual, is_release)),"
                 + " del AS (DELETE FROM " + reservationTable + " r USING k WHERE r.scope = k.scope"
-                + " AND r.period = k.period AND r.reservation_id IN (SELECT id FROM s)"
+                + " AND r.period = k.period AND r.reservation_id = ANY (CAST(? AS VARCHAR[]))"
                 + " RETURNING r.reservation_id, r.amount_micros, r.expired),"
                 + " d AS (SELECT COALESCE(SUM(CASE WHEN del.expired = 0 THEN del.amount_micros ELSE 0 END), 0) AS dr,"
                 + " COALESCE(SUM(CASE WHEN s.is_release = 0 THEN s.actual ELSE 0 END), 0) AS ds"

@@ -55,6 +55,8 @@ final class BudgetWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcBudgetStore.class);
     private static final int MAX_ATTEMPTS = 5;
     private static final long IDLE_RELEASE_MS = 2_000;
+    private static final long LINGER_NANOS = 300_000;
+    private static final long LINGER_STEP_NANOS = 50_000;
     private static final Comparator<BudgetKey> KEY_ORDER =
             Comparator.comparing(BudgetKey::scope).thenComparing(BudgetKey::period);
 
@@ -76,6 +78,7 @@ final class BudgetWriter implements AutoCloseable {
 
     // Owned by this writer's thread.
     private @Nullable Connection connection;
+    private int lastBatchSize = 1;
     private boolean failing;
     /** Set for one retry when the one-statement path met a duplicate id; the step-by-step path handles it. */
     private boolean oneStatementFailed;
@@ -164,6 +167,23 @@ final class BudgetWriter implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch, maxBatchSize - 1);
+            // The callers just answered are still on their way back with their next operation:
+            // give them a moment (far shorter than a commit's flush) so that they share this one.
+            long lingerUntil = System.nanoTime() + LINGER_NANOS;
+            while (batch.size() < Math.min(lastBatchSize, maxBatchSize) && System.nanoTime() < lingerUntil) {
+                Op next;
+                try {
+                    next = queue.poll(LINGER_STEP_NANOS, TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    closed = true;
+                    break;
+                }
+                if (next != null) {
+                    batch.add(next);
+                    queue.drainTo(batch, maxBatchSize - batch.size());
+                }
+            }
+            lastBatchSize = batch.size();
             process(batch);
             batch.clear();
         }
@@ -459,14 +479,16 @@ final class BudgetWriter implements AutoCloseable {
         }
         try (PreparedStatement ps = c.prepareStatement(sql.batchOnePeriod)) {
             bindKey(ps, 1, key);
-            ps.setArray(3, c.createArrayOf("varchar", settleIds));
+            java.sql.Array settleIdArray = c.createArrayOf("varchar", settleIds);
+            ps.setArray(3, settleIdArray);
             ps.setArray(4, c.createArrayOf("bigint", actuals));
             ps.setArray(5, c.createArrayOf("smallint", releases));
-            ps.setLong(6, total);
-            ps.setLong(7, headroom);
-            ps.setArray(8, c.createArrayOf("varchar", ids));
-            ps.setArray(9, c.createArrayOf("bigint", amounts));
-            ps.setArray(10, c.createArrayOf("bigint", leases));
+            ps.setArray(6, settleIdArray);
+            ps.setLong(7, total);
+            ps.setLong(8, headroom);
+            ps.setArray(9, c.createArrayOf("varchar", ids));
+            ps.setArray(10, c.createArrayOf("bigint", amounts));
+            ps.setArray(11, c.createArrayOf("bigint", leases));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long spentDelta = rs.getLong(1);
