@@ -35,6 +35,8 @@ final class BudgetSql {
      * period's spent and reserved when admitted.
      */
     final String batchOnePeriod;
+    /** PostgreSQL only: {@link #batchOnePeriod} for a batch of admissions only (no reservation is read). */
+    final String admitOnePeriod;
     /** PostgreSQL only: reclaim ended leases, returning exactly the amounts taken out of use. */
     final String markExpiredReturning;
 
@@ -75,11 +77,21 @@ final class BudgetSql {
                 + " AND reserved_micros - ? <= ? - (spent_micros + ?)"
                 + " RETURNING spent_micros, reserved_micros";
         markExpiredReturning = markExpired + " RETURNING amount_micros";
+        admitOnePeriod = "WITH upd AS (UPDATE " + periodTable
+                + " SET reserved_micros = reserved_micros + ?, version = version + 1"
+                + " WHERE scope = ? AND period = ? AND spent_micros <= ? AND reserved_micros <= ? - spent_micros"
+                + " RETURNING scope, period, spent_micros, reserved_micros),"
+                + " ins AS (INSERT INTO " + reservationTable
+                + " (scope, period, reservation_id, amount_micros, lease_until_ms, expired)"
+                + " SELECT upd.scope, upd.period, n.id, n.amount, n.lease, 0 FROM upd,"
+                + " unnest(CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) AS n(id, amount, lease)"
+                + " RETURNING 1)"
+                + " SELECT upd.spent_micros, upd.reserved_micros, (SELECT COUNT(*) FROM ins) FROM upd";
         batchOnePeriod = "WITH k AS (SELECT CAST(? AS VARCHAR) AS scope, CAST(? AS VARCHAR) AS period),"
                 + " s AS (SELECT * FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]), CAST(? AS SMALLINT[]))"
                 + " AS s(id, actual, is_release)),"
-                + " del AS (DELETE FROM " + reservationTable + " r USING k WHERE r.scope = k.scope"
-                + " AND r.period = k.period AND r.reservation_id = ANY (CAST(? AS VARCHAR[]))"
+                + " del AS (DELETE FROM " + reservationTable + " r WHERE r.scope = ?"
+                + " AND r.period = ? AND r.reservation_id = ANY (CAST(? AS VARCHAR[]))"
                 + " RETURNING r.reservation_id, r.amount_micros, r.expired),"
                 + " d AS (SELECT COALESCE(SUM(CASE WHEN del.expired = 0 THEN del.amount_micros ELSE 0 END), 0) AS dr,"
                 + " COALESCE(SUM(CASE WHEN s.is_release = 0 THEN s.actual ELSE 0 END), 0) AS ds"

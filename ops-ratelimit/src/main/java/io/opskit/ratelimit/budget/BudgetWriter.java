@@ -432,9 +432,30 @@ final class BudgetWriter implements AutoCloseable {
             return null;
         }
         c.setAutoCommit(true);
-        long[] figures = batchOnePeriod(c, key, new PeriodWork(), reserves, all, sum, limit - sum);
-        if (figures == null) {
-            return null;
+        long[] figures;
+        try (PreparedStatement ps = c.prepareStatement(sql.admitOnePeriod)) {
+            Object[] ids = new Object[reserves.size()];
+            Object[] amounts = new Object[reserves.size()];
+            Object[] leases = new Object[reserves.size()];
+            for (int i = 0; i < reserves.size(); i++) {
+                Reserve r = reserves.get(i);
+                ids[i] = r.id;
+                amounts[i] = r.amount;
+                leases[i] = r.leaseUntilMs;
+            }
+            ps.setLong(1, sum);
+            bindKey(ps, 2, key);
+            ps.setLong(4, limit - sum);
+            ps.setLong(5, limit - sum);
+            ps.setArray(6, c.createArrayOf("varchar", ids));
+            ps.setArray(7, c.createArrayOf("bigint", amounts));
+            ps.setArray(8, c.createArrayOf("bigint", leases));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null; // they do not all fit: nothing was written
+                }
+                figures = new long[] {rs.getLong(1), rs.getLong(2)};
+            }
         }
         Admission[] admissions = new Admission[reserves.size()];
         long reserved = figures[1];
@@ -483,12 +504,13 @@ final class BudgetWriter implements AutoCloseable {
             ps.setArray(3, settleIdArray);
             ps.setArray(4, c.createArrayOf("bigint", actuals));
             ps.setArray(5, c.createArrayOf("smallint", releases));
-            ps.setArray(6, settleIdArray);
-            ps.setLong(7, total);
-            ps.setLong(8, headroom);
-            ps.setArray(9, c.createArrayOf("varchar", ids));
-            ps.setArray(10, c.createArrayOf("bigint", amounts));
-            ps.setArray(11, c.createArrayOf("bigint", leases));
+            bindKey(ps, 6, key);
+            ps.setArray(8, settleIdArray);
+            ps.setLong(9, total);
+            ps.setLong(10, headroom);
+            ps.setArray(11, c.createArrayOf("varchar", ids));
+            ps.setArray(12, c.createArrayOf("bigint", amounts));
+            ps.setArray(13, c.createArrayOf("bigint", leases));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long spentDelta = rs.getLong(1);
