@@ -1,5 +1,6 @@
 package io.opskit.ratelimit;
 
+import io.opskit.ratelimit.internal.Require;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -695,10 +696,7 @@ public final class AiGuard {
          * @throws IllegalArgumentException when not positive
          */
         public Builder callTimeout(Duration value) {
-            Objects.requireNonNull(value, "callTimeout");
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("callTimeout must be positive: " + value);
-            }
+            Require.positive("callTimeout", value);
             this.callTimeout = value;
             return this;
         }
@@ -720,10 +718,7 @@ public final class AiGuard {
          * @throws IllegalArgumentException when not positive
          */
         public Builder leaseTime(Duration value) {
-            Objects.requireNonNull(value, "leaseTime");
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("leaseTime must be positive: " + value);
-            }
+            Require.positive("leaseTime", value);
             this.leaseTime = value;
             return this;
         }
@@ -742,10 +737,7 @@ public final class AiGuard {
             if (minimumCalls < 1 || minimumCalls > 1000) {
                 throw new IllegalArgumentException("minimumCalls must be 1 to 1000: " + minimumCalls);
             }
-            Objects.requireNonNull(openFor, "openFor");
-            if (openFor.isNegative() || openFor.isZero()) {
-                throw new IllegalArgumentException("openFor must be positive: " + openFor);
-            }
+            Require.positive("openFor", openFor);
             this.failureRatePercent = failureRatePercent;
             this.minimumCalls = minimumCalls;
             this.openFor = openFor;

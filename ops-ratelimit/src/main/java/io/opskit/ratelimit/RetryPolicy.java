@@ -1,5 +1,6 @@
 package io.opskit.ratelimit;
 
+import io.opskit.ratelimit.internal.Require;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -29,15 +30,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         if (maxAttempts < 1 || maxAttempts > 20) {
             throw new IllegalArgumentException("maxAttempts must be 1 to 20: " + maxAttempts);
         }
-        if (initialBackoff.isNegative() || initialBackoff.isZero()) {
-            throw new IllegalArgumentException("initialBackoff must be positive: " + initialBackoff);
-        }
+        Require.positive("initialBackoff", initialBackoff);
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("maxBackoff must be at least initialBackoff: " + maxBackoff);
         }
-        if (maxElapsed.isNegative() || maxElapsed.isZero()) {
-            throw new IllegalArgumentException("maxElapsed must be positive: " + maxElapsed);
-        }
+        Require.positive("maxElapsed", maxElapsed);
     }
 
     /** 3 attempts, backoff 0.5 s doubling to 8 s, 60 s for the whole call. */

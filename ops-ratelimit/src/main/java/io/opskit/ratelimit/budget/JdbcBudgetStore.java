@@ -1,5 +1,6 @@
 package io.opskit.ratelimit.budget;
 
+import io.opskit.ratelimit.internal.Require;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
@@ -285,10 +286,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder reclaimInterval(Duration reclaimInterval) {
-            Objects.requireNonNull(reclaimInterval, "reclaimInterval");
-            if (reclaimInterval.isNegative() || reclaimInterval.isZero()) {
-                throw new IllegalArgumentException("reclaimInterval must be positive: " + reclaimInterval);
-            }
+            Require.positive("reclaimInterval", reclaimInterval);
             this.reclaimInterval = reclaimInterval;
             return this;
         }
@@ -300,10 +298,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder operationTimeout(Duration operationTimeout) {
-            Objects.requireNonNull(operationTimeout, "operationTimeout");
-            if (operationTimeout.isNegative() || operationTimeout.isZero()) {
-                throw new IllegalArgumentException("operationTimeout must be positive: " + operationTimeout);
-            }
+            Require.positive("operationTimeout", operationTimeout);
             this.operationTimeout = operationTimeout;
             return this;
         }

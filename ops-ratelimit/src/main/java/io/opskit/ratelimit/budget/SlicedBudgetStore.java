@@ -1,5 +1,6 @@
 package io.opskit.ratelimit.budget;
 
+import io.opskit.ratelimit.internal.Require;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
@@ -426,10 +427,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder sliceLease(Duration sliceLease) {
-            Objects.requireNonNull(sliceLease, "sliceLease");
-            if (sliceLease.isNegative() || sliceLease.isZero()) {
-                throw new IllegalArgumentException("sliceLease must be positive: " + sliceLease);
-            }
+            Require.positive("sliceLease", sliceLease);
             this.sliceLease = sliceLease;
             return this;
         }
@@ -440,10 +438,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive (or, at build, not shorter than the lease)
          */
         public Builder settleMargin(Duration settleMargin) {
-            Objects.requireNonNull(settleMargin, "settleMargin");
-            if (settleMargin.isNegative() || settleMargin.isZero()) {
-                throw new IllegalArgumentException("settleMargin must be positive: " + settleMargin);
-            }
+            Require.positive("settleMargin", settleMargin);
             this.settleMargin = settleMargin;
             return this;
         }
