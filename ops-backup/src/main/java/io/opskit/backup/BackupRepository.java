@@ -662,6 +662,7 @@ public final class BackupRepository {
         versions.put("archive-format", String.valueOf(SegmentedAead.FORMAT_VERSION));
         versions.put("java", System.getProperty("java.version", "unknown"));
         versions.put("zstd-jni", Versions.ZSTD_JNI);
+        versions.put("sqlite-jdbc", Versions.SQLITE_JDBC);
         versions.put("jackson", com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString());
         return versions;
     }

@@ -9,6 +9,7 @@ final class Versions {
 
     static final String OPSKIT;
     static final String ZSTD_JNI;
+    static final String SQLITE_JDBC;
 
     static {
         Properties p = new Properties();
@@ -21,6 +22,7 @@ final class Versions {
         }
         OPSKIT = p.getProperty("opskit", "unknown");
         ZSTD_JNI = p.getProperty("zstd-jni", "unknown");
+        SQLITE_JDBC = p.getProperty("sqlite-jdbc", "unknown");
     }
 
     private Versions() {

@@ -118,10 +118,15 @@ public final class BackupCli implements Callable<Integer> {
                 description = "The level a backup must be verified at to count (default ${DEFAULT-VALUE}).")
         int verifyLevel;
 
-        BackupRepository.Builder builder(boolean needsKey) {
+        BackupRepository.Builder builder(boolean needsKey, PrintStream err) {
             BackupRepository.Builder b = BackupRepository.builder().directory(repo).verifyLevel(VerifyLevel.of(verifyLevel));
             if (keyFile != null) {
-                b.keyProvider(KeyFile.load(keyFile));
+                KeyFile key = KeyFile.load(keyFile);
+                if (key.accessibleToOthers()) {
+                    err.println("opskit-backup: warning: key file " + keyFile + " is accessible to group or others;"
+                            + " restrict it with chmod 600");
+                }
+                b.keyProvider(key);
             } else if (needsKey) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for this command");
             }
@@ -153,7 +158,7 @@ public final class BackupCli implements Callable<Integer> {
             if (repo.keyFile == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for backup");
             }
-            BackupRepository.Builder b = repo.builder(true).compression(Compression.parse(compression))
+            BackupRepository.Builder b = repo.builder(true, cli.err).compression(Compression.parse(compression))
                     .verifyAfterBackup(!noVerify);
             Set<String> names = new HashSet<>();
             for (String spec : sources) {
@@ -220,7 +225,7 @@ public final class BackupCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<BackupManifest> all = repo.builder(false).build().list();
+            List<BackupManifest> all = repo.builder(false, cli.err).build().list();
             if (json) {
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ArrayNode array = mapper.createArrayNode();
@@ -285,7 +290,7 @@ public final class BackupCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "give a backup ID or --all, not both or neither");
             }
             VerifyLevel verifyLevel = VerifyLevel.of(level);
-            BackupRepository repository = repo.builder(verifyLevel != VerifyLevel.CHECKSUM).build();
+            BackupRepository repository = repo.builder(verifyLevel != VerifyLevel.CHECKSUM, cli.err).build();
             List<String> ids = all ? repository.list().stream().map(BackupManifest::id).toList() : List.of(id);
             int failed = 0;
             String firstFailure = null;
@@ -333,7 +338,7 @@ public final class BackupCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BackupRepository repository = repo.builder(true).build();
+            BackupRepository repository = repo.builder(true, cli.err).build();
             if (source == null) {
                 repository.restore(id, to, force);
             } else {
@@ -381,7 +386,7 @@ public final class BackupCli implements Callable<Integer> {
             add(args, "--zone", zone == null ? null : ZoneId.of(zone).getId());
             add(args, "--max-delete", maxDelete);
             RetentionPolicy policy = RetentionPolicy.parse(args);
-            BackupRepository repository = repo.builder(false).build();
+            BackupRepository repository = repo.builder(false, cli.err).build();
             RetentionPlan plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
             cli.out.print(plan.describe());
             cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"

@@ -141,6 +141,16 @@ class BackupCliTest {
     }
 
     @Test
+    void backup_keyFileReadableByOthers_warnsButSucceeds() throws Exception {
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        Result backup = cli("backup", "--source", "sqlite:" + db, "--repo", repo.toString(), "--key-file", key.toString());
+
+        assertThat(backup.code()).isZero();
+        assertThat(backup.err()).contains("warning: key file").contains("chmod 600");
+    }
+
+    @Test
     void usageErrors_exitNonZeroWithOneLine() {
         Result noCommand = cli();
         assertThat(noCommand.code()).isEqualTo(2);
