@@ -54,7 +54,9 @@ final class StoredArchive implements AutoCloseable {
         }
         HashingInput stored = new HashingInput(store.open(entry.object()));
         try {
-            InputStream decrypted = new Guarded(SegmentedAead.decrypt(stored, key), manifest, entry);
+            // Decryption (and hashing) on its own thread, decompression on the caller's.
+            InputStream decrypted = new Guarded(io.opskit.backup.internal.ChunkPipe.readAhead(
+                    SegmentedAead.decrypt(stored, key), "opskit-backup-decrypt-" + entry.name()), manifest, entry);
             InputStream plain = Compression.decompress(ManifestJson.codecName(manifest.compression()), decrypted);
             return new StoredArchive(manifest, entry, stored, decrypted, new Guarded(plain, manifest, entry));
         } catch (SegmentedAead.AuthenticationFailed e) {

@@ -110,6 +110,95 @@ public final class ChunkPipe {
     }
 
     /**
+     * Reads {@code source} to its end on a new daemon thread and returns the consumer's side, so
+     * that what produces {@code source} (decryption) and what reads the result (decompression)
+     * run on two cores. An exception of the producing side is rethrown, as it is, by the reading
+     * side; closing the reading side stops the producer.
+     */
+    public static java.io.InputStream readAhead(java.io.InputStream source, String threadName) {
+        ChunkPipe pipe = new ChunkPipe(4, 1 << 18);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[1 << 16];
+            OutputStream out = pipe.producer();
+            try {
+                int n;
+                while ((n = source.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                }
+                out.close(); // the end marker: only after a complete, successful read
+            } catch (Throwable t) {
+                // Record the failure before the end marker, so the reader can never take a
+                // failed stream for a complete one. There is always room: 4 buffers, 5 slots.
+                failure.set(t);
+                pipe.full.offer(END);
+            }
+        }, threadName);
+        reader.setDaemon(true);
+        reader.start();
+        return new java.io.InputStream() {
+            private Chunk current;
+            private int pos;
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                while (current == null || pos == current.length()) {
+                    if (current != null) {
+                        pipe.free.offer(current.bytes());
+                        current = null;
+                    }
+                    if (ended) {
+                        return -1;
+                    }
+                    Chunk next;
+                    try {
+                        next = pipe.full.take();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("read-ahead interrupted");
+                    }
+                    if (next == END) {
+                        ended = true;
+                        Throwable t = failure.get();
+                        if (t instanceof IOException io) {
+                            throw io;
+                        } else if (t instanceof RuntimeException runtime) {
+                            throw runtime;
+                        } else if (t != null) {
+                            throw new IOException("read-ahead failed: " + t, t);
+                        }
+                        return -1;
+                    }
+                    current = next;
+                    pos = 0;
+                }
+                int n = Math.min(len, current.length() - pos);
+                System.arraycopy(current.bytes(), pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                pipe.consumerFailed = true;
+                reader.interrupt();
+                source.close();
+            }
+        };
+    }
+
+    /**
      * Copies every chunk to {@code sink} until the producer closes, on the calling thread.
      *
      * @param producerFailed checked while waiting: when it returns true the copy stops

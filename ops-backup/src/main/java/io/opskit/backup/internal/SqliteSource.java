@@ -71,12 +71,17 @@ public final class SqliteSource implements BackupSource, SizeHint {
 
     /** Copies the live database at {@code source} into {@code target} (overwritten). */
     public static void snapshotTo(Path source, Path target) throws IOException {
+        // The copy is a scratch file that is streamed out and deleted: it needs no journal and no
+        // fsync, so the backup API runs into a connection on it configured that way, pulling from
+        // the live database (opened read-only by the API, a plain reader alongside the writers).
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(30_000);
-        try (Connection connection = config.createConnection("jdbc:sqlite:" + source)) {
+        config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+        config.setJournalMode(SQLiteConfig.JournalMode.OFF);
+        try (Connection connection = config.createConnection("jdbc:sqlite:" + target)) {
             // -1 pages per step: one step, one read transaction, never restarted by concurrent writers.
             int rc = connection.unwrap(SQLiteConnection.class).getDatabase()
-                    .backup("main", target.toString(), null, 100, 300, -1);
+                    .restore("main", source.toString(), null, 100, 300, -1);
             if (rc != 0 && rc != 101) {
                 throw new IOException("SQLite backup of " + source + " failed with code " + rc);
             }
