@@ -65,6 +65,9 @@ final class StoredArchive implements AutoCloseable {
         } catch (IOException e) {
             stored.close();
             throw new ArchiveException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            stored.close(); // e.g. the codec's header failed authentication while it was read
+            throw e;
         } finally {
             Arrays.fill(key, (byte) 0);
         }
