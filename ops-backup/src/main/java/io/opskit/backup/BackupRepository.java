@@ -228,7 +228,9 @@ public final class BackupRepository {
             long[] counted = new long[1];
             // Stage 1 (its own thread, plus zstd's workers): snapshot and compress.
             Thread producer = new Thread(() -> {
-                try (OutputStream compressed = compression.compress(pipe.producer(), compressionWorkers)) {
+                // Large writes into the codec: zstd-jni pays a native call per write.
+                try (OutputStream compressed = new java.io.BufferedOutputStream(
+                        compression.compress(pipe.producer(), compressionWorkers), 1 << 20)) {
                     OutputStream counting = new FilterOutputStream(compressed) {
                         @Override
                         public void write(int b) throws IOException {

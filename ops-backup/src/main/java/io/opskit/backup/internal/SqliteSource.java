@@ -61,7 +61,11 @@ public final class SqliteSource implements BackupSource, SizeHint {
         try {
             snapshotTo(database, snapshot);
             try (InputStream in = Files.newInputStream(snapshot)) {
-                in.transferTo(out);
+                byte[] buffer = new byte[1 << 20];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                }
             }
         } finally {
             Files.deleteIfExists(snapshot);
