@@ -149,7 +149,7 @@ public final class BackupRepository {
             clearDebris();
             List<BackupManifest.SourceEntry> entries = new ArrayList<>();
             try {
-                Progress tracker = new Progress(progress, expectedBytes());
+                ProgressMeter tracker = new ProgressMeter(progress, expectedBytes());
                 for (BackupSource source : sources) {
                     entries.add(writeSource(id, source, tracker));
                 }
@@ -215,7 +215,7 @@ public final class BackupRepository {
         return keys;
     }
 
-    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, Progress progress) throws IOException {
+    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, ProgressMeter progress) throws IOException {
         String key = id + "/" + source.name() + ".bin";
         KeyProvider keys = keys();
         byte[] master = keys.key(keys.currentKeyId());
@@ -503,12 +503,21 @@ public final class BackupRepository {
      * @see #restore(String, String, String, boolean)
      */
     public void restore(String id, String to, boolean force) {
+        restore(id, onlySourceName(id), to, force);
+    }
+
+    /**
+     * The name of a backup's only source, for restores that do not name one.
+     *
+     * @throws BackupFailedException when the backup has several sources (name one) or none
+     */
+    public String onlySourceName(String id) {
         BackupManifest manifest = manifest(id);
         if (manifest.sources().size() != 1) {
             throw new BackupFailedException("backup " + id + " has several sources " + manifest.sources().stream()
                     .map(BackupManifest.SourceEntry::name).toList() + "; name the one to restore");
         }
-        restore(id, manifest.sources().get(0).name(), to, force);
+        return manifest.sources().get(0).name();
     }
 
     /**
@@ -525,14 +534,28 @@ public final class BackupRepository {
      * @throws BackupFailedException    when the restore cannot be carried out (no such backup, disk, pg_restore)
      */
     public void restore(String id, String sourceName, String to, boolean force) {
+        restore(id, sourceName, to, force, BackupProgress.NONE);
+    }
+
+    /**
+     * Restores one source of a backup as {@link #restore(String, String, String, boolean)} does,
+     * reporting progress: snapshot bytes restored so far, out of the snapshot size the manifest
+     * records.
+     *
+     * @param progress receives restored bytes; may be {@link BackupProgress#NONE}
+     */
+    public void restore(String id, String sourceName, String to, boolean force, BackupProgress progress) {
         Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(progress, "progress");
         BackupManifest manifest = manifest(id);
         BackupManifest.SourceEntry entry = manifest.source(sourceName);
         try {
             restorer.precheck(entry.kind(), to, force);
-            try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry)) {
+            ProgressMeter meter = new ProgressMeter(progress, entry.snapshotBytes());
+            try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry, meter)) {
                 restorer.restore(entry.kind(), archive, to, force);
             }
+            meter.done();
             log.info("restored backup {} source {} to {}", id, sourceName,
                     entry.kind().equals("postgres") ? io.opskit.backup.internal.PostgresTarget.redact(to) : to);
         } catch (StoredArchive.ArchiveException e) {
@@ -667,47 +690,6 @@ public final class BackupRepository {
         versions.put("sqlite-jdbc", Versions.SQLITE_JDBC);
         versions.put("jackson", com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString());
         return versions;
-    }
-
-    /** Progress across all sources of one backup, reported at most 4 times a second. */
-    private static final class Progress {
-        private final BackupProgress listener;
-        private final long total;
-        private final long start = System.nanoTime();
-        private long done;
-        private long lastReport;
-        private boolean broken;
-
-        Progress(BackupProgress listener, long total) {
-            this.listener = listener;
-            this.total = total;
-        }
-
-        void add(long n) {
-            done += n;
-            long now = System.nanoTime();
-            if (now - lastReport > 250_000_000L) {
-                lastReport = now;
-                report(now);
-            }
-        }
-
-        void done() {
-            report(System.nanoTime());
-        }
-
-        private void report(long now) {
-            if (broken) {
-                return;
-            }
-            double seconds = Math.max(1e-9, (now - start) / 1e9);
-            try {
-                listener.update(done, total, done / seconds);
-            } catch (RuntimeException e) {
-                broken = true;
-                log.warn("backup progress listener failed; no further updates: {}", e.toString());
-            }
-        }
     }
 
     private static final class HashingOutput extends FilterOutputStream {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens one stored source of a backup for reading: the stored bytes are hashed as they stream
@@ -44,6 +45,12 @@ final class StoredArchive implements AutoCloseable {
 
     static StoredArchive open(BackupStore store, KeyProvider keys, BackupManifest manifest,
                               BackupManifest.SourceEntry entry) throws IOException {
+        return open(store, keys, manifest, entry, null);
+    }
+
+    /** Opens an archive whose plaintext reads are counted by {@code meter} (when not null). */
+    static StoredArchive open(BackupStore store, KeyProvider keys, BackupManifest manifest,
+                              BackupManifest.SourceEntry entry, @Nullable ProgressMeter meter) throws IOException {
         byte[] key;
         try {
             key = keys.key(manifest.keyId());
@@ -58,6 +65,9 @@ final class StoredArchive implements AutoCloseable {
             InputStream decrypted = new Guarded(io.opskit.backup.internal.ChunkPipe.readAhead(
                     SegmentedAead.decrypt(stored, key), "opskit-backup-decrypt-" + entry.name()), manifest, entry);
             InputStream plain = Compression.decompress(ManifestJson.codecName(manifest.compression()), decrypted);
+            if (meter != null) {
+                plain = new Counted(plain, meter);
+            }
             return new StoredArchive(manifest, entry, stored, decrypted, new Guarded(plain, manifest, entry));
         } catch (SegmentedAead.AuthenticationFailed e) {
             stored.close();
@@ -201,6 +211,34 @@ final class StoredArchive implements AutoCloseable {
 
         String hex() {
             return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    /** Counts plaintext bytes read into a {@link ProgressMeter}. */
+    private static final class Counted extends FilterInputStream {
+        private final ProgressMeter meter;
+
+        Counted(InputStream in, ProgressMeter meter) {
+            super(in);
+            this.meter = meter;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                meter.add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                meter.add(n);
+            }
+            return n;
         }
     }
 }

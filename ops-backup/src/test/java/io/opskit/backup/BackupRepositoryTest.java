@@ -49,6 +49,26 @@ class BackupRepositoryTest {
     }
 
     @Test
+    void restore_withProgress_reportsEverySnapshotByteOutOfTheRecordedSize() throws Exception {
+        Path db = dir.resolve("app.db");
+        TestDb.create(db, 3000);
+        BackupRepository repository = repo(db).build();
+        BackupManifest made = repository.backup();
+        long snapshotBytes = made.sources().get(0).snapshotBytes();
+        List<long[]> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        repository.restore(made.id(), repository.onlySourceName(made.id()), dir.resolve("restored.db").toString(),
+                false, (done, total, rate) -> updates.add(new long[] {done, total}));
+
+        assertThat(updates).isNotEmpty();
+        long[] last = updates.get(updates.size() - 1);
+        assertThat(last[0]).isEqualTo(snapshotBytes);
+        assertThat(last[1]).isEqualTo(snapshotBytes);
+        assertThat(updates).extracting(u -> u[0]).isSorted();
+        assertThat(TestDb.count(dir.resolve("restored.db"))).isEqualTo(3000);
+    }
+
+    @Test
     void backup_everyCodec_roundTrips() throws Exception {
         Path db = dir.resolve("app.db");
         TestDb.create(db, 500);

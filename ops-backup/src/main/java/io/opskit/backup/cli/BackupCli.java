@@ -339,10 +339,11 @@ public final class BackupCli implements Callable<Integer> {
         @Override
         public Integer call() {
             BackupRepository repository = repo.builder(true, cli.err).build();
-            if (source == null) {
-                repository.restore(id, to, force);
-            } else {
-                repository.restore(id, source, to, force);
+            String name = source != null ? source : repository.onlySourceName(id);
+            try {
+                repository.restore(id, name, to, force, cli.progress());
+            } finally {
+                cli.endProgress();
             }
             cli.out.println("restored " + id + " to " + PostgresTarget.redact(to));
             return 0;
