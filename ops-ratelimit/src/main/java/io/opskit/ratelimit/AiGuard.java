@@ -500,7 +500,7 @@ public final class AiGuard {
      * Ends an admitted call with its real usage and charges its cost. A stamp already ended is
      * ignored; one whose lease expired is charged to the model's current period.
      *
-     * @return the cost charged, micro-USD
+     * @return the cost charged, micro-USD (0 when the stamp is ignored)
      */
     public long complete(long stamp, TokenUsage usage) {
         Objects.requireNonNull(usage, "usage");

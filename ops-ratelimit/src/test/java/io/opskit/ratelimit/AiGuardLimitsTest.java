@@ -124,6 +124,53 @@ class AiGuardLimitsTest {
     }
 
     @Test
+    void concurrentAdmissions_inMemoryBudget_chargeExactlyAndNeverPassTheHardLimit() throws Exception {
+        // Worst case 100 * 2.5 + 100 * 10 = 1,250 micro-USD a call; a budget for about 800 of them.
+        AiGuard guard = guard(gpt4o().maxConcurrent(3, Duration.ofSeconds(5)).tokensPerMinute(1_000_000_000)
+                .dailyBudgetUsd(0.5, 1.0).build()).build();
+        java.util.concurrent.atomic.AtomicLong charged = new java.util.concurrent.atomic.AtomicLong();
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger worst = new AtomicInteger();
+        AtomicInteger refusedForBudget = new AtomicInteger();
+        Thread[] threads = new Thread[8];
+        for (int t = 0; t < threads.length; t++) {
+            int seed = t;
+            threads[t] = new Thread(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                for (int i = 0; i < 400; i++) {
+                    long stamp;
+                    try {
+                        stamp = guard.acquire(AiRequest.chat("openai", "gpt-4o", 100, 100));
+                    } catch (BudgetExceededException e) {
+                        refusedForBudget.incrementAndGet();
+                        continue;
+                    }
+                    worst.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    inside.decrementAndGet();
+                    if (random.nextInt(5) == 0) {
+                        guard.release(stamp); // never sent: nothing charged
+                    } else {
+                        charged.addAndGet(guard.complete(stamp, TokenUsage.of(100, random.nextInt(101))));
+                    }
+                    assertThat(guard.complete(stamp, TokenUsage.of(100, 100))).as("a second report charges nothing")
+                            .isZero();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        BudgetStatus day = guard.budgets().get(0);
+        assertThat(refusedForBudget.get()).as("the budget ran out").isPositive();
+        assertThat(charged.get()).isLessThanOrEqualTo(1_000_000);
+        assertThat(day.spentMicros()).as("spend is the sum of what was charged").isEqualTo(charged.get());
+        assertThat(day.reservedMicros()).as("nothing stays held").isZero();
+        assertThat(worst.get()).isBetween(1, 3);
+        assertThat(events).extracting(OpsEvent::type).containsOnlyOnce("budget.soft_limit");
+    }
+
+    @Test
     void call_overHardBudget_refusesBeforeCallingAndNamesRemaining() {
         // worst case per call: 1000 * 2.5 + 1000 * 10 = 12,500 micro-USD; hard limit 0.03 USD
         AiGuard guard = guard(gpt4o().dailyBudgetUsd(0.02, 0.03).build()).build();

@@ -32,11 +32,14 @@ class LimiterProperties {
     void rateLimiter_neverAdmitsMoreThanBurstPlusRefillInAnyWindow(
             @ForAll @LongRange(min = 1, max = 120) long perMinute, @ForAll("steps") List<Step> steps) {
         long now = 5_000_000_000L;
-        RateLimiter limiter = new RateLimiter(perMinute, now);
+        RateLimiter limiter = new RateLimiter(perMinute);
+        long arrival = limiter.full(now);
         List<long[]> admitted = new ArrayList<>(); // {time, permits}
         for (Step s : steps) {
             now += s.advanceMillis() * 1_000_000L;
-            if (limiter.tryAcquire(s.permits(), now) == 0) {
+            long next = limiter.take(arrival, s.permits(), now);
+            if (RateLimiter.waitNanos(next, now) == 0) {
+                arrival = next;
                 admitted.add(new long[] {now, s.permits()});
             }
         }
@@ -55,15 +58,24 @@ class LimiterProperties {
     void rateLimiter_refusalSaysHowLongAndThatWaitSuffices(
             @ForAll @LongRange(min = 1, max = 1_000) long perMinute, @ForAll("steps") List<Step> steps) {
         long now = 0;
-        RateLimiter limiter = new RateLimiter(perMinute, now);
+        RateLimiter limiter = new RateLimiter(perMinute);
+        long arrival = limiter.full(now);
         for (Step s : steps) {
             now += s.advanceMillis() * 1_000_000L;
-            long wait = limiter.tryAcquire(s.permits(), now);
-            if (wait > 0 && wait != Long.MAX_VALUE) {
-                assertThat(limiter.tryAcquire(s.permits(), now + wait)).isZero();
+            long next = limiter.take(arrival, s.permits(), now);
+            long wait = RateLimiter.waitNanos(next, now);
+            if (wait == 0) {
+                arrival = next;
+            } else if (wait != RateLimiter.NEVER) {
+                assertThat(s.permits()).isLessThanOrEqualTo(perMinute);
+                next = limiter.take(arrival, s.permits(), now + wait);
+                assertThat(RateLimiter.waitNanos(next, now + wait)).isZero();
+                arrival = next;
                 now += wait;
+            } else {
+                assertThat(s.permits()).isGreaterThan(perMinute);
             }
-            assertThat(limiter.available(now)).isBetween(0L, perMinute);
+            assertThat(limiter.available(arrival, now)).isBetween(0L, perMinute);
         }
     }
 

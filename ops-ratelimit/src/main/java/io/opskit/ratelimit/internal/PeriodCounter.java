@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One budget in one calendar period: its key, its bounds in epoch milliseconds, and (for the
  * in-memory ledger) what is spent and held. A new period is a new counter, so nothing is ever
- * reset. Thread-safe: counts are atomics, the rest is final.
+ * reset. Thread-safe: {@code used} is guarded by the route's gate, the other counts are atomics or
+ * volatile,
+ * the rest is final.
  */
 public final class PeriodCounter {
 
@@ -21,8 +23,17 @@ public final class PeriodCounter {
     public final long startMillis;
     /** First millisecond after the period (exclusive). */
     public final long endMillis;
-    /** Spent plus held, micro-USD (in-memory ledger); the last value a store reported otherwise. */
-    final AtomicLong used = new AtomicLong();
+    /**
+     * Spent plus held, micro-USD (in-memory ledger); the last value a store reported otherwise.
+     * Guarded by the owning route's gate. While this is the current period of one of the model's
+     * own lines, the count lives in the gate instead and is written back here when the period ends.
+     */
+    final PaddedLong used = new PaddedLong();
+    /**
+     * Set, once, when {@link #used} first reaches the soft limit: until then no call can have
+     * crossed it (spend never exceeds what is used), so ending a call need not look.
+     */
+    volatile boolean nearSoft;
     /** Reconciled spend as a shared store last reported it (the in-memory ledger derives spend from the slots). */
     final AtomicLong spent = new AtomicLong();
     /** Set once the soft-limit warning for this period was sent. */

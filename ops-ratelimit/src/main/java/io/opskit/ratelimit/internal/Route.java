@@ -17,7 +17,9 @@ import io.opskit.ratelimit.TokenUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,11 +36,15 @@ import org.slf4j.LoggerFactory;
  * with the in-memory ledger; a stale stamp (already settled, or expired) is recognised and never
  * settles someone else's call.
  *
- * <p>Thread-safe and lock-free. The places for concurrent calls are the slots themselves: taking
- * one is a CAS on a free slot, freeing it a release store. A caller that finds every place taken
- * and may wait polls for a free one every 50 µs until its bounded wait ends; polling keeps the
- * release side free of any hand-off (a {@code Semaphore} would add a CAS on both sides of every
- * call and a queue node for every waiter).
+ * <p>Thread-safe. Admission takes a gate (a spin lock held for a few field updates, never across a
+ * store round trip, a notifier or a wait) and decides every local limit under it: one atomic
+ * instruction for four limits, where a lock-free limiter per limit would pay one for each, and an
+ * all-or-nothing decision without give-backs racing other admissions. The places for concurrent
+ * calls are the slots themselves. Ending a call takes no gate: the caller leaves its real usage in
+ * its slot ({@link Slot#DONE}) and the next admission that needs the slot, or any refusal, folds it
+ * in. A caller that finds every place taken and may wait polls for a free one every 50 µs until its
+ * bounded wait ends; polling keeps the ending side free of any hand-off (a {@code Semaphore} would
+ * add a CAS on both sides of every call and a queue node for every waiter).
  */
 public final class Route {
 
@@ -60,6 +66,8 @@ public final class Route {
     private final Map<String, BudgetLine[]> tenantLines = new ConcurrentHashMap<>();
     private final AtomicBoolean storeWarned = new AtomicBoolean();
     private final AtomicBoolean leaseWarned = new AtomicBoolean();
+    /** Guards the rate limits' state, the budget counters and the claiming and folding of slots. */
+    private final Gate gate;
 
     /**
      * @param index   the route's number in its guard (0 to 32767), part of every stamp
@@ -82,8 +90,9 @@ public final class Route {
         this.breaker = breaker;
         this.pause = pause;
         long now = ctx.nanoTime();
-        this.rpm = policy.requestsPerMinute() > 0 ? new RateLimiter(policy.requestsPerMinute(), now) : null;
-        this.tpm = policy.tokensPerMinute() > 0 ? new RateLimiter(policy.tokensPerMinute(), now) : null;
+        this.rpm = policy.requestsPerMinute() > 0 ? new RateLimiter(policy.requestsPerMinute()) : null;
+        this.tpm = policy.tokensPerMinute() > 0 ? new RateLimiter(policy.tokensPerMinute()) : null;
+        this.gate = new Gate(rpm == null ? 0 : rpm.full(now), tpm == null ? 0 : tpm.full(now));
         this.lines = price == null ? new BudgetLine[0] : linesFor(name);
         this.slots = new Slot[policy.maxConcurrent()];
         for (int i = 0; i < slots.length; i++) {
@@ -171,7 +180,8 @@ public final class Route {
     public int inFlight() {
         int n = 0;
         for (Slot slot : slots) {
-            if (slot.owner.get() != 0) {
+            long owner = slot.owner.get();
+            if (owner != Slot.FREE && owner != Slot.DONE) {
                 n++;
             }
         }
@@ -211,26 +221,26 @@ public final class Route {
         if (paused > 0) {
             throw new RateLimitedException(provider, model, "provider_retry_after", Duration.ofNanos(paused));
         }
-        RateLimiter r = rpm;
-        if (r != null) {
-            long wait = r.tryAcquire(1, now);
-            if (wait != 0) {
-                throw new RateLimitedException(provider, model, "requests_per_minute", waitOrNull(wait));
-            }
+        long nowMillis = budget.length == 0 ? 0 : ctx.wallMillis(now);
+        lock();
+        long rate = takeRate(tokens, now);
+        if (rate != 0 && foldAll(now)) {
+            rate = takeRate(tokens, now); // calls that ended gave permits back
         }
-        RateLimiter t = tpm;
-        if (t != null) {
-            long wait = t.tryAcquire(tokens, now);
-            if (wait != 0) {
-                refundRate(now, 0);
-                throw new RateLimitedException(provider, model, "tokens_per_minute", waitOrNull(wait));
-            }
+        if (rate != 0) {
+            unlock();
+            throw rate > 0
+                    ? new RateLimitedException(provider, model, "requests_per_minute", waitOrNull(rate))
+                    : new RateLimitedException(provider, model, "tokens_per_minute", waitOrNull(-rate));
         }
-        Slot slot = tryClaim();
+        Slot slot = claim(now);
         if (slot == null) {
+            unlock();
             slot = awaitPlace(now);
+            lock();
             if (slot == null) {
                 refundRate(now, tokens);
+                unlock();
                 throw new ConcurrencyFullException(provider, model, policy.maxConcurrent(), policy.maxWait());
             }
         }
@@ -241,15 +251,16 @@ public final class Route {
         slot.tenant = tenant;
         slot.lines = budget;
         slot.lineCount = 0;
-        if (budget.length > 0) {
-            try {
-                reserve(slot, budget, worstMicros, now);
-            } catch (RuntimeException refused) {
-                unreserve(slot);
-                freeSlot(slot);
-                refundRate(now, tokens);
-                throw refused;
-            }
+        if (budget.length == 0) {
+            slot.owner.setRelease(stamp);
+            unlock();
+            return stamp;
+        }
+        if (ctx.store == null) {
+            reserveLocal(slot, budget, worstMicros, now, nowMillis); // unlocks
+        } else {
+            unlock();
+            reserveShared(slot, budget, worstMicros, now, nowMillis);
         }
         slot.owner.setRelease(stamp); // publishes the fields above to whoever CASes the stamp
         return stamp;
@@ -259,9 +270,134 @@ public final class Route {
         return nanos == Long.MAX_VALUE ? null : Duration.ofNanos(nanos);
     }
 
+    // ------------------------------------------------------------------------------------- the gate
+
+    private void lock() {
+        gate.lock();
+    }
+
+    private void unlock() {
+        gate.unlock();
+    }
+
+    /**
+     * Under the gate: takes a request permit and the estimate's token permits, or neither.
+     *
+     * @return 0 when taken; a positive wait when requests per minute refused, the negated wait when
+     *         tokens per minute did
+     */
+    private long takeRate(long tokens, long now) {
+        RateLimiter r = rpm;
+        long rpmNext = 0;
+        if (r != null) {
+            rpmNext = r.take(gate.rpmArrival, 1, now);
+            long wait = RateLimiter.waitNanos(rpmNext, now);
+            if (wait != 0) {
+                return wait;
+            }
+        }
+        RateLimiter t = tpm;
+        if (t != null) {
+            long tpmNext = t.take(gate.tpmArrival, tokens, now);
+            long wait = RateLimiter.waitNanos(tpmNext, now);
+            if (wait != 0) {
+                return -wait;
+            }
+            gate.tpmArrival = tpmNext;
+        }
+        if (r != null) {
+            gate.rpmArrival = rpmNext;
+        }
+        return 0;
+    }
+
+    /** Under the gate: gives back a request permit and {@code tokens} token permits. */
+    private void refundRate(long now, long tokens) {
+        adjustRequests(-1, now);
+        adjustTokens(-tokens, now);
+    }
+
+    private void adjustRequests(long permits, long now) {
+        RateLimiter r = rpm;
+        if (r != null) {
+            gate.rpmArrival = r.adjust(gate.rpmArrival, permits, now);
+        }
+    }
+
+    private void adjustTokens(long permits, long now) {
+        RateLimiter t = tpm;
+        if (t != null) {
+            gate.tpmArrival = t.adjust(gate.tpmArrival, permits, now);
+        }
+    }
+
+    /**
+     * Under the gate: claims a free place, or a done one after folding it in. The scan starts at a
+     * thread-dependent place, so that threads keep to their own slots and cache lines.
+     */
+    private @Nullable Slot claim(long now) {
+        int n = slots.length;
+        int start = (int) (((Thread.currentThread().getId() * 0x9E3779B9L) & 0xffff_ffffL) * n >>> 32);
+        for (int i = 0; i < n; i++) {
+            int at = start + i;
+            Slot s = slots[at >= n ? at - n : at];
+            long owner = s.owner.getAcquire();
+            if (owner == Slot.DONE) {
+                fold(s, now);
+            } else if (owner != Slot.FREE) {
+                continue;
+            }
+            s.owner.setOpaque(Slot.BUSY);
+            return s;
+        }
+        return null;
+    }
+
+    /**
+     * Under the gate: applies what an ended call left in its slot. Its budgets get its real cost in
+     * place of its reservation, and the tokens-per-minute limit the difference from its estimate;
+     * an unsent call gives its request permit back.
+     */
+    private void fold(Slot s, long now) {
+        for (int i = 0; i < s.lineCount; i++) {
+            PeriodCounter c = s.counters[i];
+            addUsed(c, s.doneCost - s.reserved[i], s.lines == null ? Long.MAX_VALUE : s.lines[i].softMicros);
+            s.counters[i] = null;
+        }
+        s.lineCount = 0;
+        adjustTokens(s.doneTokens - s.tokens, now);
+        if (s.doneUnsent) {
+            adjustRequests(-1, now);
+        }
+        s.lines = null;
+        s.tenant = null;
+        s.reservationId = null;
+    }
+
+    /**
+     * Under the gate: folds every done slot. An ended call only ever gives back (a call that used
+     * more than its estimate or its reservation is folded at once, see {@link #finish}), so a
+     * pending fold can only make admission stricter; before any refusal the route folds them all.
+     *
+     * @return whether anything was folded
+     */
+    private boolean foldAll(long now) {
+        boolean any = false;
+        for (Slot s : slots) {
+            if (s.owner.getAcquire() == Slot.DONE) {
+                fold(s, now);
+                s.owner.setRelease(Slot.FREE);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    // ------------------------------------------------------------------------------------- places
+
     private @Nullable Slot awaitPlace(long now) {
         sweepExpired(now);
-        Slot slot = tryClaim();
+        Slot slot = claimUnderGate(now);
         long waitNanos = policy.maxWait().toNanos();
         if (slot != null || waitNanos == 0) {
             return slot;
@@ -270,36 +406,20 @@ public final class Route {
         long deadline = System.nanoTime() + waitNanos;
         for (;;) {
             LockSupport.parkNanos(this, Math.min(50_000L, Math.max(1, deadline - System.nanoTime())));
-            slot = tryClaim();
+            slot = claimUnderGate(now);
             if (slot != null || Thread.currentThread().isInterrupted() || System.nanoTime() - deadline >= 0) {
                 return slot;
             }
         }
     }
 
-    private void refundRate(long now, long tokens) {
-        RateLimiter r = rpm;
-        if (r != null) {
-            r.adjust(-1, now);
+    private @Nullable Slot claimUnderGate(long now) {
+        lock();
+        try {
+            return claim(now);
+        } finally {
+            unlock();
         }
-        RateLimiter t = tpm;
-        if (t != null && tokens > 0) {
-            t.adjust(-tokens, now);
-        }
-    }
-
-    private @Nullable Slot tryClaim() {
-        // The scan starts at a thread-dependent place so that threads do not contend for one slot.
-        int n = slots.length;
-        int start = (int) (((Thread.currentThread().getId() * 0x9E3779B9L) & 0xffff_ffffL) * n >>> 32);
-        for (int i = 0; i < n; i++) {
-            int at = start + i;
-            Slot s = slots[at >= n ? at - n : at];
-            if (s.owner.get() == 0 && s.owner.compareAndSet(0, Slot.BUSY)) {
-                return s;
-            }
-        }
-        return null;
     }
 
     private long stampOf(Slot slot) {
@@ -312,106 +432,206 @@ public final class Route {
         return ((long) index << 48) | ((long) slot.index << 32) | gen;
     }
 
-    private void freeSlot(Slot slot) {
+    /** Under the gate: frees a claimed slot that never held a call. */
+    private static void freeClaimed(Slot slot) {
         slot.lines = null;
         slot.tenant = null;
         slot.reservationId = null;
-        slot.owner.setRelease(0);
+        slot.lineCount = 0;
+        slot.owner.setRelease(Slot.FREE);
     }
 
-    private void reserve(Slot slot, BudgetLine[] budget, long amount, long nowNanos) {
-        long nowMillis = ctx.wallMillis(nowNanos);
-        BudgetStore store = ctx.store;
-        if (store != null) {
-            slot.reservationId = ctx.nextReservationId();
+    // ------------------------------------------------------------------------------------- budgets
+
+    /**
+     * Under the gate, which it leaves: reserves {@code amount} in every line, or refuses with none
+     * reserved. A refusal first folds ended calls and then sweeps expired leases, as either may
+     * have freed budget.
+     */
+    private void reserveLocal(Slot slot, BudgetLine[] budget, long amount, long now, long nowMillis) {
+        String tenant = slot.tenant;
+        int refused = firstRefusal(budget, amount, nowMillis);
+        if (refused >= 0 && foldAll(now)) {
+            refused = firstRefusal(budget, amount, nowMillis);
+        }
+        if (refused >= 0) {
+            unlock();
+            int swept = sweepExpired(now);
+            lock();
+            if (swept > 0) {
+                foldAll(now);
+                refused = firstRefusal(budget, amount, nowMillis);
+            }
+        }
+        if (refused >= 0) {
+            BudgetLine line = budget[refused];
+            PeriodCounter c = line.at(nowMillis);
+            long remaining = Math.max(0, line.hardMicros - used(c));
+            refundRate(now, slot.tokens);
+            freeClaimed(slot);
+            unlock();
+            refusedOnce(line, c, amount, remaining, tenant);
+            throw new BudgetExceededException(provider, model, line.limitName(), amount, remaining,
+                    Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
         }
         for (int i = 0; i < budget.length; i++) {
-            BudgetLine line = budget[i];
-            PeriodCounter c = line.at(nowMillis);
-            // Recorded in the slot before it counts, so a concurrent reader never sees spend that is a hold.
+            PeriodCounter c = counterAt(budget, i, nowMillis);
+            addUsed(c, amount, budget[i].softMicros);
             slot.counters[i] = c;
             slot.reserved[i] = amount;
-            long remaining;
-            if (store == null) {
-                remaining = reserveLocal(c, amount, line.hardMicros);
-            } else {
-                remaining = reserveShared(store, slot, i, c, amount, line.hardMicros, nowMillis);
-            }
-            if (remaining >= 0) {
-                slot.counters[i] = null;
-                refusedOnce(line, c, amount, remaining, slot.tenant);
-                throw new BudgetExceededException(provider, model, line.limitName(), amount, remaining,
-                        Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
-            }
-            slot.lineCount = i + 1;
         }
+        slot.lineCount = budget.length;
+        unlock();
     }
 
-    /** Returns -1 when reserved, else what was left. */
-    private long reserveLocal(PeriodCounter c, long amount, long hard) {
-        for (;;) {
-            long used = c.used.get();
-            if (used > hard - amount) {
-                return Math.max(0, hard - used);
-            }
-            if (c.used.compareAndSet(used, used + amount)) {
-                return -1;
-            }
-        }
-    }
-
-    private long reserveShared(BudgetStore store, Slot slot, int i, PeriodCounter c, long amount, long hard,
-                               long nowMillis) {
-        String id = slot.reservationId + (i == 0 ? "" : "-" + i);
-        Admission a = store.reserve(c.key, id, amount, hard, Instant.ofEpochMilli(nowMillis),
-                Instant.ofEpochMilli(nowMillis + ctx.leaseNanos / 1_000_000));
-        c.spent.set(a.spentMicros());
-        c.used.set(a.spentMicros() + a.reservedMicros());
-        return a.admitted() ? -1 : a.remainingMicros();
-    }
-
-    private void unreserve(Slot slot) {
-        BudgetStore store = ctx.store;
-        for (int i = 0; i < slot.lineCount; i++) {
-            PeriodCounter c = slot.counters[i];
-            if (store == null) {
-                c.used.addAndGet(-slot.reserved[i]);
-            } else {
-                try {
-                    store.release(c.key, slot.reservationId + (i == 0 ? "" : "-" + i));
-                } catch (BudgetStoreException e) {
-                    warnStore("release", e); // the store's lease frees it later
+    /**
+     * Under the gate: the counter of a budget line's period at {@code nowMillis}. The model's own
+     * lines keep their current period's count in the gate, on the line admission already holds;
+     * when a new period begins, the old count goes back to its counter.
+     */
+    private PeriodCounter counterAt(BudgetLine[] budget, int i, long nowMillis) {
+        PeriodCounter c = budget[i].at(nowMillis);
+        if (budget == lines && i < 2) {
+            Gate g = gate;
+            PeriodCounter here = i == 0 ? g.cur0 : g.cur1;
+            if (c != here) {
+                if (here != null) {
+                    here.used.value = i == 0 ? g.used0 : g.used1;
+                }
+                if (i == 0) {
+                    g.cur0 = c;
+                    g.used0 = c.used.value;
+                } else {
+                    g.cur1 = c;
+                    g.used1 = c.used.value;
                 }
             }
-            slot.counters[i] = null;
         }
-        slot.lineCount = 0;
+        return c;
     }
+
+    /** Under the gate: what a period has used, micro-USD. */
+    private long used(PeriodCounter c) {
+        Gate g = gate;
+        return c == g.cur0 ? g.used0 : c == g.cur1 ? g.used1 : c.used.value;
+    }
+
+    /** Under the gate: sets what a period has used. */
+    private void setUsed(PeriodCounter c, long micros) {
+        Gate g = gate;
+        if (c == g.cur0) {
+            g.used0 = micros;
+        } else if (c == g.cur1) {
+            g.used1 = micros;
+        } else {
+            c.used.value = micros;
+        }
+    }
+
+    /** Under the gate: adds to what a period has used, watching for its soft limit. */
+    private void addUsed(PeriodCounter c, long delta, long softMicros) {
+        long used = used(c) + delta;
+        setUsed(c, used);
+        if (delta > 0 && used >= softMicros && !c.nearSoft) {
+            c.nearSoft = true; // once a period: the flag stays on a line admissions only read
+        }
+    }
+
+    /** Under the gate: the first line {@code amount} does not fit, or -1. */
+    private int firstRefusal(BudgetLine[] budget, long amount, long nowMillis) {
+        for (int i = 0; i < budget.length; i++) {
+            if (used(counterAt(budget, i, nowMillis)) > budget[i].hardMicros - amount) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Outside the gate: reserves in the shared store, one conditional write per line. A refusal (or
+     * a store failure) drops what earlier lines reserved and gives the slot and permits back.
+     */
+    private void reserveShared(Slot slot, BudgetLine[] budget, long amount, long now, long nowMillis) {
+        BudgetStore store = Objects.requireNonNull(ctx.store);
+        slot.reservationId = ctx.nextReservationId();
+        try {
+            for (int i = 0; i < budget.length; i++) {
+                BudgetLine line = budget[i];
+                PeriodCounter c = line.at(nowMillis);
+                Admission a = store.reserve(c.key, reservationOf(slot, i), amount, line.hardMicros,
+                        Instant.ofEpochMilli(nowMillis), Instant.ofEpochMilli(nowMillis + ctx.leaseNanos / 1_000_000));
+                c.spent.set(a.spentMicros());
+                lock();
+                setUsed(c, a.spentMicros() + a.reservedMicros());
+                if (a.admitted()) {
+                    slot.counters[i] = c;
+                    slot.reserved[i] = amount;
+                    slot.lineCount = i + 1;
+                }
+                unlock();
+                if (!a.admitted()) {
+                    refusedOnce(line, c, amount, a.remainingMicros(), slot.tenant);
+                    throw new BudgetExceededException(provider, model, line.limitName(), amount, a.remainingMicros(),
+                            Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
+                }
+            }
+        } catch (RuntimeException refused) {
+            releaseShared(slot);
+            lock();
+            for (int i = 0; i < slot.lineCount; i++) {
+                PeriodCounter c = slot.counters[i];
+                setUsed(c, used(c) - slot.reserved[i]);
+                slot.counters[i] = null;
+            }
+            refundRate(now, slot.tokens);
+            freeClaimed(slot);
+            unlock();
+            throw refused;
+        }
+    }
+
+    private static String reservationOf(Slot slot, int line) {
+        return slot.reservationId + (line == 0 ? "" : "-" + line);
+    }
+
+    /** Outside the gate: drops the slot's reservations from the shared store. */
+    private void releaseShared(Slot slot) {
+        BudgetStore store = ctx.store;
+        if (store == null) {
+            return;
+        }
+        for (int i = 0; i < slot.lineCount; i++) {
+            try {
+                store.release(slot.counters[i].key, reservationOf(slot, i));
+            } catch (BudgetStoreException e) {
+                warnStore("release", e); // the store's lease frees it later
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- ending calls
 
     /**
      * Settles a call with its real usage: charges its cost to the budgets it reserved in, and the
      * difference between estimated and real tokens to the tokens-per-minute limit. A stamp whose
-     * lease expired is charged to the model's current period instead; an unknown stamp is ignored.
+     * lease expired is charged to the model's current period instead; a stamp that already ended, or
+     * is unknown, is ignored.
      *
-     * @return the cost charged, micro-USD
+     * @return the cost charged, micro-USD (0 when ignored)
      */
     public long complete(long stamp, TokenUsage usage, String operation) {
         long cost = price == null ? 0 : price.costMicros(usage);
         Slot slot = slotOf(stamp);
         if (slot == null || !slot.owner.compareAndSet(stamp, Slot.BUSY)) {
+            if (slot == null || !slot.expired.compareAndSet(stamp, 0)) {
+                return 0; // ended already, or never ours
+            }
             chargeLate(cost);
             ctx.metrics.usage(this, operation, null, usage, cost);
             return cost;
         }
-        RateLimiter t = tpm;
-        long extra = usage.totalTokens() - slot.tokens;
-        if (t != null && extra != 0) {
-            // A refund needs no fresh time: giving back below the bucket's floor is a no-op anyway.
-            t.adjust(extra, extra > 0 ? ctx.nanoTime() : slot.acquiredNanos);
-        }
         String tenant = slot.tenant;
-        settle(slot, cost);
-        freeSlot(slot);
+        finish(slot, cost, usage.totalTokens(), false);
         ctx.metrics.usage(this, operation, ctx.tenantTags ? tenant : null, usage, cost);
         return cost;
     }
@@ -425,9 +645,7 @@ public final class Route {
         if (slot == null || !slot.owner.compareAndSet(stamp, Slot.BUSY)) {
             return;
         }
-        long reservedAmount = slot.lineCount > 0 ? slot.reserved[0] : 0;
-        settle(slot, reservedAmount);
-        freeSlot(slot);
+        finish(slot, slot.lineCount > 0 ? slot.reserved[0] : 0, slot.tokens, false);
     }
 
     /**
@@ -440,16 +658,96 @@ public final class Route {
         if (slot == null || !slot.owner.compareAndSet(stamp, Slot.BUSY)) {
             return;
         }
-        long now = ctx.nanoTime();
-        RateLimiter t = tpm;
-        if (t != null) {
-            t.adjust(-slot.tokens, now);
+        releaseShared(slot);
+        finish(slot, -1, 0, !sent);
+    }
+
+    /**
+     * Ends the call in a slot this thread moved to {@code BUSY}. A call that gives back (the usual
+     * case: real usage within the estimate) leaves its figures in the slot for the next admission to
+     * fold in, so ending it takes no gate and touches no shared line; one that used more than it
+     * reserved is folded at once, so that no admission ever runs on too low a count.
+     *
+     * @param cost   what to charge, micro-USD, or -1 to drop the reservation (already dropped from
+     *               a shared store)
+     * @param tokens tokens used
+     * @param unsent the provider never saw the request
+     */
+    private void finish(Slot slot, long cost, long tokens, boolean unsent) {
+        BudgetStore store = ctx.store;
+        long charge = Math.max(0, cost);
+        int lineCount = slot.lineCount;
+        if (store != null && cost >= 0 && lineCount > 0) {
+            settleShared(slot, store, charge);
         }
-        if (!sent && rpm != null) {
-            rpm.adjust(-1, now);
+        boolean grows = tokens > slot.tokens || (lineCount > 0 && charge > slot.reserved[0]);
+        boolean watch = false; // the in-memory ledger's soft limit may have been crossed
+        for (int i = 0; i < lineCount && store == null && cost >= 0; i++) {
+            PeriodCounter c = slot.counters[i];
+            watch |= (grows || c.nearSoft) && !c.softWarned.get();
         }
-        unreserve(slot);
-        freeSlot(slot);
+        // Copied only on the rare way to a warning: the slot's fields go with it once it is ended.
+        PeriodCounter[] counters = watch ? Arrays.copyOf(slot.counters, lineCount) : null;
+        BudgetLine[] lines = watch ? slot.lines : null;
+        String tenant = slot.tenant;
+        slot.doneCost = charge;
+        slot.doneTokens = tokens;
+        slot.doneUnsent = unsent;
+        if (grows) {
+            lock();
+            fold(slot, ctx.nanoTime());
+            slot.owner.setRelease(Slot.FREE);
+            unlock();
+        } else {
+            slot.owner.setRelease(Slot.DONE);
+        }
+        if (counters != null && lines != null) {
+            warnSoftLimit(lines, counters, tenant);
+        }
+    }
+
+    /** Outside the gate: reconciles each line in the shared store and warns at the soft limit. */
+    private void settleShared(Slot slot, BudgetStore store, long cost) {
+        long nowMillis = ctx.nowMillis();
+        for (int i = 0; i < slot.lineCount; i++) {
+            PeriodCounter c = slot.counters[i];
+            BudgetLine line = slot.lines[i];
+            try {
+                store.reconcile(c.key, reservationOf(slot, i), cost, Instant.ofEpochMilli(nowMillis));
+            } catch (BudgetStoreException e) {
+                warnStore("reconcile", e);
+            }
+            long spent = c.spent.addAndGet(cost);
+            if (spent >= line.softMicros && c.softWarned.compareAndSet(false, true)) {
+                announce(line, c, "budget.soft_limit", Severity.WARNING, "crossed its soft limit of "
+                        + usd(line.softMicros) + " USD: spent " + usd(spent) + " USD", slot.tenant);
+            }
+        }
+    }
+
+    /**
+     * The in-memory ledger's soft-limit check, taken only when a call may have crossed it: spend is
+     * what is used minus what calls in flight hold, worked out under the gate after folding.
+     */
+    private void warnSoftLimit(BudgetLine[] lines, PeriodCounter[] counters, @Nullable String tenant) {
+        long[] spent = new long[counters.length];
+        lock();
+        try {
+            foldAll(ctx.nanoTime());
+            for (int i = 0; i < counters.length; i++) {
+                spent[i] = used(counters[i]) - reservedInFlight(counters[i]);
+            }
+        } finally {
+            unlock();
+        }
+        for (int i = 0; i < counters.length; i++) {
+            BudgetLine line = lines[i];
+            PeriodCounter c = counters[i];
+            if (spent[i] >= line.softMicros && c.softWarned.compareAndSet(false, true)) {
+                announce(line, c, "budget.soft_limit", Severity.WARNING, "crossed its soft limit of "
+                        + usd(line.softMicros) + " USD: spent " + usd(spent[i]) + " USD", tenant);
+            }
+        }
     }
 
     private @Nullable Slot slotOf(long stamp) {
@@ -460,49 +758,17 @@ public final class Route {
         return i < slots.length ? slots[i] : null;
     }
 
-    private void settle(Slot slot, long cost) {
-        BudgetStore store = ctx.store;
-        long nowMillis = store == null ? 0 : ctx.nowMillis();
-        @Nullable BudgetLine[] budget = slot.lines;
-        for (int i = 0; i < slot.lineCount; i++) {
-            PeriodCounter c = slot.counters[i];
-            BudgetLine line = budget == null ? null : budget[i];
-            long spent;
-            if (store == null) {
-                // One atomic add: spend is what is used minus what calls in flight hold, worked out
-                // only when the soft limit may have been crossed.
-                long used = c.used.addAndGet(cost - slot.reserved[i]);
-                slot.counters[i] = null;
-                if (line == null || used < line.softMicros || c.softWarned.get()) {
-                    continue;
-                }
-                spent = used - reservedInFlight(c);
-            } else {
-                try {
-                    store.reconcile(c.key, slot.reservationId + (i == 0 ? "" : "-" + i), cost,
-                            Instant.ofEpochMilli(nowMillis));
-                } catch (BudgetStoreException e) {
-                    warnStore("reconcile", e);
-                }
-                c.used.addAndGet(cost - slot.reserved[i]);
-                spent = c.spent.addAndGet(cost);
-            }
-            if (line != null && spent >= line.softMicros && c.softWarned.compareAndSet(false, true)) {
-                announce(line, c, "budget.soft_limit", Severity.WARNING, "crossed its soft limit of "
-                        + usd(line.softMicros) + " USD: spent " + usd(spent) + " USD", slot.tenant);
-            }
-            slot.counters[i] = null;
-        }
-        slot.lineCount = 0;
-    }
-
-    /** What calls in flight hold in {@code c}: a scan of the slots, for reports and the soft limit. */
+    /**
+     * Under the gate, after folding: what calls in flight hold in {@code c} (a slot being ended
+     * still holds its reservation until it is folded).
+     */
     private long reservedInFlight(PeriodCounter c) {
         long sum = 0;
         for (Slot slot : slots) {
-            if (slot.owner.get() != 0) {
+            long owner = slot.owner.getAcquire();
+            if (owner != Slot.FREE) {
                 PeriodCounter[] counters = slot.counters;
-                for (int j = 0; j < counters.length; j++) {
+                for (int j = 0; j < slot.lineCount; j++) {
                     if (counters[j] == c) {
                         sum += slot.reserved[j];
                     }
@@ -526,7 +792,9 @@ public final class Route {
         BudgetStore store = ctx.store;
         for (BudgetLine line : lines) {
             PeriodCounter c = line.at(nowMillis);
-            c.used.addAndGet(cost);
+            lock();
+            addUsed(c, cost, line.softMicros);
+            unlock();
             if (store != null) {
                 c.spent.addAndGet(cost);
                 String id = ctx.nextReservationId() + "-late";
@@ -544,7 +812,8 @@ public final class Route {
 
     /**
      * Frees the places and reservations of calls whose lease ended without a report (a hung or
-     * forgotten call). Runs when admission finds every place taken or a budget full.
+     * forgotten call). Runs when admission finds every place taken or a budget full. Called outside
+     * the gate.
      *
      * @return how many were reclaimed
      */
@@ -559,8 +828,13 @@ public final class Route {
                 } else {
                     log.debug("{}: reclaimed an expired reservation", name);
                 }
-                unreserve(slot);
-                freeSlot(slot);
+                releaseShared(slot);
+                slot.expired.set(stamp);
+                // Its reservation is dropped; its per-minute permits stay spent (the call may have run).
+                slot.doneCost = 0;
+                slot.doneTokens = slot.tokens;
+                slot.doneUnsent = false;
+                slot.owner.setRelease(Slot.DONE);
                 reclaimed++;
             }
         }
@@ -617,14 +891,22 @@ public final class Route {
             long reserved;
             BudgetStore store = ctx.store;
             if (store == null) {
-                reserved = reservedInFlight(c);
-                spent = Math.max(0, c.used.get() - reserved);
+                lock();
+                try {
+                    foldAll(ctx.nanoTime());
+                    reserved = reservedInFlight(c);
+                    spent = Math.max(0, used(c) - reserved);
+                } finally {
+                    unlock();
+                }
             } else {
                 BudgetUsage u = store.usage(c.key, Instant.ofEpochMilli(nowMillis));
                 spent = u.spentMicros();
                 reserved = u.reservedMicros();
                 c.spent.set(spent);
-                c.used.set(spent + reserved);
+                lock();
+                setUsed(c, spent + reserved);
+                unlock();
             }
             out.add(new BudgetStatus(line.scope, c.key.period(), spent, reserved, line.softMicros, line.hardMicros));
         }
@@ -634,7 +916,13 @@ public final class Route {
     /** The remaining micro-USD of a line's current period as last seen (no store round trip). */
     public long remainingMicros(BudgetLine line) {
         PeriodCounter c = line.at(ctx.nowMillis());
-        return Math.max(0, line.hardMicros - c.used.get());
+        lock();
+        try {
+            foldAll(ctx.nanoTime());
+            return Math.max(0, line.hardMicros - used(c));
+        } finally {
+            unlock();
+        }
     }
 
     /** The model-level budget lines. */
