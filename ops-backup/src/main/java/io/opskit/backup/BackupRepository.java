@@ -100,7 +100,7 @@ public final class BackupRepository {
         this.compressionWorkers = b.compressionWorkers;
         this.metrics = b.registry == null ? BackupMetrics.NONE
                 : new MicrometerBackupMetrics((MeterRegistry) b.registry, b.metricsName);
-        this.restorer = new Restorer(clock);
+        this.restorer = new Restorer(clock, b.restoreCheck);
     }
 
     /** Starts configuring a repository. */
@@ -522,7 +522,7 @@ public final class BackupRepository {
 
     /**
      * Restores one source of a backup. A SQLite source goes to a database file {@code to}: decrypted
-     * to a temporary file beside it, checked with {@code PRAGMA integrity_check}, then moved in
+     * to a temporary file beside it, checked (see {@link Builder#restoreCheck(RestoreCheck)}), then moved in
      * atomically (with force over an existing file, that file and its {@code -wal}/{@code -shm} are
      * kept aside as {@code NAME.before-restore-DATE}). A PostgreSQL source goes to the database named
      * by the JDBC URL {@code to}, through {@code pg_restore --clean --if-exists --single-transaction}.
@@ -738,6 +738,7 @@ public final class BackupRepository {
         private Compression compression = Compression.zstd();
         private VerifyLevel verifyLevel = VerifyLevel.DECODE;
         private boolean verifyAfterBackup = true;
+        private RestoreCheck restoreCheck = RestoreCheck.QUICK;
         private Clock clock = Clock.systemUTC();
         private Duration lockLease = Duration.ofMinutes(2);
         private @Nullable Path lockDirectory;
@@ -810,6 +811,16 @@ public final class BackupRepository {
          */
         public Builder verifyAfterBackup(boolean verify) {
             this.verifyAfterBackup = verify;
+            return this;
+        }
+
+        /**
+         * The check a restored SQLite database passes before it replaces the target: default
+         * {@link RestoreCheck#QUICK} ({@code quick_check}, after the archive's authentication proved
+         * every byte); {@link RestoreCheck#FULL} runs {@code integrity_check}.
+         */
+        public Builder restoreCheck(RestoreCheck check) {
+            this.restoreCheck = Objects.requireNonNull(check, "restoreCheck");
             return this;
         }
 

@@ -38,11 +38,13 @@ final class Restorer {
     private static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
+    private final RestoreCheck check;
     private final String pgRestore;
     private final String psql;
 
-    Restorer(Clock clock) {
+    Restorer(Clock clock, RestoreCheck check) {
         this.clock = clock;
+        this.check = check;
         this.pgRestore = "pg_restore";
         this.psql = "psql";
     }
@@ -136,10 +138,10 @@ final class Restorer {
         try {
             writeFile(archive.plain(), temp);
             archive.finish();
-            String check = SqliteSource.integrityCheck(temp);
-            if (!"ok".equals(check)) {
-                throw new BackupIntegrityException("", "restored database failed PRAGMA integrity_check: " + check
-                        + "; the target was not touched");
+            String result = SqliteSource.check(temp, check.pragma());
+            if (!"ok".equals(result)) {
+                throw new BackupIntegrityException("", "restored database failed PRAGMA " + check.pragma() + ": "
+                        + result + "; the target was not touched");
             }
             if (!force) {
                 try {

@@ -52,6 +52,48 @@ class RestoreSafetyTest {
                 .source(source).verifyAfterBackup(false).build();
     }
 
+    /** A database whose index no longer matches its table: well formed page by page, wrong as a whole. */
+    private Path databaseWithBrokenIndex() throws Exception {
+        Path db = dir.resolve("broken-index.db");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(a, b)");
+            s.execute("CREATE INDEX i ON t(a)");
+            s.execute("INSERT INTO t VALUES (1, 10), (2, 20)");
+            s.execute("PRAGMA writable_schema = ON");
+            s.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX i ON t(b)' WHERE name = 'i'");
+            s.execute("PRAGMA writable_schema = OFF");
+        }
+        return db;
+    }
+
+    @Test
+    void restore_fullCheck_refusesWhatTheQuickCheckPasses_andLeavesTheTargetAlone() throws Exception {
+        Path source = databaseWithBrokenIndex();
+        KeyFile key = KeyFile.loadOrCreate(dir.resolve("k"));
+        BackupRepository quick = BackupRepository.builder().directory(dir.resolve("repo")).keyProvider(key)
+                .source(BackupSources.sqlite("db", source)).build();
+        String id = quick.backup().id();
+        BackupRepository full = BackupRepository.builder().directory(dir.resolve("repo")).keyProvider(key)
+                .restoreCheck(RestoreCheck.FULL).build();
+        Path target = dir.resolve("live.db");
+        Files.writeString(target, "the live database");
+
+        assertThatThrownBy(() -> full.restore(id, target.toString(), true))
+                .isInstanceOf(BackupIntegrityException.class)
+                .hasMessageContaining("integrity_check").hasMessageContaining("missing from index i")
+                .hasMessageContaining("not touched");
+        assertThat(target).hasContent("the live database");
+        assertThat(dir.toFile().list()).noneMatch(name -> name.contains(".restore-"));
+        assertThatThrownBy(() -> quick.verify(id, VerifyLevel.TEST_RESTORE))
+                .isInstanceOf(BackupIntegrityException.class).hasMessageContaining("integrity_check");
+
+        // quick_check looks at pages and records, not at whether indexes agree with their tables.
+        Path quickTarget = dir.resolve("quick.db");
+        quick.restore(id, quickTarget.toString(), false);
+        assertThat(Files.size(quickTarget)).isEqualTo(Files.size(source));
+    }
+
     @Test
     void restore_entryWithDotDot_isRefusedAndNothingWritten() throws Exception {
         BackupRepository repository = repository(crafted("../escaped.txt", FileArchive.FILE));

@@ -11,6 +11,7 @@ import io.opskit.backup.BackupRepository;
 import io.opskit.backup.BackupSources;
 import io.opskit.backup.Compression;
 import io.opskit.backup.KeyFile;
+import io.opskit.backup.RestoreCheck;
 import io.opskit.backup.VerifyLevel;
 import io.opskit.backup.internal.PostgresTarget;
 import io.opskit.backup.retention.RetentionPlan;
@@ -315,6 +316,18 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
+    /** {@code quick} or {@code full}, in any case. */
+    static final class RestoreCheckConverter implements CommandLine.ITypeConverter<RestoreCheck> {
+        @Override
+        public RestoreCheck convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "quick" -> RestoreCheck.QUICK;
+                case "full" -> RestoreCheck.FULL;
+                default -> throw new CommandLine.TypeConversionException("--check must be quick or full: '" + value + "'");
+            };
+        }
+    }
+
     @Command(name = "restore", description = "Restores a backup: a SQLite file, a PostgreSQL database URL or a directory.")
     static final class Restore implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -336,9 +349,15 @@ public final class BackupCli implements Callable<Integer> {
         @Option(names = "--force", description = "Replace an existing target (a SQLite file is kept aside).")
         boolean force;
 
+        @Option(names = "--check", paramLabel = "quick|full", defaultValue = "quick",
+                converter = RestoreCheckConverter.class,
+                description = "The check a restored SQLite database passes before it is swapped in: quick_check"
+                        + " (default) or integrity_check.")
+        RestoreCheck check = RestoreCheck.QUICK;
+
         @Override
         public Integer call() {
-            BackupRepository repository = repo.builder(true, cli.err).build();
+            BackupRepository repository = repo.builder(true, cli.err).restoreCheck(check).build();
             String name = source != null ? source : repository.onlySourceName(id);
             try {
                 repository.restore(id, name, to, force, cli.progress());

@@ -100,11 +100,23 @@ public final class SqliteSource implements BackupSource, SizeHint {
      * @return "ok" or the first problems reported
      */
     public static String integrityCheck(Path file) throws IOException {
+        return check(file, "integrity_check");
+    }
+
+    /**
+     * Runs a checking pragma ({@code integrity_check} or {@code quick_check}) on a database file.
+     *
+     * @return "ok" or the first problems reported
+     */
+    public static String check(Path file, String pragma) throws IOException {
+        if (!pragma.equals("integrity_check") && !pragma.equals("quick_check")) {
+            throw new IllegalArgumentException("not a checking pragma: " + pragma);
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         try (Connection connection = config.createConnection("jdbc:sqlite:" + file);
              java.sql.Statement statement = connection.createStatement();
-             java.sql.ResultSet rows = statement.executeQuery("PRAGMA integrity_check")) {
+             java.sql.ResultSet rows = statement.executeQuery("PRAGMA " + pragma)) {
             StringBuilder result = new StringBuilder();
             while (rows.next() && result.length() < 500) {
                 if (result.length() > 0) {

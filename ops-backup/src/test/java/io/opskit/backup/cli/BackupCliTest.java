@@ -98,6 +98,15 @@ class BackupCliTest {
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err().lines()).hasSize(1);
         assertThat(again.err()).contains("exists").contains("force");
+        Result full = cli("restore", "--repo", repo.toString(), "--key-file", key.toString(), id,
+                "--source", "app.db", "--to", dir.resolve("full.db").toString(), "--check", "FULL");
+        assertThat(full.code()).as(full.err()).isZero();
+        assertThat(rows(dir.resolve("full.db"))).isEqualTo(3);
+        Result badCheck = cli("restore", "--repo", repo.toString(), "--key-file", key.toString(), id,
+                "--source", "app.db", "--to", dir.resolve("bad.db").toString(), "--check", "thorough");
+        assertThat(badCheck.code()).isNotZero();
+        assertThat(badCheck.err()).contains("--check must be quick or full: 'thorough'");
+        assertThat(dir.resolve("bad.db")).doesNotExist();
 
         Result files = cli("restore", "--repo", repo.toString(), "--key-file", key.toString(), id,
                 "--source", "conf", "--to", dir.resolve("conf-restored").toString());
