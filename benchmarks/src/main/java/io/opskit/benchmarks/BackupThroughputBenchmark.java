@@ -60,7 +60,7 @@ public final class BackupThroughputBenchmark {
         }
         Files.createDirectories(work);
         Path db = work.resolve("bench.db");
-        ensureDatabase(db, sizeMb * 1024L * 1024L);
+        ensureDatabase(db, sizeMb * 1_000_000L);
         long dbBytes = Files.size(db);
         Path keyFile = work.resolve("bench.key");
         KeyFile.loadOrCreate(keyFile);
@@ -80,12 +80,15 @@ public final class BackupThroughputBenchmark {
             // Restores of the zstd archives just made.
             BackupRepository zstdRepo = repo(work.resolve("repo-zstd"), db, keyFile, Compression.zstd(3));
             String id = zstdRepo.list().get(zstdRepo.list().size() - 1).id();
+            prepareRestore(work, work.resolve("repo-zstd"));
             time(seconds, "opskit_zstd3_restore", () -> {
                 Path target = work.resolve("restored-opskit.db");
                 Files.deleteIfExists(target);
                 zstdRepo.restore(id, target.toString(), false);
             });
+            prepareRestore(work, work.resolve("shell-zstd.bin"));
             time(seconds, "shell_zstd3_restore", () -> shellRestore(work, hexKey, hexIv, true));
+            prepareRestore(work, work.resolve("shell-zstd.bin"));
             time(seconds, "shell_zstd3_restore_nocheck", () -> shellRestore(work, hexKey, hexIv, false));
             time(seconds, "opskit_zstd3_backup_xmx64m", () -> {
                 Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -137,6 +140,20 @@ public final class BackupThroughputBenchmark {
         double s = (System.nanoTime() - start) / 1e9;
         seconds.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         log("%-30s %7.2f s", name, s);
+    }
+
+    /**
+     * Puts every restore in the same place before it is timed: earlier outputs gone, its archive in
+     * the page cache, and 450 MB of memory freshly written and freed. The page cache here is small
+     * and a virtual machine's freed memory goes back to its host after a while; writing 400 MB into
+     * memory the guest has not touched lately cost a restore about 1.2 s more in system time than
+     * writing into memory just freed, so without this whichever contender happened to follow a
+     * deleted 400 MB file (the shell's own previous output) ran a second faster.
+     */
+    private static void prepareRestore(Path work, Path archive) throws Exception {
+        sh("cd '" + work + "' && rm -f restored-*.db* .restored-*"
+                + " && find '" + archive + "' -type f -exec cat {} + > /dev/null"
+                + " && head -c 450000000 /dev/zero > scratch.bin && rm -f scratch.bin");
     }
 
     private static BackupRepository repo(Path dir, Path db, Path keyFile, Compression compression) {
@@ -231,7 +248,10 @@ public final class BackupThroughputBenchmark {
                     insert.executeBatch();
                     c.commit();
                     if (Files.size(db) + Files.size(db.resolveSibling(db.getFileName() + "-wal")) >= bytes) {
-                        break;
+                        s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the WAL overlaps: stop on the file's own size
+                        if (Files.size(db) >= bytes) {
+                            break;
+                        }
                     }
                 }
             }

@@ -98,7 +98,10 @@ final class Restorer {
             case "sqlite" -> {
                 Path scratch = Files.createTempFile(scratchDir, "opskit-verify-", ".db");
                 try {
-                    writeFile(archive.plain(), scratch);
+                    try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
+                        copy(archive.plain(), channel); // scratch, deleted after the check: no fsync
+                    }
                     archive.finish();
                     String check = SqliteSource.integrityCheck(scratch);
                     if (!"ok".equals(check)) {
@@ -136,9 +139,12 @@ final class Restorer {
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID() + ".tmp");
         try {
-            writeFile(archive.plain(), temp);
-            archive.finish();
-            String result = SqliteSource.check(temp, check.pragma());
+            String result;
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                copy(archive.plain(), channel);
+                archive.finish();
+                result = checkWhileSyncing(channel, temp);
+            }
             if (!"ok".equals(result)) {
                 throw new BackupIntegrityException("", "restored database failed PRAGMA " + check.pragma() + ": "
                         + result + "; the target was not touched");
@@ -177,12 +183,58 @@ final class Restorer {
         }
     }
 
-    private static void writeFile(InputStream in, Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-            in.transferTo(out);
-            channel.force(true);
+    private static void copy(InputStream in, FileChannel channel) throws IOException {
+        OutputStream out = java.nio.channels.Channels.newOutputStream(channel);
+        // 32 KiB at a time: fewer native calls into the decompressor and system calls than
+        // transferTo's 8 KiB, while the buffer and its copy on the way to the file stay in the
+        // processor's cache. Measured by BackupThroughputBenchmark, 32 KiB restored fastest, and
+        // 1 MiB was a third slower than 8 KiB.
+        byte[] buffer = new byte[32 * 1024];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            out.write(buffer, 0, n);
+        }
+    }
+
+    /**
+     * Runs the SQLite check on a restored file while its bytes go to disk: the check reads what the
+     * page cache holds and the flush waits on the device, so side by side they take the time of
+     * the longer. Both must succeed before the file may be swapped in.
+     */
+    private String checkWhileSyncing(FileChannel channel, Path file) throws IOException {
+        IOException[] syncFailure = new IOException[1];
+        Thread sync = new Thread(() -> {
+            try {
+                channel.force(true);
+            } catch (IOException e) {
+                syncFailure[0] = e;
+            }
+        }, "opskit-restore-sync");
+        sync.setDaemon(true);
+        sync.start();
+        String result;
+        try {
+            result = SqliteSource.check(file, check.pragma());
+        } finally {
+            joinUninterruptibly(sync);
+        }
+        if (syncFailure[0] != null) {
+            throw syncFailure[0];
+        }
+        return result;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the file may not be deleted while the flush still holds it
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

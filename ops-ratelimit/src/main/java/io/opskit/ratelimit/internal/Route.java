@@ -222,27 +222,48 @@ public final class Route {
             throw new RateLimitedException(provider, model, "provider_retry_after", Duration.ofNanos(paused));
         }
         long nowMillis = budget.length == 0 ? 0 : ctx.wallMillis(now);
-        lock();
-        long rate = takeRate(tokens, now);
-        if (rate != 0 && foldAll(now)) {
-            rate = takeRate(tokens, now); // calls that ended gave permits back
+        boolean local = budget.length > 0 && ctx.store == null;
+        long rate;
+        Slot slot = null;
+        int refused = -1;
+        lock(); // the common path takes the gate once: rates, a place and the in-memory budgets
+        try {
+            rate = takeRate(tokens, now);
+            if (rate != 0 && foldAll(now)) {
+                rate = takeRate(tokens, now); // calls that ended gave permits back
+            }
+            if (rate == 0) {
+                slot = claim(now);
+                if (slot != null && local) {
+                    refused = reserveLocal(slot, budget, worstMicros, now, nowMillis);
+                }
+            }
+        } finally {
+            unlock();
         }
         if (rate != 0) {
-            unlock();
             throw rate > 0
                     ? new RateLimitedException(provider, model, "requests_per_minute", waitOrNull(rate))
                     : new RateLimitedException(provider, model, "tokens_per_minute", waitOrNull(-rate));
         }
-        Slot slot = claim(now);
         if (slot == null) {
-            unlock();
             slot = awaitPlace(now);
             lock();
-            if (slot == null) {
-                refundRate(now, tokens);
+            try {
+                if (slot == null) {
+                    refundRate(now, tokens);
+                } else if (local) {
+                    refused = reserveLocal(slot, budget, worstMicros, now, nowMillis);
+                }
+            } finally {
                 unlock();
+            }
+            if (slot == null) {
                 throw new ConcurrencyFullException(provider, model, policy.maxConcurrent(), policy.maxWait());
             }
+        }
+        if (refused >= 0) {
+            refuseBudget(slot, budget, refused, tokens, worstMicros, now, nowMillis, tenant); // or retries
         }
         long stamp = stampOf(slot);
         slot.tokens = tokens;
@@ -250,16 +271,7 @@ public final class Route {
         slot.leaseDeadlineNanos = now + ctx.leaseNanos;
         slot.tenant = tenant;
         slot.lines = budget;
-        slot.lineCount = 0;
-        if (budget.length == 0) {
-            slot.owner.setRelease(stamp);
-            unlock();
-            return stamp;
-        }
-        if (ctx.store == null) {
-            reserveLocal(slot, budget, worstMicros, now, nowMillis); // unlocks
-        } else {
-            unlock();
+        if (budget.length > 0 && !local) {
             reserveShared(slot, budget, worstMicros, now, nowMillis);
         }
         slot.owner.setRelease(stamp); // publishes the fields above to whoever CASes the stamp
@@ -444,35 +456,18 @@ public final class Route {
     // ------------------------------------------------------------------------------------- budgets
 
     /**
-     * Under the gate, which it leaves: reserves {@code amount} in every line, or refuses with none
-     * reserved. A refusal first folds ended calls and then sweeps expired leases, as either may
-     * have freed budget.
+     * Under the gate: reserves {@code amount} in every line, or in none. Before refusing it folds
+     * ended calls, which may have freed budget.
+     *
+     * @return -1 when reserved, else the index of the line that refused
      */
-    private void reserveLocal(Slot slot, BudgetLine[] budget, long amount, long now, long nowMillis) {
-        String tenant = slot.tenant;
+    private int reserveLocal(Slot slot, BudgetLine[] budget, long amount, long now, long nowMillis) {
         int refused = firstRefusal(budget, amount, nowMillis);
         if (refused >= 0 && foldAll(now)) {
             refused = firstRefusal(budget, amount, nowMillis);
         }
         if (refused >= 0) {
-            unlock();
-            int swept = sweepExpired(now);
-            lock();
-            if (swept > 0) {
-                foldAll(now);
-                refused = firstRefusal(budget, amount, nowMillis);
-            }
-        }
-        if (refused >= 0) {
-            BudgetLine line = budget[refused];
-            PeriodCounter c = line.at(nowMillis);
-            long remaining = Math.max(0, line.hardMicros - used(c));
-            refundRate(now, slot.tokens);
-            freeClaimed(slot);
-            unlock();
-            refusedOnce(line, c, amount, remaining, tenant);
-            throw new BudgetExceededException(provider, model, line.limitName(), amount, remaining,
-                    Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
+            return refused;
         }
         for (int i = 0; i < budget.length; i++) {
             PeriodCounter c = counterAt(budget, i, nowMillis);
@@ -481,7 +476,39 @@ public final class Route {
             slot.reserved[i] = amount;
         }
         slot.lineCount = budget.length;
-        unlock();
+        return -1;
+    }
+
+    /**
+     * Outside the gate, with a claimed slot and the rate permits held: sweeps expired leases (which
+     * may free budget) and tries once more; otherwise gives everything back and refuses.
+     */
+    private void refuseBudget(Slot slot, BudgetLine[] budget, int refused, long tokens, long amount, long now,
+                              long nowMillis, @Nullable String tenant) {
+        int swept = sweepExpired(now);
+        BudgetLine line;
+        PeriodCounter c;
+        long remaining;
+        lock();
+        try {
+            if (swept > 0) {
+                foldAll(now);
+                refused = reserveLocal(slot, budget, amount, now, nowMillis);
+                if (refused < 0) {
+                    return;
+                }
+            }
+            line = budget[refused];
+            c = counterAt(budget, refused, nowMillis);
+            remaining = Math.max(0, line.hardMicros - used(c));
+            refundRate(now, tokens);
+            freeClaimed(slot);
+        } finally {
+            unlock();
+        }
+        refusedOnce(line, c, amount, remaining, tenant);
+        throw new BudgetExceededException(provider, model, line.limitName(), amount, remaining,
+                Duration.ofMillis(Math.max(0, c.endMillis - nowMillis)));
     }
 
     /**
@@ -562,13 +589,16 @@ public final class Route {
                         Instant.ofEpochMilli(nowMillis), Instant.ofEpochMilli(nowMillis + ctx.leaseNanos / 1_000_000));
                 c.spent.set(a.spentMicros());
                 lock();
-                setUsed(c, a.spentMicros() + a.reservedMicros());
-                if (a.admitted()) {
-                    slot.counters[i] = c;
-                    slot.reserved[i] = amount;
-                    slot.lineCount = i + 1;
+                try {
+                    setUsed(c, a.spentMicros() + a.reservedMicros());
+                    if (a.admitted()) {
+                        slot.counters[i] = c;
+                        slot.reserved[i] = amount;
+                        slot.lineCount = i + 1;
+                    }
+                } finally {
+                    unlock();
                 }
-                unlock();
                 if (!a.admitted()) {
                     refusedOnce(line, c, amount, a.remainingMicros(), slot.tenant);
                     throw new BudgetExceededException(provider, model, line.limitName(), amount, a.remainingMicros(),
@@ -578,14 +608,17 @@ public final class Route {
         } catch (RuntimeException refused) {
             releaseShared(slot);
             lock();
-            for (int i = 0; i < slot.lineCount; i++) {
-                PeriodCounter c = slot.counters[i];
-                setUsed(c, used(c) - slot.reserved[i]);
-                slot.counters[i] = null;
+            try {
+                for (int i = 0; i < slot.lineCount; i++) {
+                    PeriodCounter c = slot.counters[i];
+                    setUsed(c, used(c) - slot.reserved[i]);
+                    slot.counters[i] = null;
+                }
+                refundRate(now, slot.tokens);
+                freeClaimed(slot);
+            } finally {
+                unlock();
             }
-            refundRate(now, slot.tokens);
-            freeClaimed(slot);
-            unlock();
             throw refused;
         }
     }
@@ -695,9 +728,12 @@ public final class Route {
         slot.doneUnsent = unsent;
         if (grows) {
             lock();
-            fold(slot, ctx.nanoTime());
-            slot.owner.setRelease(Slot.FREE);
-            unlock();
+            try {
+                fold(slot, ctx.nanoTime());
+                slot.owner.setRelease(Slot.FREE);
+            } finally {
+                unlock();
+            }
         } else {
             slot.owner.setRelease(Slot.DONE);
         }
@@ -793,8 +829,11 @@ public final class Route {
         for (BudgetLine line : lines) {
             PeriodCounter c = line.at(nowMillis);
             lock();
-            addUsed(c, cost, line.softMicros);
-            unlock();
+            try {
+                addUsed(c, cost, line.softMicros);
+            } finally {
+                unlock();
+            }
             if (store != null) {
                 c.spent.addAndGet(cost);
                 String id = ctx.nextReservationId() + "-late";
@@ -905,8 +944,11 @@ public final class Route {
                 reserved = u.reservedMicros();
                 c.spent.set(spent);
                 lock();
-                setUsed(c, spent + reserved);
-                unlock();
+                try {
+                    setUsed(c, spent + reserved);
+                } finally {
+                    unlock();
+                }
             }
             out.add(new BudgetStatus(line.scope, c.key.period(), spent, reserved, line.softMicros, line.hardMicros));
         }
