@@ -553,7 +553,7 @@ public final class BackupRepository {
             restorer.precheck(entry.kind(), to, force);
             ProgressMeter meter = new ProgressMeter(progress, entry.snapshotBytes());
             try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry, meter)) {
-                restorer.restore(entry.kind(), archive, to, force);
+                restorer.restore(entry.kind(), archive, to, force, manifest.verifiedAtLeast(VerifyLevel.TEST_RESTORE));
             }
             meter.done();
             log.info("restored backup {} source {} to {}", id, sourceName,
@@ -738,7 +738,7 @@ public final class BackupRepository {
         private Compression compression = Compression.zstd();
         private VerifyLevel verifyLevel = VerifyLevel.DECODE;
         private boolean verifyAfterBackup = true;
-        private RestoreCheck restoreCheck = RestoreCheck.QUICK;
+        private RestoreCheck restoreCheck = RestoreCheck.AUTO;
         private Clock clock = Clock.systemUTC();
         private Duration lockLease = Duration.ofMinutes(2);
         private @Nullable Path lockDirectory;
@@ -816,8 +816,9 @@ public final class BackupRepository {
 
         /**
          * The check a restored SQLite database passes before it replaces the target: default
-         * {@link RestoreCheck#QUICK} ({@code quick_check}, after the archive's authentication proved
-         * every byte); {@link RestoreCheck#FULL} runs {@code integrity_check}.
+         * {@link RestoreCheck#AUTO} ({@code quick_check}, or only an open check when the backup
+         * already passed level-3 verification); {@link RestoreCheck#QUICK} always runs
+         * {@code quick_check}, {@link RestoreCheck#FULL} {@code integrity_check}.
          */
         public Builder restoreCheck(RestoreCheck check) {
             this.restoreCheck = Objects.requireNonNull(check, "restoreCheck");

@@ -28,6 +28,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,9 +83,12 @@ final class Restorer {
     }
 
     /** Restores into {@code to}; the archive is finished (checksum checked) before anything is swapped in. */
-    void restore(String kind, StoredArchive archive, String to, boolean force) throws IOException {
+    /**
+     * @param verified whether the backup passed level-3 verification (see {@link RestoreCheck#AUTO})
+     */
+    void restore(String kind, StoredArchive archive, String to, boolean force, boolean verified) throws IOException {
         switch (kind) {
-            case "sqlite" -> restoreSqlite(archive, Path.of(to).toAbsolutePath(), force);
+            case "sqlite" -> restoreSqlite(archive, Path.of(to).toAbsolutePath(), force, verified);
             case "files" -> restoreFiles(archive, Path.of(to).toAbsolutePath(), force);
             case "postgres" -> restorePostgres(archive, PostgresTarget.parse(to));
             default -> throw new BackupFailedException("cannot restore a source of kind " + kind);
@@ -134,7 +138,7 @@ final class Restorer {
         }
     }
 
-    private void restoreSqlite(StoredArchive archive, Path target, boolean force) throws IOException {
+    private void restoreSqlite(StoredArchive archive, Path target, boolean force, boolean verified) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID() + ".tmp");
@@ -143,10 +147,10 @@ final class Restorer {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 copy(archive.plain(), channel);
                 archive.finish();
-                result = checkWhileSyncing(channel, temp);
+                result = checkWhileSyncing(channel, temp, verified);
             }
             if (!"ok".equals(result)) {
-                throw new BackupIntegrityException("", "restored database failed PRAGMA " + check.pragma() + ": "
+                throw new BackupIntegrityException("", "restored database failed " + checkName(verified) + ": "
                         + result + "; the target was not touched");
             }
             if (!force) {
@@ -200,7 +204,12 @@ final class Restorer {
      * page cache holds and the flush waits on the device, so side by side they take the time of
      * the longer. Both must succeed before the file may be swapped in.
      */
-    private String checkWhileSyncing(FileChannel channel, Path file) throws IOException {
+    private String checkName(boolean verified) {
+        String pragma = check.pragmaFor(verified);
+        return pragma == null ? "the open check (schema and size)" : "PRAGMA " + pragma;
+    }
+
+    private String checkWhileSyncing(FileChannel channel, Path file, boolean verified) throws IOException {
         IOException[] syncFailure = new IOException[1];
         Thread sync = new Thread(() -> {
             try {
@@ -213,7 +222,8 @@ final class Restorer {
         sync.start();
         String result;
         try {
-            result = SqliteSource.check(file, check.pragma());
+            String pragma = check.pragmaFor(verified);
+            result = pragma == null ? SqliteSource.openCheck(file) : SqliteSource.check(file, pragma);
         } finally {
             joinUninterruptibly(sync);
         }

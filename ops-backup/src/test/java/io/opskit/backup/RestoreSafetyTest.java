@@ -95,6 +95,37 @@ class RestoreSafetyTest {
     }
 
     @Test
+    void restoreCheck_auto_scansUnlessTheSameBytesPassedTheFullCheck() {
+        assertThat(RestoreCheck.AUTO.pragmaFor(false)).isEqualTo("quick_check");
+        assertThat(RestoreCheck.AUTO.pragmaFor(true)).as("already passed integrity_check at level 3").isNull();
+        assertThat(RestoreCheck.QUICK.pragmaFor(true)).isEqualTo("quick_check");
+        assertThat(RestoreCheck.FULL.pragmaFor(true)).isEqualTo("integrity_check");
+    }
+
+    @Test
+    void restore_verifiedBackup_restoresWithTheOpenCheck() throws Exception {
+        Path source = dir.resolve("good.db");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + source);
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(a)");
+            s.execute("INSERT INTO t VALUES (1), (2), (3)");
+        }
+        BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))
+                .keyProvider(KeyFile.loadOrCreate(dir.resolve("k"))).source(BackupSources.sqlite("db", source))
+                .verifyLevel(VerifyLevel.TEST_RESTORE).build();
+        BackupManifest made = repository.backup();
+        assertThat(made.verifiedAtLeast(VerifyLevel.TEST_RESTORE)).isTrue();
+
+        Path target = dir.resolve("restored.db");
+        repository.restore(made.id(), target.toString(), false);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + target);
+             java.sql.ResultSet rows = c.createStatement().executeQuery("SELECT count(*) FROM t")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(1)).isEqualTo(3);
+        }
+    }
+
+    @Test
     void restore_entryWithDotDot_isRefusedAndNothingWritten() throws Exception {
         BackupRepository repository = repository(crafted("../escaped.txt", FileArchive.FILE));
         String id = repository.backup().id();

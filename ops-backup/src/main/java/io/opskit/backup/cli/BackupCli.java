@@ -316,14 +316,16 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    /** {@code quick} or {@code full}, in any case. */
+    /** {@code auto}, {@code quick} or {@code full}, in any case. */
     static final class RestoreCheckConverter implements CommandLine.ITypeConverter<RestoreCheck> {
         @Override
         public RestoreCheck convert(String value) {
             return switch (value.toLowerCase(Locale.ROOT)) {
+                case "auto" -> RestoreCheck.AUTO;
                 case "quick" -> RestoreCheck.QUICK;
                 case "full" -> RestoreCheck.FULL;
-                default -> throw new CommandLine.TypeConversionException("--check must be quick or full: '" + value + "'");
+                default -> throw new CommandLine.TypeConversionException("--check must be auto, quick or full: '"
+                        + value + "'");
             };
         }
     }
@@ -349,11 +351,12 @@ public final class BackupCli implements Callable<Integer> {
         @Option(names = "--force", description = "Replace an existing target (a SQLite file is kept aside).")
         boolean force;
 
-        @Option(names = "--check", paramLabel = "quick|full", defaultValue = "quick",
+        @Option(names = "--check", paramLabel = "auto|quick|full", defaultValue = "auto",
                 converter = RestoreCheckConverter.class,
-                description = "The check a restored SQLite database passes before it is swapped in: quick_check"
-                        + " (default) or integrity_check.")
-        RestoreCheck check = RestoreCheck.QUICK;
+                description = "The check a restored SQLite database passes before it is swapped in: auto (default;"
+                        + " quick_check, or an open check when the backup passed level-3 verification), quick or full"
+                        + " (integrity_check).")
+        RestoreCheck check = RestoreCheck.AUTO;
 
         @Override
         public Integer call() {

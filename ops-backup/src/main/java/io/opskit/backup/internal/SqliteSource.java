@@ -104,6 +104,40 @@ public final class SqliteSource implements BackupSource, SizeHint {
     }
 
     /**
+     * Opens a database file read-only and confirms that it is one: its schema reads, and its page
+     * count times its page size is the file's size (a truncated or padded file fails).
+     *
+     * @return "ok" or what is wrong
+     */
+    public static String openCheck(Path file) throws IOException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        try (Connection connection = config.createConnection("jdbc:sqlite:" + file);
+             java.sql.Statement statement = connection.createStatement()) {
+            long pageSize = single(statement, "PRAGMA page_size");
+            long pageCount = single(statement, "PRAGMA page_count");
+            single(statement, "SELECT count(*) FROM sqlite_schema");
+            long size = java.nio.file.Files.size(file);
+            if (pageSize * pageCount != size) {
+                return "the header describes " + pageCount + " pages of " + pageSize + " bytes, the file holds "
+                        + size + " bytes";
+            }
+            return "ok";
+        } catch (SQLException e) {
+            return "not a usable SQLite database: " + e.getMessage();
+        }
+    }
+
+    private static long single(java.sql.Statement statement, String sql) throws SQLException {
+        try (java.sql.ResultSet rows = statement.executeQuery(sql)) {
+            if (!rows.next()) {
+                throw new SQLException(sql + " returned no row");
+            }
+            return rows.getLong(1);
+        }
+    }
+
+    /**
      * Runs a checking pragma ({@code integrity_check} or {@code quick_check}) on a database file.
      *
      * @return "ok" or the first problems reported

@@ -105,7 +105,7 @@ class BackupCliTest {
         Result badCheck = cli("restore", "--repo", repo.toString(), "--key-file", key.toString(), id,
                 "--source", "app.db", "--to", dir.resolve("bad.db").toString(), "--check", "thorough");
         assertThat(badCheck.code()).isNotZero();
-        assertThat(badCheck.err()).contains("--check must be quick or full: 'thorough'");
+        assertThat(badCheck.err()).contains("--check must be auto, quick or full: 'thorough'");
         assertThat(dir.resolve("bad.db")).doesNotExist();
 
         Result files = cli("restore", "--repo", repo.toString(), "--key-file", key.toString(), id,
