@@ -143,15 +143,17 @@ final class Restorer {
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID() + ".tmp");
         try {
+            String pragma = check.pragmaFor(verified);
             String result;
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 copy(archive.plain(), channel);
                 archive.finish();
-                result = checkWhileSyncing(channel, temp, verified);
+                result = checkWhileSyncing(channel, temp, pragma);
             }
             if (!"ok".equals(result)) {
-                throw new BackupIntegrityException("", "restored database failed " + checkName(verified) + ": "
-                        + result + "; the target was not touched");
+                String checkName = pragma == null ? "the open check (schema and size)" : "PRAGMA " + pragma;
+                throw new BackupIntegrityException("", "restored database failed " + checkName + ": " + result
+                        + "; the target was not touched");
             }
             if (!force) {
                 try {
@@ -203,13 +205,10 @@ final class Restorer {
      * Runs the SQLite check on a restored file while its bytes go to disk: the check reads what the
      * page cache holds and the flush waits on the device, so side by side they take the time of
      * the longer. Both must succeed before the file may be swapped in.
+     *
+     * @param pragma the checking pragma, or null for the open check
      */
-    private String checkName(boolean verified) {
-        String pragma = check.pragmaFor(verified);
-        return pragma == null ? "the open check (schema and size)" : "PRAGMA " + pragma;
-    }
-
-    private String checkWhileSyncing(FileChannel channel, Path file, boolean verified) throws IOException {
+    private static String checkWhileSyncing(FileChannel channel, Path file, @Nullable String pragma) throws IOException {
         IOException[] syncFailure = new IOException[1];
         Thread sync = new Thread(() -> {
             try {
@@ -222,7 +221,6 @@ final class Restorer {
         sync.start();
         String result;
         try {
-            String pragma = check.pragmaFor(verified);
             result = pragma == null ? SqliteSource.openCheck(file) : SqliteSource.check(file, pragma);
         } finally {
             joinUninterruptibly(sync);

@@ -267,7 +267,6 @@ public final class Route {
         }
         long stamp = stampOf(slot);
         slot.tokens = tokens;
-        slot.acquiredNanos = now;
         slot.leaseDeadlineNanos = now + ctx.leaseNanos;
         slot.tenant = tenant;
         slot.lines = budget;

@@ -35,7 +35,6 @@ final class Slot {
     @Nullable BudgetLine[] lines;
     int lineCount;
     long tokens;
-    long acquiredNanos;
     long leaseDeadlineNanos;
     @Nullable String reservationId;
     @Nullable String tenant;
