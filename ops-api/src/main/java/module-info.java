@@ -10,4 +10,16 @@ module io.opskit.api {
     exports io.opskit.api.backup;
     exports io.opskit.api.budget;
     exports io.opskit.api.notify;
+    exports io.opskit.api.task;
+
+    // Shared helpers for the sibling modules only; not API. Add a new module here.
+    exports io.opskit.api.internal to
+            io.opskit.health,
+            io.opskit.metrics,
+            io.opskit.ratelimit,
+            io.opskit.backup,
+            io.opskit.backup.s3,
+            io.opskit.jobs,
+            io.opskit.db,
+            io.opskit.notify;
 }
