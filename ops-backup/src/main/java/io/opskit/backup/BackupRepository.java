@@ -1,9 +1,12 @@
 package io.opskit.backup;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.api.Redactor;
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
+import io.opskit.api.notify.Notifier;
+import io.opskit.api.notify.Severity;
 import io.opskit.backup.health.BackupFreshnessCheck;
 import io.opskit.backup.internal.ChunkPipe;
 import io.opskit.backup.internal.LeaseLock;
@@ -84,6 +87,7 @@ public final class BackupRepository {
     private final int compressionWorkers;
     private final BackupMetrics metrics;
     private final Restorer restorer;
+    private final BackupEvents events;
 
     private BackupRepository(Builder b) {
         this.store = b.store;
@@ -99,8 +103,11 @@ public final class BackupRepository {
         this.scratchDirectory = b.scratchDirectory;
         this.compressionWorkers = b.compressionWorkers;
         this.metrics = b.registry == null ? BackupMetrics.NONE
-                : new MicrometerBackupMetrics((MeterRegistry) b.registry, b.metricsName);
+                : new MicrometerBackupMetrics((MeterRegistry) b.registry, b.name != null ? b.name
+                        : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default");
         this.restorer = new Restorer(clock, b.restoreCheck);
+        this.events = new BackupEvents(b.notifiers, b.name != null ? b.name
+                : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default", clock);
     }
 
     /** Starts configuring a repository. */
@@ -141,6 +148,24 @@ public final class BackupRepository {
         if (sources.isEmpty()) {
             throw new IllegalStateException("no backup source configured: add one with builder().source(...)");
         }
+        List<String> names = sources.stream().map(BackupSource::name).toList();
+        try {
+            BackupManifest made = backupOnce(progress);
+            events.publish(BackupEvents.SUCCEEDED, Severity.INFO, names, "backup " + made.id() + " of " + events.repository()
+                    + " committed (" + made.storedBytes() + " bytes stored)",
+                    Map.of("backup_id", made.id(), "stored_bytes", String.valueOf(made.storedBytes())));
+            return made;
+        } catch (RuntimeException e) {
+            String reason = e instanceof RepositoryLockedException ? "locked"
+                    : e instanceof BackupIntegrityException ? "verification"
+                    : isDiskFull(e) ? "disk_full" : "source";
+            events.publish(BackupEvents.FAILED, Severity.CRITICAL, names, "backup of " + events.repository() + " failed: "
+                    + Redactor.redact(oneLine(e)), Map.of("reason", reason));
+            throw e;
+        }
+    }
+
+    private BackupManifest backupOnce(BackupProgress progress) {
         KeyProvider keys = keys();
         long started = System.nanoTime();
         Instant createdAt = clock.instant();
@@ -434,6 +459,7 @@ public final class BackupRepository {
         } catch (BackupIntegrityException e) {
             metrics.verifyFailed("corrupt");
             record(manifest, new BackupManifest.Verification(level, clock.instant()), false, e.getMessage());
+            publishVerifyFailure(manifest, level, e);
             throw e;
         } catch (IOException e) {
             metrics.verifyFailed("io");
@@ -451,6 +477,18 @@ public final class BackupRepository {
                 && manifest.verification().level().number() > level.number() ? manifest.verification() : v;
         return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
                 manifest.keyId(), manifest.sources(), manifest.software(), best);
+    }
+
+    private void publishVerifyFailure(BackupManifest manifest, VerifyLevel level, RuntimeException e) {
+        List<String> names = manifest.sources().stream().map(BackupManifest.SourceEntry::name).toList();
+        Map<String, String> labels = Map.of("backup_id", manifest.id(), "level", String.valueOf(level.number()));
+        String why = Redactor.redact(oneLine(e));
+        if (level == VerifyLevel.TEST_RESTORE) {
+            events.publish(BackupEvents.RESTORE_DRILL_FAILED, Severity.CRITICAL, names, "restore drill of backup "
+                    + manifest.id() + " in " + events.repository() + " failed: " + why, labels);
+        }
+        events.publish(BackupEvents.VERIFY_FAILED, Severity.CRITICAL, names, "verification of backup " + manifest.id()
+                + " in " + events.repository() + " at level " + level.number() + " failed: " + why, labels);
     }
 
     private void record(BackupManifest manifest, BackupManifest.Verification v, boolean ok, @Nullable String reason) {
@@ -602,7 +640,14 @@ public final class BackupRepository {
      */
     public RetentionPlan prune(RetentionPolicy policy, boolean force) {
         try (LeaseLock lock = lock()) {
-            RetentionPlan plan = planRetention(policy, force);
+            RetentionPlan plan;
+            try {
+                plan = planRetention(policy, force);
+            } catch (RetentionLimitExceededException e) {
+                events.publish(BackupEvents.PRUNE_REFUSED, Severity.WARNING, sourceNames(), "prune of "
+                        + events.repository() + " refused: " + oneLine(e), Map.of());
+                throw e;
+            }
             for (BackupRecord doomed : plan.toDelete()) {
                 deleteUnlocked(doomed.id());
             }
@@ -618,7 +663,14 @@ public final class BackupRepository {
      * @throws IllegalArgumentException when the RPO is not positive
      */
     public BackupFreshnessCheck freshnessCheck(Duration rpo) {
-        return BackupFreshnessCheck.of(this::newestVerifiedBackupTime, rpo, clock);
+        BackupFreshnessCheck check = BackupFreshnessCheck.of(this::newestVerifiedBackupTime, rpo, clock);
+        return events.hasNotifiers() ? check.onFreshnessLost(result -> events.publish(BackupEvents.FRESHNESS_LOST,
+                Severity.CRITICAL, sourceNames(), "backups of " + events.repository() + ": " + result.message(),
+                Map.of("rpo_seconds", String.valueOf(rpo.getSeconds())))) : check;
+    }
+
+    private List<String> sourceNames() {
+        return sources.stream().map(BackupSource::name).toList();
     }
 
     // ------------------------------------------------------------------------------------ delete
@@ -750,7 +802,8 @@ public final class BackupRepository {
         // with one, so the default uses every processor, up to 4.
         private int compressionWorkers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private @Nullable Object registry;
-        private String metricsName = "default";
+        private @Nullable String name;
+        private final List<Notifier> notifiers = new ArrayList<>();
 
         private Builder() {
         }
@@ -872,12 +925,50 @@ public final class BackupRepository {
         }
 
         /**
-         * Records meters ({@code opskit.backup.*}) in {@code registry}, tagged {@code repository=name}.
-         * Without this, nothing is recorded and Micrometer need not be on the class path.
+         * Records meters ({@code opskit.backup.*}) in {@code registry}, tagged {@code repository=}
+         * {@link #name(String)}. Without this, nothing is recorded and Micrometer need not be on the
+         * class path.
+         *
+         * @throws IllegalStateException when a registry was already set
          */
-        public Builder meterRegistry(MeterRegistry registry, String repositoryName) {
-            this.registry = Objects.requireNonNull(registry, "registry");
-            this.metricsName = Objects.requireNonNull(repositoryName, "repositoryName");
+        public Builder meterRegistry(MeterRegistry registry) {
+            Objects.requireNonNull(registry, "registry");
+            if (this.registry != null) {
+                throw new IllegalStateException("meterRegistry was already set");
+            }
+            this.registry = registry;
+            return this;
+        }
+
+        /**
+         * The repository's name in events ({@code backup:NAME/SOURCE}) and in the {@code repository}
+         * metric tag; default the local directory's name, or {@code "default"} for other stores.
+         *
+         * @throws IllegalArgumentException when blank or not made of {@code [A-Za-z0-9._-]}
+         * @throws IllegalStateException    when a name was already set
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (this.name != null) {
+                throw new IllegalStateException("name was already set");
+            }
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("name must be letters, digits, '.', '_' or '-': '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Adds a notifier that hears the repository's events: {@code backup.succeeded} (INFO),
+         * {@code backup.failed}, {@code backup.verify_failed}, {@code backup.restore_drill_failed},
+         * {@code backup.freshness_lost} (CRITICAL, from {@link BackupRepository#freshnessCheck(Duration)})
+         * and {@code backup.prune_refused} (WARNING). Repeatable: every notifier hears every event.
+         * Notifiers are called on the thread of the operation; a notifier that throws is logged and
+         * does not fail it.
+         */
+        public Builder notifier(Notifier notifier) {
+            notifiers.add(Objects.requireNonNull(notifier, "notifier"));
             return this;
         }
 

@@ -185,7 +185,7 @@ class BackupRepositoryTest {
         TestDb.create(db, 3000);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         List<long[]> updates = new ArrayList<>();
-        BackupRepository repository = repo(db).meterRegistry(registry, "app").build();
+        BackupRepository repository = repo(db).meterRegistry(registry).name("app").build();
 
         BackupManifest made = repository.backup((done, total, rate) -> updates.add(new long[] {done, total}));
 

@@ -48,7 +48,7 @@ final class BackupFeature implements SampleFeature {
                 .source(BackupSources.sqlite("app-db", host.databaseFile()))
                 .source(BackupSources.files("config", host.settings().file()))
                 .verifyLevel(VerifyLevel.DECODE)
-                .meterRegistry(host.registry(), "sample")
+                .meterRegistry(host.registry()).name("sample")
                 .clock(host.clock())
                 .build();
 

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -36,13 +38,16 @@ public final class BackupFreshnessCheck implements HealthCheck {
     private final Duration rpo;
     private final Clock clock;
     private final @Nullable Duration warnAfter;
+    private final @Nullable Consumer<HealthResult> onLost;
+    private final AtomicBoolean lost = new AtomicBoolean();
 
     private BackupFreshnessCheck(Supplier<Optional<Instant>> newestVerified, Duration rpo, Clock clock,
-                                 @Nullable Duration warnAfter) {
+                                 @Nullable Duration warnAfter, @Nullable Consumer<HealthResult> onLost) {
         this.newestVerified = newestVerified;
         this.rpo = rpo;
         this.clock = clock;
         this.warnAfter = warnAfter;
+        this.onLost = onLost;
     }
 
     /**
@@ -63,7 +68,7 @@ public final class BackupFreshnessCheck implements HealthCheck {
         if (rpo.isZero() || rpo.isNegative()) {
             throw new IllegalArgumentException("rpo must be positive: " + rpo);
         }
-        return new BackupFreshnessCheck(newestVerified, rpo, clock, null);
+        return new BackupFreshnessCheck(newestVerified, rpo, clock, null, null);
     }
 
     /**
@@ -81,7 +86,21 @@ public final class BackupFreshnessCheck implements HealthCheck {
         if (age.isZero() || age.isNegative() || age.compareTo(rpo) >= 0) {
             throw new IllegalArgumentException("warnAfter must be positive and less than the rpo (" + rpo + "): " + age);
         }
-        return new BackupFreshnessCheck(newestVerified, rpo, clock, age);
+        return new BackupFreshnessCheck(newestVerified, rpo, clock, age, onLost);
+    }
+
+    /**
+     * A copy of this check that calls {@code listener} once each time freshness is lost: on the
+     * first {@link #check()} that is DOWN after one that was not (the first check counts as
+     * following a fresh state). The listener runs on the checking thread; if it throws, the
+     * exception is ignored and the result is still returned.
+     *
+     * @param listener receives the DOWN result
+     * @return the new check; this one is unchanged
+     */
+    public BackupFreshnessCheck onFreshnessLost(Consumer<HealthResult> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new BackupFreshnessCheck(newestVerified, rpo, clock, warnAfter, listener);
     }
 
     /** The recovery point objective this check enforces. */
@@ -97,6 +116,19 @@ public final class BackupFreshnessCheck implements HealthCheck {
      */
     @Override
     public HealthResult check() {
+        HealthResult result = evaluate();
+        boolean down = result.status() == HealthStatus.DOWN;
+        if (lost.getAndSet(down) != down && down && onLost != null) {
+            try {
+                onLost.accept(result);
+            } catch (RuntimeException ignored) {
+                // the listener's failure must not change what the check reports
+            }
+        }
+        return result;
+    }
+
+    private HealthResult evaluate() {
         Optional<Instant> newest = Objects.requireNonNull(newestVerified.get(), "newestVerified supplier returned null");
         if (newest.isEmpty()) {
             return HealthResult.builder(HealthStatus.DOWN)
