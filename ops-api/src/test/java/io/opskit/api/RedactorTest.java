@@ -59,7 +59,7 @@ class RedactorTest {
         assertThat(Redactor.redact("jdbc:mysql://db/app?user=app&password=hunter2&ssl=true"))
                 .isEqualTo("jdbc:mysql://db/app?user=app&password=[REDACTED]&ssl=true");
         assertThat(Redactor.redact("client_secret: abc, db.password = 'x y z'"))
-                .isEqualTo("client_secret: [REDACTED], db.password = [REDACTED]");
+                .isEqualTo("client_secret: [REDACTED], db.password = '[REDACTED]'");
         assertThat(Redactor.redact("{\"token\": \"tok\\\"en\", \"user\":\"bob\"}"))
                 .isEqualTo("{\"token\": \"[REDACTED]\", \"user\":\"bob\"}");
         assertThat(Redactor.redact("SECRET=shh")).isEqualTo("SECRET=[REDACTED]");
