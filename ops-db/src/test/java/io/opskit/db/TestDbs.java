@@ -1,7 +1,6 @@
 package io.opskit.db;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.opskit.testsupport.Services;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,19 +18,6 @@ public final class TestDbs {
     static final String MARIADB_ADMIN = "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=";
 
     private TestDbs() {
-    }
-
-    /** Fails under CI, skips elsewhere, naming the service. */
-    static void require(String service, String url) {
-        try (Connection ignored = DriverManager.getConnection(url)) {
-            // reachable
-        } catch (SQLException e) {
-            String message = service + " is not reachable: " + e.getMessage();
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(message);
-            }
-            assumeTrue(false, message);
-        }
     }
 
     /** A database created for one test; {@link #close()} drops it. */
@@ -76,7 +62,7 @@ public final class TestDbs {
     }
 
     public static Db postgres() throws SQLException {
-        require("PostgreSQL at 127.0.0.1:5432", PG_ADMIN);
+        Services.postgres();
         String name = uniqueName("opskit_db_");
         try (Connection c = DriverManager.getConnection(PG_ADMIN); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
@@ -85,7 +71,7 @@ public final class TestDbs {
     }
 
     public static Db mariadb() throws SQLException {
-        require("MariaDB at 127.0.0.1:3306", MARIADB_ADMIN);
+        Services.mariadb();
         String name = uniqueName("opskit_db_");
         try (Connection c = DriverManager.getConnection(MARIADB_ADMIN); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
