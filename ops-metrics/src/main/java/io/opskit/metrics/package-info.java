@@ -8,7 +8,7 @@
  *   <li>{@link io.opskit.metrics.HikariPoolMetrics} and {@link io.opskit.metrics.CaffeineCacheGauges};</li>
  *   <li>{@link io.opskit.metrics.Slo} and {@link io.opskit.metrics.SloTracker}: error budgets and burn rates;</li>
  *   <li>{@link io.opskit.metrics.AlertRule} and {@link io.opskit.metrics.AlertEvaluator}: threshold alerts;</li>
- *   <li>{@link io.opskit.metrics.PrometheusRules} and {@link io.opskit.metrics.GrafanaDashboard}: exports.</li>
+ *   <li>{@code MetricsExport} (Prometheus rules and a Grafana dashboard): exports.</li>
  * </ul>
  */
 @NullMarked
