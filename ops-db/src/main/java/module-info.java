@@ -13,7 +13,7 @@ module io.opskit.db {
     requires static info.picocli;
 
     exports io.opskit.db;
-    // exports io.opskit.db.tasks;
+    exports io.opskit.db.tasks;
     // exports io.opskit.db.diagnostics;
 
     opens io.opskit.db.cli to info.picocli;
