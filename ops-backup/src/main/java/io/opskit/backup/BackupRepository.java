@@ -170,33 +170,34 @@ public final class BackupRepository {
         long started = System.nanoTime();
         Instant createdAt = clock.instant();
         String id = ID_TIME.format(createdAt) + "-" + HexFormat.of().formatHex(randomBytes(3));
+        // The key id is read once: a rotating provider must not give the header one key and the manifest another.
+        String keyId = keys.currentKeyId();
+        byte[] master = keys.key(keyId);
         try (LeaseLock lock = lock()) {
             clearDebris();
             List<BackupManifest.SourceEntry> entries = new ArrayList<>();
             try {
                 ProgressMeter tracker = new ProgressMeter(progress, expectedBytes());
                 for (BackupSource source : sources) {
-                    entries.add(writeSource(id, source, tracker));
+                    entries.add(writeSource(id, source, keyId, master, tracker));
                 }
                 tracker.done();
                 BackupManifest manifest = new BackupManifest(id, createdAt, clock.instant(), compression.toString(),
-                        keys.currentKeyId(), entries, software(), null);
+                        keyId, entries, software(), List.of());
                 if (verifyAfterBackup) {
                     verifySources(manifest, verifyLevel);
-                    manifest = new BackupManifest(id, createdAt, manifest.completedAt(), manifest.compression(),
-                            manifest.keyId(), entries, manifest.software(),
-                            new BackupManifest.Verification(verifyLevel, clock.instant()));
+                    manifest = manifest.withVerification(BackupManifest.Verification.passed(verifyLevel, clock.instant()));
                 }
                 if (lock != null && !lock.held()) {
                     throw new BackupFailedException("lost the repository lock during backup " + id
                             + " (its lease expired); the backup was not committed");
                 }
-                commit(id + "/" + MANIFEST, ManifestJson.write(manifest, compression));
+                byte[] macKey = ManifestJson.macKey(master);
+                commit(id + "/" + MANIFEST, ManifestJson.write(manifest, compression, macKey));
+                Arrays.fill(macKey, (byte) 0);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 metrics.backupSucceeded(took, manifest.storedBytes(), clock.instant());
-                if (manifest.verification() != null) {
-                    metrics.verified(manifest.verification().verifiedAt());
-                }
+                manifest.verified().ifPresent(v -> metrics.verified(v.verifiedAt()));
                 log.info("backup {} committed: {} sources, {} bytes stored, {} ms", id, entries.size(),
                         manifest.storedBytes(), took.toMillis());
                 return manifest;
@@ -217,6 +218,8 @@ public final class BackupRepository {
             String reason = isDiskFull(e) ? "disk_full" : "io";
             metrics.backupFailed(reason, Duration.ofNanos(System.nanoTime() - started));
             throw new BackupFailedException(describeFailure("backup " + id, e), e);
+        } finally {
+            Arrays.fill(master, (byte) 0);
         }
     }
 
@@ -240,15 +243,15 @@ public final class BackupRepository {
         return keys;
     }
 
-    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, ProgressMeter progress) throws IOException {
+    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, String keyId, byte[] master,
+                                                   ProgressMeter progress) throws IOException {
         String key = id + "/" + source.name() + ".bin";
-        KeyProvider keys = keys();
-        byte[] master = keys.key(keys.currentKeyId());
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         long snapshotBytes;
         try (BackupStore.PendingObject pending = store.create(key)) {
             HashingOutput hashed = new HashingOutput(pending);
-            OutputStream encrypted = SegmentedAead.encrypt(hashed, master, keys.currentKeyId(), SegmentedAead.DEFAULT_SEGMENT_SIZE);
+            OutputStream encrypted = SegmentedAead.encrypt(hashed, master, keyId,
+                    SegmentedAead.DEFAULT_SEGMENT_SIZE, new SegmentedAead.Binding(id, source.name(), source.kind()));
             ChunkPipe pipe = new ChunkPipe(8, 1 << 18);
             long[] counted = new long[1];
             // Stage 1 (its own thread, plus zstd's workers): snapshot and compress.
@@ -300,8 +303,6 @@ public final class BackupRepository {
             pending.commit();
             snapshotBytes = counted[0];
             return new BackupManifest.SourceEntry(source.name(), source.kind(), key, snapshotBytes, hashed.count, hashed.hex());
-        } finally {
-            Arrays.fill(master, (byte) 0);
         }
     }
 
@@ -368,21 +369,64 @@ public final class BackupRepository {
     // -------------------------------------------------------------------------------------- list
 
     /**
-     * The committed backups, oldest first, each with its best recorded verification. A backup whose
-     * manifest is missing (interrupted) is not listed.
+     * A backup whose manifest cannot be accepted: unreadable, edited, made with another key, or
+     * copied from another backup. It is left out of {@link #list()}, retention and freshness, and
+     * never deleted by a prune.
+     *
+     * @param id     the backup id (its key prefix in the store)
+     * @param reason why, one line
+     */
+    public record UnreadableBackup(String id, String reason) {
+        /** Checks the fields. */
+        public UnreadableBackup {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The committed backups, oldest first, each with every recorded verification. A backup whose
+     * manifest is missing (interrupted) is not listed; one whose manifest cannot be accepted is left
+     * out (logged at WARN, and reported by {@link #unreadable()}) without hiding the others. With a
+     * key provider, manifests and verification records are authenticated; without one, only their
+     * structure and backup id are checked.
      *
      * @throws BackupFailedException when the store cannot be read
      */
     public List<BackupManifest> list() {
+        return scan(false).backups;
+    }
+
+    /**
+     * The committed backups whose manifest cannot be accepted, with the reason, oldest first.
+     *
+     * @throws BackupFailedException when the store cannot be read
+     */
+    public List<UnreadableBackup> unreadable() {
+        return scan(true).unreadable;
+    }
+
+    private record Scan(List<BackupManifest> backups, List<UnreadableBackup> unreadable) {
+    }
+
+    private Scan scan(boolean quiet) {
         try {
             List<BackupManifest> manifests = new ArrayList<>();
+            List<UnreadableBackup> bad = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : objectsById().entrySet()) {
                 if (e.getValue().contains(e.getKey() + "/" + MANIFEST)) {
-                    manifests.add(load(e.getKey(), e.getValue()));
+                    try {
+                        manifests.add(load(e.getKey(), e.getValue()));
+                    } catch (BackupIntegrityException unreadable) {
+                        bad.add(new UnreadableBackup(e.getKey(), unreadable.getMessage()));
+                        if (!quiet) {
+                            log.warn("{}", unreadable.getMessage());
+                        }
+                    }
                 }
             }
             manifests.sort(Comparator.comparing(BackupManifest::createdAt).thenComparing(BackupManifest::id));
-            return manifests;
+            return new Scan(manifests, bad);
         } catch (IOException e) {
             throw new BackupFailedException(describeFailure("listing backups", e), e);
         }
@@ -391,7 +435,8 @@ public final class BackupRepository {
     /**
      * One committed backup's manifest.
      *
-     * @throws BackupFailedException when there is no such backup
+     * @throws BackupFailedException    when there is no such backup
+     * @throws BackupIntegrityException when its manifest cannot be accepted (the message says why)
      */
     public BackupManifest manifest(String id) {
         Objects.requireNonNull(id, "id");
@@ -408,33 +453,67 @@ public final class BackupRepository {
         }
     }
 
+    /** The manifest-authentication key for a key id, or null without a key provider. */
+    private byte @Nullable [] macKey(String keyId) {
+        if (keys == null) {
+            return null;
+        }
+        byte[] master;
+        try {
+            master = keys.key(keyId);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        try {
+            return ManifestJson.macKey(master);
+        } finally {
+            Arrays.fill(master, (byte) 0);
+        }
+    }
+
     private BackupManifest load(String id, List<String> keys) throws IOException {
         BackupManifest manifest;
+        byte[] macKey = null;
         try (InputStream in = store.open(id + "/" + MANIFEST)) {
-            manifest = ManifestJson.read(in.readAllBytes());
+            byte[] bytes = in.readAllBytes();
+            String keyId = ManifestJson.keyIdOf(bytes);
+            macKey = macKey(keyId);
+            manifest = ManifestJson.read(bytes, id, macKey);
+            if (macKey == null) {
+                // Not authenticated (no key, or a key the provider no longer has): list it, but trust no
+                // verification it claims, so it never counts toward retention or freshness.
+                return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(),
+                        manifest.compression(), manifest.keyId(), manifest.sources(), manifest.software(), List.of());
+            }
+        } catch (NoSuchFileException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new BackupIntegrityException(id, "manifest of backup " + id + " is unreadable: " + oneLine(e));
+            throw new BackupIntegrityException(id, "manifest of backup " + id + " is not accepted: " + oneLine(e)
+                    + "; the other backups are unaffected");
         }
-        BackupManifest.Verification best = manifest.verification();
+        List<BackupManifest.Verification> all = new ArrayList<>(manifest.verifications());
         for (String key : keys) {
             String name = key.substring(key.indexOf('/') + 1);
             if (name.startsWith(VERIFICATION_PREFIX)) {
                 try (InputStream in = store.open(key)) {
-                    BackupManifest.Verification v = ManifestJson.readVerification(in.readAllBytes());
-                    if (v != null && (best == null || v.level().number() > best.level().number()
-                            || (v.level() == best.level() && v.verifiedAt().isAfter(best.verifiedAt())))) {
-                        best = v;
-                    }
+                    all.add(ManifestJson.readVerification(in.readAllBytes(), id, macKey));
+                } catch (ManifestJson.Unreadable e) {
+                    log.warn("ignoring verification record {} of backup {}: {}", name, id, e.getMessage());
+                } catch (NoSuchFileException e) {
+                    // deleted under us
                 }
             }
         }
+        if (macKey != null) {
+            Arrays.fill(macKey, (byte) 0);
+        }
         return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
-                manifest.keyId(), manifest.sources(), manifest.software(), best);
+                manifest.keyId(), manifest.sources(), manifest.software(), all);
     }
 
     /**
-     * When the newest backup verified at {@link #verifyLevel()} or deeper was created, if any: what
-     * a freshness check compares with the recovery point objective.
+     * When the newest backup whose latest verification passed at {@link #verifyLevel()} or deeper
+     * was created, if any: what a freshness check compares with the recovery point objective.
      */
     public Optional<Instant> newestVerifiedBackupTime() {
         return list().stream().filter(m -> m.verifiedAtLeast(verifyLevel)).map(BackupManifest::createdAt)
@@ -444,21 +523,33 @@ public final class BackupRepository {
     // ------------------------------------------------------------------------------------ verify
 
     /**
-     * Verifies one backup at {@code level} and records the result next to it.
+     * Verifies one backup at {@code level} and records the result next to it. The newest record
+     * decides the backup's state: a failure revokes "verified" at every level (for listing,
+     * retention and freshness) until a later verification passes.
      *
-     * @return the manifest with its verification updated
-     * @throws BackupIntegrityException when it fails (recorded as failed; the message says how)
+     * @return the manifest with the new verification added
+     * @throws BackupIntegrityException when it fails (recorded as failed, and a
+     *                                  {@code backup.verify_failed} event published; the message says how)
      * @throws BackupFailedException    when there is no such backup or the store cannot be read
      */
     public BackupManifest verify(String id, VerifyLevel level) {
         Objects.requireNonNull(level, "level");
-        BackupManifest manifest = manifest(id);
+        BackupManifest manifest;
+        try {
+            manifest = manifest(id);
+        } catch (BackupIntegrityException e) {
+            metrics.verifyFailed("corrupt");
+            events.publish(BackupEvents.VERIFY_FAILED, Severity.CRITICAL, sourceNames(), "verification of backup " + id
+                    + " in " + events.repository() + " failed: " + oneLine(e), Map.of("backup_id", id,
+                    "level", String.valueOf(level.number())));
+            throw e;
+        }
         long started = System.nanoTime();
         try {
             verifySources(manifest, level);
         } catch (BackupIntegrityException e) {
             metrics.verifyFailed("corrupt");
-            record(manifest, new BackupManifest.Verification(level, clock.instant()), false, e.getMessage());
+            record(manifest, BackupManifest.Verification.failed(level, clock.instant(), e.getMessage()));
             publishVerifyFailure(manifest, level, e);
             throw e;
         } catch (IOException e) {
@@ -470,13 +561,10 @@ public final class BackupRepository {
             metrics.restoreDrill(Duration.ofNanos(System.nanoTime() - started));
         }
         metrics.verified(at);
-        BackupManifest.Verification v = new BackupManifest.Verification(level, at);
-        record(manifest, v, true, null);
+        BackupManifest.Verification v = BackupManifest.Verification.passed(level, at);
+        record(manifest, v);
         log.info("backup {} verified at level {}", id, level.number());
-        BackupManifest.Verification best = manifest.verification() != null
-                && manifest.verification().level().number() > level.number() ? manifest.verification() : v;
-        return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
-                manifest.keyId(), manifest.sources(), manifest.software(), best);
+        return manifest.withVerification(v);
     }
 
     private void publishVerifyFailure(BackupManifest manifest, VerifyLevel level, RuntimeException e) {
@@ -491,13 +579,18 @@ public final class BackupRepository {
                 + " in " + events.repository() + " at level " + level.number() + " failed: " + why, labels);
     }
 
-    private void record(BackupManifest manifest, BackupManifest.Verification v, boolean ok, @Nullable String reason) {
+    private void record(BackupManifest manifest, BackupManifest.Verification v) {
         String key = manifest.id() + "/" + VERIFICATION_PREFIX + v.verifiedAt().toEpochMilli() + "-L" + v.level().number()
                 + "-" + HexFormat.of().formatHex(randomBytes(2)) + ".json";
+        byte[] macKey = macKey(manifest.keyId());
         try {
-            commit(key, ManifestJson.mapper().writeValueAsBytes(ManifestJson.verification(v, ok, reason)));
+            commit(key, ManifestJson.writeVerification(manifest.id(), v, macKey));
         } catch (IOException e) {
             log.warn("could not record the verification of backup {}: {}", manifest.id(), e.toString());
+        } finally {
+            if (macKey != null) {
+                Arrays.fill(macKey, (byte) 0);
+            }
         }
     }
 
@@ -821,7 +914,8 @@ public final class BackupRepository {
 
         /**
          * Supplies the encryption key. Required to back up, decode or restore (backups are always
-         * encrypted); listing, checksum verification and retention work without it.
+         * encrypted); listing and checksum verification work without it, but manifests and
+         * verification records are then not authenticated and no backup counts as verified.
          */
         public Builder keyProvider(KeyProvider keyProvider) {
             this.keys = Objects.requireNonNull(keyProvider, "keyProvider");

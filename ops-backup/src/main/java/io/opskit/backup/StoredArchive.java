@@ -32,14 +32,16 @@ final class StoredArchive implements AutoCloseable {
     private final BackupManifest.SourceEntry entry;
     private final HashingInput stored;
     private final InputStream decrypted;
+    private final Counted counted;
     private final InputStream plain;
 
     private StoredArchive(BackupManifest manifest, BackupManifest.SourceEntry entry, HashingInput stored,
-                          InputStream decrypted, InputStream plain) {
+                          InputStream decrypted, Counted counted, InputStream plain) {
         this.manifest = manifest;
         this.entry = entry;
         this.stored = stored;
         this.decrypted = decrypted;
+        this.counted = counted;
         this.plain = plain;
     }
 
@@ -63,12 +65,11 @@ final class StoredArchive implements AutoCloseable {
         try {
             // Decryption (and hashing) on its own thread, decompression on the caller's.
             InputStream decrypted = new Guarded(io.opskit.backup.internal.ChunkPipe.readAhead(
-                    SegmentedAead.decrypt(stored, key), "opskit-backup-decrypt-" + entry.name()), manifest, entry);
+                    SegmentedAead.decrypt(stored, key, manifest.keyId(),
+                            new SegmentedAead.Binding(manifest.id(), entry.name(), entry.kind())), "opskit-backup-decrypt-" + entry.name()), manifest, entry);
             InputStream plain = Compression.decompress(ManifestJson.codecName(manifest.compression()), decrypted);
-            if (meter != null) {
-                plain = new Counted(plain, meter);
-            }
-            return new StoredArchive(manifest, entry, stored, decrypted, new Guarded(plain, manifest, entry));
+            Counted counted = new Counted(plain, meter);
+            return new StoredArchive(manifest, entry, stored, decrypted, counted, new Guarded(counted, manifest, entry));
         } catch (SegmentedAead.AuthenticationFailed e) {
             stored.close();
             throw integrity(manifest, entry, e);
@@ -90,7 +91,7 @@ final class StoredArchive implements AutoCloseable {
 
     /**
      * Reads whatever is left (so every segment is authenticated) and checks the stored size and
-     * SHA-256 against the manifest.
+     * SHA-256, and the snapshot's length, against the manifest.
      *
      * @throws BackupIntegrityException when they differ
      */
@@ -103,6 +104,10 @@ final class StoredArchive implements AutoCloseable {
             throw new BackupIntegrityException(manifest.id(), "checksum mismatch: backup " + manifest.id() + " source "
                     + entry.name() + " holds " + stored.count + " bytes with SHA-256 " + sha + ", the manifest says "
                     + entry.storedBytes() + " bytes with " + entry.sha256() + "; restore an older backup");
+        }
+        if (counted.count != entry.snapshotBytes()) {
+            throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
+                    + " decodes to " + counted.count + " bytes, the manifest says " + entry.snapshotBytes());
         }
     }
 
@@ -216,9 +221,10 @@ final class StoredArchive implements AutoCloseable {
 
     /** Counts plaintext bytes read into a {@link ProgressMeter}. */
     private static final class Counted extends FilterInputStream {
-        private final ProgressMeter meter;
+        private final @Nullable ProgressMeter meter;
+        long count;
 
-        Counted(InputStream in, ProgressMeter meter) {
+        Counted(InputStream in, @Nullable ProgressMeter meter) {
             super(in);
             this.meter = meter;
         }
@@ -227,7 +233,10 @@ final class StoredArchive implements AutoCloseable {
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0) {
-                meter.add(1);
+                count++;
+                if (meter != null) {
+                    meter.add(1);
+                }
             }
             return b;
         }
@@ -236,9 +245,26 @@ final class StoredArchive implements AutoCloseable {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) {
-                meter.add(n);
+                count += n;
+                if (meter != null) {
+                    meter.add(n);
+                }
             }
             return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[8192];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
         }
     }
 }

@@ -140,14 +140,14 @@ class BackupRepositoryTest {
         TestDb.create(db, 100);
         BackupRepository repository = repo(db).verifyAfterBackup(false).build();
         BackupManifest made = repository.backup();
-        assertThat(made.verification()).isNull();
+        assertThat(made.verified()).isEmpty();
         assertThat(repository.newestVerifiedBackupTime()).isEmpty();
 
-        assertThat(repository.verify(made.id(), VerifyLevel.CHECKSUM).verification().level()).isEqualTo(VerifyLevel.CHECKSUM);
+        assertThat(repository.verify(made.id(), VerifyLevel.CHECKSUM).verified().orElseThrow().level()).isEqualTo(VerifyLevel.CHECKSUM);
         assertThat(repository.newestVerifiedBackupTime()).isEmpty();
-        assertThat(repository.verify(made.id(), VerifyLevel.TEST_RESTORE).verification().level())
+        assertThat(repository.verify(made.id(), VerifyLevel.TEST_RESTORE).verified().orElseThrow().level())
                 .isEqualTo(VerifyLevel.TEST_RESTORE);
-        assertThat(repository.manifest(made.id()).verification().level()).isEqualTo(VerifyLevel.TEST_RESTORE);
+        assertThat(repository.manifest(made.id()).verified().orElseThrow().level()).isEqualTo(VerifyLevel.TEST_RESTORE);
         assertThat(repository.newestVerifiedBackupTime()).contains(made.createdAt());
     }
 

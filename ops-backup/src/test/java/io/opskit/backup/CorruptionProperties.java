@@ -107,8 +107,8 @@ class CorruptionProperties {
         try (Stream<Path> siblings = Files.list(work)) {
             assertThat(siblings.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".restore-"));
         }
-        assertThat(repository.list()).singleElement().satisfies(m -> assertThat(m.verifiedAtLeast(VerifyLevel.DECODE))
-                .as("the failed verification does not count").isTrue());
+        assertThat(repository.list()).singleElement().satisfies(m -> assertThat(m.verifiedAtLeast(VerifyLevel.CHECKSUM))
+                .as("the failed verification revokes the backup's verified state").isFalse());
         Files.delete(live);
     }
 

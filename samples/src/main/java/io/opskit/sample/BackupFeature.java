@@ -107,7 +107,7 @@ final class BackupFeature implements SampleFeature {
         node.put("storedBytes", m.storedBytes());
         node.put("snapshotBytes", m.snapshotBytes());
         node.put("compression", m.compression());
-        node.put("verifiedLevel", m.verification() == null ? 0 : m.verification().level().number());
+        node.put("verifiedLevel", m.verified().map(v -> v.level().number()).orElse(0));
         node.put("sources", m.sources().stream().map(BackupManifest.SourceEntry::name).toList());
         return node;
     }

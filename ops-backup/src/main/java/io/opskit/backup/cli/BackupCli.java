@@ -226,7 +226,15 @@ public final class BackupCli implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            List<BackupManifest> all = repo.builder(false, cli.err).build().list();
+            BackupRepository repository = repo.builder(false, cli.err).build();
+            if (repo.keyFile == null) {
+                cli.err.println("opskit-backup: without --key-file manifests are not authenticated and no backup shows"
+                        + " as verified");
+            }
+            List<BackupManifest> all = repository.list();
+            for (BackupRepository.UnreadableBackup bad : repository.unreadable()) {
+                cli.err.println("backup " + bad.id() + " is not listed: " + bad.reason());
+            }
             if (json) {
                 ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
                 ArrayNode array = mapper.createArrayNode();
@@ -238,12 +246,24 @@ public final class BackupCli implements Callable<Integer> {
                     node.put("keyId", m.keyId());
                     node.put("storedBytes", m.storedBytes());
                     node.put("snapshotBytes", m.snapshotBytes());
-                    if (m.verification() != null) {
-                        node.put("verifiedLevel", m.verification().level().number());
-                        node.put("verifiedAt", m.verification().verifiedAt().toString());
+                    if (m.verified().isPresent()) {
+                        node.put("verifiedLevel", m.verified().get().level().number());
+                        node.put("verifiedAt", m.verified().get().verifiedAt().toString());
                     } else {
                         node.putNull("verifiedLevel");
                         node.putNull("verifiedAt");
+                    }
+                    if (m.lastVerification().isPresent()) {
+                        BackupManifest.Verification last = m.lastVerification().get();
+                        ObjectNode lastNode = node.putObject("lastVerification");
+                        lastNode.put("level", last.level().number());
+                        lastNode.put("at", last.verifiedAt().toString());
+                        lastNode.put("ok", last.passed());
+                        if (!last.passed()) {
+                            lastNode.put("reason", last.reason());
+                        }
+                    } else {
+                        node.putNull("lastVerification");
                     }
                     ArrayNode sources = node.putArray("sources");
                     for (BackupManifest.SourceEntry s : m.sources()) {
@@ -257,10 +277,13 @@ public final class BackupCli implements Callable<Integer> {
                 cli.out.println(mapper.writeValueAsString(array));
                 return 0;
             }
-            cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %s%n", "ID", "CREATED", "STORED", "VERIFIED", "SOURCES");
+            cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %-34s  %s%n", "ID", "CREATED", "STORED", "VERIFIED",
+                    "LAST CHECK", "SOURCES");
             for (BackupManifest m : all) {
-                cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %s%n", m.id(), m.createdAt().toString(),
-                        size(m.storedBytes()), m.verified().map(v -> "level " + v.level().number()).orElse("no"),
+                String last = m.lastVerification().map(v -> "L" + v.level().number() + " " + (v.passed() ? "ok" : "FAILED")
+                        + " " + v.verifiedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).orElse("never");
+                cli.out.printf(Locale.ROOT, "%-24s  %-20s  %10s  %-8s  %-34s  %s%n", m.id(), m.createdAt().toString(),
+                        size(m.storedBytes()), m.verified().map(v -> "level " + v.level().number()).orElse("no"), last,
                         String.join(",", m.sources().stream().map(s -> s.name() + "(" + s.kind() + ")").toList()));
             }
             return 0;
@@ -409,7 +432,8 @@ public final class BackupCli implements Callable<Integer> {
             add(args, "--zone", zone == null ? null : ZoneId.of(zone).getId());
             add(args, "--max-delete", maxDelete);
             RetentionPolicy policy = RetentionPolicy.parse(args);
-            BackupRepository repository = repo.builder(false, cli.err).build();
+            // The key authenticates the verification records that decide what retention keeps.
+            BackupRepository repository = repo.builder(true, cli.err).build();
             RetentionPlan plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
             cli.out.print(plan.describe());
             cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"

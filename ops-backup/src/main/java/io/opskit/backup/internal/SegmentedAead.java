@@ -17,6 +17,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streaming authenticated encryption: AES-256-GCM over fixed-size segments, in the layout that
@@ -32,8 +33,10 @@ public final class SegmentedAead {
 
     /** The magic bytes that start an encrypted archive. */
     static final byte[] MAGIC = "OPSKBAK1".getBytes(StandardCharsets.US_ASCII);
-    /** The format version written in the header. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version written in the header (2: the header binds backup id, source name and kind). */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format version, still read: its header binds nothing but the key id. */
+    static final int LEGACY_VERSION = 1;
     /** Plaintext bytes per segment. */
     public static final int DEFAULT_SEGMENT_SIZE = 1 << 20;
     private static final int TAG_BYTES = 16;
@@ -60,25 +63,61 @@ public final class SegmentedAead {
     }
 
     /**
-     * Opens an encrypting stream over {@code out}; closing it writes the final segment and closes
-     * {@code out}.
+     * What an archive belongs to, written into its header and so authenticated by every segment:
+     * an archive copied under another backup or source is refused.
+     *
+     * @param backupId the backup id
+     * @param source   the source name
+     * @param kind     the source kind
+     */
+    public record Binding(String backupId, String source, String kind) {
+        /** No binding (tests of the framing alone). */
+        public static final Binding NONE = new Binding("", "", "");
+    }
+
+    /**
+     * Opens an encrypting stream over {@code out} with no binding; closing it writes the final
+     * segment and closes {@code out}.
      */
     public static OutputStream encrypt(OutputStream out, byte[] masterKey, String keyId, int segmentSize) throws IOException {
+        return encrypt(out, masterKey, keyId, segmentSize, Binding.NONE);
+    }
+
+    /**
+     * Opens an encrypting stream over {@code out} whose header binds the archive to {@code binding};
+     * closing it writes the final segment and closes {@code out}.
+     */
+    public static OutputStream encrypt(OutputStream out, byte[] masterKey, String keyId, int segmentSize,
+                                       Binding binding) throws IOException {
         byte[] salt = new byte[SALT_BYTES];
         byte[] prefix = new byte[PREFIX_BYTES];
         RANDOM.nextBytes(salt);
         RANDOM.nextBytes(prefix);
-        byte[] header = header(segmentSize, salt, prefix, keyId);
+        byte[] header = header(FORMAT_VERSION, segmentSize, salt, prefix, keyId, binding);
         out.write(header);
         return new Encryptor(out, deriveKey(masterKey, salt), prefix, header, segmentSize);
     }
 
     /**
-     * Opens a decrypting stream over {@code in}, reading and checking the header first.
+     * Opens a decrypting stream over {@code in}, reading the header first, accepting any binding.
      *
      * @throws AuthenticationFailed when the header is not an archive header
      */
     public static InputStream decrypt(InputStream in, byte[] masterKey) throws IOException {
+        return decrypt(in, masterKey, null, null);
+    }
+
+    /**
+     * Opens a decrypting stream over {@code in}, reading and checking the header first: its key id
+     * must be {@code expectedKeyId} and its binding {@code expected} (when not null). A version-1
+     * header carries no binding and is accepted as such. The binding is authenticated with the
+     * first segment read.
+     *
+     * @throws AuthenticationFailed when the header is not an archive header, names another key, or
+     *                              binds the archive to another backup or source
+     */
+    public static InputStream decrypt(InputStream in, byte[] masterKey, @Nullable String expectedKeyId,
+                                      @Nullable Binding expected) throws IOException {
         DataInputStream data = new DataInputStream(in);
         byte[] magic = new byte[MAGIC.length];
         readHeaderBytes(data, magic);
@@ -86,7 +125,7 @@ public final class SegmentedAead {
             throw new AuthenticationFailed("not an Opskit archive (bad magic)");
         }
         int version = readHeaderByte(data);
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != LEGACY_VERSION) {
             throw new AuthenticationFailed("unsupported archive format version " + version);
         }
         byte[] sizeBytes = new byte[4];
@@ -99,11 +138,27 @@ public final class SegmentedAead {
         readHeaderBytes(data, salt);
         byte[] prefix = new byte[PREFIX_BYTES];
         readHeaderBytes(data, prefix);
-        int keyIdLength = readHeaderByte(data);
-        byte[] keyId = new byte[keyIdLength];
-        readHeaderBytes(data, keyId);
-        byte[] header = header(segmentSize, salt, prefix, new String(keyId, StandardCharsets.UTF_8));
+        String keyId = readShortString(data);
+        Binding binding = Binding.NONE;
+        if (version >= 2) {
+            binding = new Binding(readShortString(data), readShortString(data), readShortString(data));
+        }
+        if (expectedKeyId != null && !expectedKeyId.equals(keyId)) {
+            throw new AuthenticationFailed("the archive names key " + keyId + ", its manifest " + expectedKeyId);
+        }
+        if (expected != null && version >= 2 && !expected.equals(binding)) {
+            throw new AuthenticationFailed("the archive belongs to backup " + binding.backupId() + " source "
+                    + binding.source() + " (" + binding.kind() + "), not to backup " + expected.backupId()
+                    + " source " + expected.source() + " (" + expected.kind() + ")");
+        }
+        byte[] header = header(version, segmentSize, salt, prefix, keyId, binding);
         return new Decryptor(data, deriveKey(masterKey, salt), prefix, header, segmentSize);
+    }
+
+    private static String readShortString(DataInputStream data) throws IOException {
+        byte[] bytes = new byte[readHeaderByte(data)];
+        readHeaderBytes(data, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** The key id recorded in an archive header, read without the key. */
@@ -132,20 +187,29 @@ public final class SegmentedAead {
         return b;
     }
 
-    private static byte[] header(int segmentSize, byte[] salt, byte[] prefix, String keyId) {
-        byte[] id = keyId.getBytes(StandardCharsets.UTF_8);
-        if (id.length > 255) {
-            throw new IllegalArgumentException("keyId must be at most 255 bytes: " + keyId);
-        }
+    private static byte[] header(int version, int segmentSize, byte[] salt, byte[] prefix, String keyId, Binding binding) {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         header.writeBytes(MAGIC);
-        header.write(FORMAT_VERSION);
+        header.write(version);
         header.writeBytes(ByteBuffer.allocate(4).putInt(segmentSize).array());
         header.writeBytes(salt);
         header.writeBytes(prefix);
-        header.write(id.length);
-        header.writeBytes(id);
+        writeShortString(header, "keyId", keyId);
+        if (version >= 2) {
+            writeShortString(header, "backupId", binding.backupId());
+            writeShortString(header, "source", binding.source());
+            writeShortString(header, "kind", binding.kind());
+        }
         return header.toByteArray();
+    }
+
+    private static void writeShortString(ByteArrayOutputStream out, String field, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 255) {
+            throw new IllegalArgumentException(field + " must be at most 255 bytes: " + value);
+        }
+        out.write(bytes.length);
+        out.writeBytes(bytes);
     }
 
     static SecretKeySpec deriveKey(byte[] masterKey, byte[] salt) {

@@ -75,7 +75,7 @@ class BackupCliTest {
         String id = backup.lastLine();
         assertThat(id).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
 
-        Result list = cli("list", "--repo", repo.toString(), "--json");
+        Result list = cli("list", "--repo", repo.toString(), "--key-file", key.toString(), "--json");
         assertThat(list.code()).isZero();
         JsonNode json = new ObjectMapper().readTree(list.out());
         assertThat(json).hasSize(1);
@@ -134,13 +134,13 @@ class BackupCliTest {
                     .isZero();
         }
 
-        Result plan = cli("prune", "--repo", repo.toString(), "--keep-last", "2", "--zone", "Europe/Berlin");
+        Result plan = cli("prune", "--repo", repo.toString(), "--key-file", key.toString(), "--keep-last", "2", "--zone", "Europe/Berlin");
         assertThat(plan.code()).as(plan.err()).isZero();
         assertThat(plan.out()).contains("DELETE").contains("KEEP").contains("dry run");
-        assertThat(cli("list", "--repo", repo.toString(), "--json").out()).contains("\"id\"");
+        assertThat(cli("list", "--repo", repo.toString(), "--key-file", key.toString(), "--json").out()).contains("\"id\"");
         assertThat(count(cli("list", "--repo", repo.toString()).out())).isEqualTo(3);
 
-        Result applied = cli("prune", "--repo", repo.toString(), "--keep-last", "2", "--apply");
+        Result applied = cli("prune", "--repo", repo.toString(), "--key-file", key.toString(), "--keep-last", "2", "--apply");
         assertThat(applied.code()).as(applied.err()).isZero();
         assertThat(count(cli("list", "--repo", repo.toString()).out())).isEqualTo(2);
     }

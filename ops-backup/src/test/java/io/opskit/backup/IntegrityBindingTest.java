@@ -1,0 +1,148 @@
+package io.opskit.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opskit.backup.retention.RetentionPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Regression tests for "manifests are not authenticated, and nothing binds an archive to its backup id or source". */
+class IntegrityBindingTest {
+
+    @TempDir
+    Path dir;
+
+    private Path repoDir;
+    private BackupRepository repository;
+    private BackupManifest a;
+    private BackupManifest b;
+    private Path db;
+
+    @BeforeEach
+    void twoBackups() throws Exception {
+        db = dir.resolve("app.db");
+        TestDb.create(db, 150);
+        repoDir = dir.resolve("repo");
+        repository = BackupRepository.builder().directory(repoDir)
+                .keyProvider(KeyFile.loadOrCreate(dir.resolve("backup.key")))
+                .source(BackupSources.sqlite("app-db", db)).build();
+        a = repository.backup();
+        TestDb.create(db, 2);
+        b = repository.backup();
+    }
+
+    @Test
+    void swappedManifest_copiedOverAnother_isRefusedByListVerifyAndRestore() throws Exception {
+        Files.copy(repoDir.resolve(a.id()).resolve("manifest.json"), repoDir.resolve(b.id()).resolve("manifest.json"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(repository.list()).extracting(BackupManifest::id).containsExactly(a.id());
+        assertThat(repository.unreadable()).singleElement().satisfies(u -> {
+            assertThat(u.id()).isEqualTo(b.id());
+            assertThat(u.reason()).contains("manifest of backup " + a.id());
+        });
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+        assertThatThrownBy(() -> repository.restore(b.id(), "app-db", dir.resolve("out.db").toString(), false))
+                .isInstanceOf(BackupIntegrityException.class);
+        assertThat(dir.resolve("out.db")).doesNotExist();
+    }
+
+    @Test
+    void manifestPointingAtAnotherArchive_withItsChecksum_failsAuthentication() throws Exception {
+        Path manifest = repoDir.resolve(b.id()).resolve("manifest.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(manifest.toFile());
+        ObjectNode source = (ObjectNode) root.get("sources").get(0);
+        source.put("object", a.sources().get(0).object());
+        source.put("sha256", a.sources().get(0).sha256());
+        source.put("storedBytes", a.sources().get(0).storedBytes());
+        json.writeValue(manifest.toFile(), root);
+
+        assertThat(repository.list()).extracting(BackupManifest::id).containsExactly(a.id());
+        assertThat(repository.unreadable()).singleElement().satisfies(u -> assertThat(u.reason()).contains(b.id()));
+    }
+
+    @Test
+    void swappedArchives_refusedByVerifyAndRestoreAtEveryLevel() throws Exception {
+        Path aBin = repoDir.resolve(a.sources().get(0).object());
+        Path bBin = repoDir.resolve(b.sources().get(0).object());
+        Files.copy(aBin, bBin, StandardCopyOption.REPLACE_EXISTING);
+
+        for (VerifyLevel level : VerifyLevel.values()) {
+            assertThatThrownBy(() -> repository.verify(b.id(), level)).as("level %s", level)
+                    .isInstanceOf(BackupIntegrityException.class);
+        }
+        assertThatThrownBy(() -> repository.restore(b.id(), "app-db", dir.resolve("out.db").toString(), false))
+                .isInstanceOf(BackupIntegrityException.class);
+        assertThat(dir.resolve("out.db")).doesNotExist();
+    }
+
+    @Test
+    void archiveOfAnotherBackup_evenWithMatchingChecksum_isRefusedByItsHeaderBinding() throws Exception {
+        // An attacker who can also rewrite the manifest's checksum still cannot make the header agree:
+        // the header names backup a, and every segment authenticates it.
+        BackupManifest forged = new BackupManifest(b.id(), b.createdAt(), b.completedAt(), b.compression(), b.keyId(),
+                java.util.List.of(new BackupManifest.SourceEntry("app-db", "sqlite", b.sources().get(0).object(),
+                        a.sources().get(0).snapshotBytes(), a.sources().get(0).storedBytes(), a.sources().get(0).sha256())),
+                b.software(), java.util.List.of());
+        Files.copy(repoDir.resolve(a.sources().get(0).object()), repoDir.resolve(b.sources().get(0).object()),
+                StandardCopyOption.REPLACE_EXISTING);
+        KeyFile key = KeyFile.load(dir.resolve("backup.key"));
+
+        assertThatThrownBy(() -> {
+            try (StoredArchive archive = StoredArchive.open(repository.store(), key, forged, forged.sources().get(0))) {
+                archive.finish();
+            }
+        }).isInstanceOf(BackupIntegrityException.class).hasMessageContaining("belongs to backup " + a.id());
+    }
+
+    @Test
+    void failedVerification_ofTheNewestBackup_revokesItForListRetentionAndFreshness() throws Exception {
+        BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
+
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+
+        BackupManifest listed = repository.list().get(1);
+        assertThat(listed.id()).isEqualTo(b.id());
+        assertThat(listed.verified()).isEmpty();
+        assertThat(listed.verifiedAtLeast(VerifyLevel.CHECKSUM)).isFalse();
+        assertThat(listed.lastVerification()).hasValueSatisfying(v -> {
+            assertThat(v.passed()).isFalse();
+            assertThat(v.reason()).contains("wrong key or corrupted");
+        });
+        assertThat(repository.newestVerifiedBackupTime()).contains(a.createdAt());
+        var plan = repository.planRetention(RetentionPolicy.builder().keepLast(1).build(), true);
+        assertThat(plan.toKeep()).extracting(r -> r.id()).contains(a.id());
+        assertThat(repository.freshnessCheck(Duration.ofDays(3650)).check().details())
+                .containsEntry("newestVerified", a.createdAt().toString());
+    }
+
+    @Test
+    void laterPassingVerification_restoresTheVerifiedState() {
+        Instant before = Instant.now();
+        repository.verify(b.id(), VerifyLevel.CHECKSUM);
+        assertThat(repository.manifest(b.id()).verified()).hasValueSatisfying(v ->
+                assertThat(v.level()).isEqualTo(VerifyLevel.DECODE));
+        assertThat(before).isNotNull();
+    }
+
+    @Test
+    void forgedPassingVerificationRecord_isIgnored() throws Exception {
+        BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+        Files.writeString(repoDir.resolve(b.id()).resolve("verification-9999999999999-L3-abcd.json"),
+                "{\"format\":\"opskit-backup-verification\",\"formatVersion\":2,\"backupId\":\"" + b.id()
+                        + "\",\"level\":3,\"verifiedAt\":\"2286-01-01T00:00:00Z\",\"ok\":true,\"mac\":{\"value\":\"00\"}}");
+
+        assertThat(repository.manifest(b.id()).verified()).isEmpty();
+    }
+}
