@@ -7,15 +7,12 @@ module io.opskit.health {
     requires transitive java.sql;
     requires transitive java.net.http;
     requires jdk.management;
-    requires com.github.benmanes.caffeine;
-    requires com.fasterxml.jackson.core;
-    requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires static org.jspecify;
-    requires static transitive jdk.httpserver;
-    requires static transitive micrometer.core;
-    requires static transitive com.zaxxer.hikari;
-    requires static transitive jakarta.servlet;
+    requires static jdk.httpserver;
+    requires static micrometer.core;
+    requires static com.zaxxer.hikari;
+    requires static jakarta.servlet;
 
     exports io.opskit.health;
     exports io.opskit.health.checks;

@@ -80,11 +80,11 @@ public class HealthBenchmark {
         List<CheckResult> results = new ArrayList<>();
         Instant at = Instant.parse("2026-03-01T08:00:00Z");
         for (int i = 0; i < CHECKS; i++) {
-            results.add(new CheckResult("check-" + i, HealthStatus.UP, "Connected (15.2 MB)",
+            results.add(new CheckResult("check-" + i, HealthStatus.UP, java.util.Optional.of("Connected (15.2 MB)"),
                     Map.of("sizeBytes", 15_938_355L, "responseMs", 3L, "database", "db-" + i), true, false, false,
                     Duration.ofMillis(3), at));
         }
-        stored = new HealthReport("readiness", HealthStatus.UP, 200, results, at, Duration.ofMillis(4));
+        stored = new HealthReport(java.util.Optional.of("readiness"), HealthStatus.UP, 200, results, at, Duration.ofMillis(4));
     }
 
     @TearDown
@@ -108,7 +108,7 @@ public class HealthBenchmark {
         for (int i = 0; i < CHECKS; i++) {
             long start = System.nanoTime();
             HealthResult r = checks.get(i).check();
-            results.add(new CheckResult("check-" + i, r.status(), r.message(), r.details(), true, false, false,
+            results.add(new CheckResult("check-" + i, r.status(), java.util.Optional.ofNullable(r.message()), r.details(), true, false, false,
                     Duration.ofNanos(System.nanoTime() - start), Instant.now()));
         }
         return StatusPolicy.defaults().aggregate(results);

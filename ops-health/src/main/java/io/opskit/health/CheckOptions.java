@@ -1,10 +1,12 @@
 package io.opskit.health;
 
 import io.opskit.api.health.Probe;
+import io.opskit.api.internal.Checks;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,17 @@ import org.jspecify.annotations.Nullable;
  * message names the field and the value. Instances are immutable and thread-safe.
  */
 public final class CheckOptions {
+
+    /** The longest timeout (and background interval) a check may have: one day. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    /** The longest a result may be cached: one day. */
+    public static final Duration MAX_CACHE_TTL = Duration.ofDays(1);
+    /** The shortest background interval: 100 ms (shorter is a busy loop, not a health check). */
+    public static final Duration MIN_BACKGROUND_INTERVAL = Duration.ofMillis(100);
+    /** The longest maximum staleness of a background result: 7 days. */
+    public static final Duration MAX_STALENESS = Duration.ofDays(7);
+    /** The most retries of a background run: 10. */
+    public static final int MAX_RETRIES = 10;
 
     private static final Pattern GROUP_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final CheckOptions DEFAULTS =
@@ -48,10 +61,15 @@ public final class CheckOptions {
      * A copy that serves the given probes (replacing the groups).
      *
      * @throws IllegalArgumentException when no probe is given
+     * @throws NullPointerException     naming {@code probes[i]} when a probe is null
      */
     public CheckOptions inGroups(Probe... probes) {
         Objects.requireNonNull(probes, "probes");
-        return inGroups(Arrays.stream(probes).map(Probe::groupName).toArray(String[]::new));
+        String[] names = new String[probes.length];
+        for (int i = 0; i < probes.length; i++) {
+            names[i] = Objects.requireNonNull(probes[i], "probes[" + i + "]").groupName();
+        }
+        return inGroups(names);
     }
 
     /**
@@ -59,6 +77,7 @@ public final class CheckOptions {
      * {@code startup} or custom names of lowercase letters, digits, {@code . _ -} (at most 64).
      *
      * @throws IllegalArgumentException when no group is given or a name is not valid
+     * @throws NullPointerException     naming {@code groupNames[i]} when a name is null
      */
     public CheckOptions inGroups(String... groupNames) {
         Objects.requireNonNull(groupNames, "groupNames");
@@ -66,8 +85,8 @@ public final class CheckOptions {
             throw new IllegalArgumentException("groups must not be empty: []");
         }
         Set<String> copy = new LinkedHashSet<>();
-        for (String group : groupNames) {
-            Objects.requireNonNull(group, "group");
+        for (int i = 0; i < groupNames.length; i++) {
+            String group = Objects.requireNonNull(groupNames[i], "groupNames[" + i + "]");
             if (!GROUP_NAME.matcher(group).matches()) {
                 throw new IllegalArgumentException(
                         "group must be lowercase letters, digits, '.', '_' or '-' (at most 64): '" + group + "'");
@@ -88,41 +107,48 @@ public final class CheckOptions {
     /**
      * A copy with its own timeout, measured from when a run is submitted.
      *
-     * @throws IllegalArgumentException when not positive
+     * @throws IllegalArgumentException when not positive or longer than {@link #MAX_TIMEOUT} (one day)
      */
     public CheckOptions withTimeout(Duration value) {
-        return new CheckOptions(groups, critical, positive("timeout", value), cacheTtl, background);
+        return new CheckOptions(groups, critical, Checks.requirePositive(value, "timeout", MAX_TIMEOUT), cacheTtl,
+                background);
     }
 
     /**
-     * A copy whose completed results are reused for {@code ttl} (Caffeine-backed); zero turns
-     * caching off. Timed-out results are never cached.
+     * A copy whose completed results are reused for {@code ttl}; zero turns caching off. Results
+     * that timed out, and late results of runs that timed out, are never cached.
      *
-     * @throws IllegalArgumentException when negative
+     * @throws IllegalArgumentException when negative or longer than {@link #MAX_CACHE_TTL} (one day)
      */
     public CheckOptions cacheFor(Duration ttl) {
-        Objects.requireNonNull(ttl, "ttl");
-        if (ttl.isNegative()) {
-            throw new IllegalArgumentException("cacheTtl must not be negative: " + ttl);
+        Checks.requireNonNegative(ttl, "cacheTtl");
+        if (ttl.compareTo(MAX_CACHE_TTL) > 0) {
+            throw new IllegalArgumentException("cacheTtl must be at most " + MAX_CACHE_TTL + ": " + ttl);
         }
         return new CheckOptions(groups, critical, timeout, ttl, background);
     }
 
     /**
      * A copy that runs in the background every {@code interval} instead of on request. A run whose
-     * result is DOWN is retried up to {@code retries} more times before it is stored. Requests read
-     * the stored result; once it is older than {@code maxStaleness} it reads as DOWN with
-     * {@code stale: true}. The FeedForward manual's monitor uses 5 minutes, 30 s timeout, 3 retries.
+     * result is DOWN is retried up to {@code retries} more times before the next interval, after
+     * 100 ms, 200 ms, 400 ms, ... (never longer than the interval). The first result is stored as
+     * soon as it is known, so a check whose first run failed reads as that failure, not as "no
+     * result yet". Requests read the stored result; once it is older than {@code maxStaleness} it
+     * reads as DOWN with {@code stale: true}. A typical uptime monitor uses 5 minutes and 3 retries.
      *
-     * @throws IllegalArgumentException when {@code interval} or {@code maxStaleness} is not
-     *         positive, {@code retries} is negative, or {@code maxStaleness} is shorter than
-     *         {@code interval}
+     * @throws IllegalArgumentException when {@code interval} is shorter than
+     *         {@link #MIN_BACKGROUND_INTERVAL} (100 ms) or longer than one day, {@code retries} is
+     *         negative or above {@link #MAX_RETRIES} (10), or {@code maxStaleness} is shorter than
+     *         {@code interval} or longer than {@link #MAX_STALENESS} (7 days)
      */
     public CheckOptions inBackground(Duration interval, int retries, Duration maxStaleness) {
-        positive("interval", interval);
-        positive("maxStaleness", maxStaleness);
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries must not be negative: " + retries);
+        Checks.requirePositive(interval, "interval", MAX_TIMEOUT);
+        if (interval.compareTo(MIN_BACKGROUND_INTERVAL) < 0) {
+            throw new IllegalArgumentException("interval must be at least " + MIN_BACKGROUND_INTERVAL + ": " + interval);
+        }
+        Checks.requirePositive(maxStaleness, "maxStaleness", MAX_STALENESS);
+        if (retries < 0 || retries > MAX_RETRIES) {
+            throw new IllegalArgumentException("retries must be between 0 and " + MAX_RETRIES + ": " + retries);
         }
         if (maxStaleness.compareTo(interval) < 0) {
             throw new IllegalArgumentException(
@@ -141,9 +167,9 @@ public final class CheckOptions {
         return critical;
     }
 
-    /** The check's own timeout, or null to use the engine's default. */
-    public @Nullable Duration timeout() {
-        return timeout;
+    /** The check's own timeout; empty to use the engine's default. */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
     }
 
     /** How long a completed result is reused; zero when caching is off. */
@@ -151,9 +177,9 @@ public final class CheckOptions {
         return cacheTtl;
     }
 
-    /** The background schedule, or null when the check runs on request. */
-    public @Nullable Background background() {
-        return background;
+    /** The background schedule; empty when the check runs on request. */
+    public Optional<Background> background() {
+        return Optional.ofNullable(background);
     }
 
     @Override
@@ -162,19 +188,11 @@ public final class CheckOptions {
                 + ", cacheTtl=" + cacheTtl + ", background=" + background + '}';
     }
 
-    private static Duration positive(String field, Duration value) {
-        Objects.requireNonNull(value, field);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be positive: " + value);
-        }
-        return value;
-    }
-
     /**
      * A background schedule.
      *
      * @param interval     time between the end of one run and the start of the next
-     * @param retries      extra attempts after a DOWN result, one after another
+     * @param retries      extra attempts after a DOWN result, with a doubling delay from 100 ms
      * @param maxStaleness age after which the stored result reads as DOWN
      */
     public record Background(Duration interval, int retries, Duration maxStaleness) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
  * The outcome of one check within a {@link HealthReport}, as the engine saw it.
@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name      the registered name
  * @param status    the check's own status (before the critical/non-critical rule is applied)
- * @param message   a one-line explanation without secrets, or null
+ * @param message   a one-line explanation without secrets, when the check gave one
  * @param details   small JSON-friendly values from the check; never contains a secret by contract
  * @param critical  whether a failure fails the aggregate (false: it only degrades it)
  * @param timedOut  whether the run passed its timeout or the request's deadline
@@ -22,13 +22,14 @@ import org.jspecify.annotations.Nullable;
  * @param duration  how long the run took (for a timeout: how long it was waited for)
  * @param checkedAt when the run finished, from the engine's clock
  */
-public record CheckResult(String name, HealthStatus status, @Nullable String message, Map<String, Object> details,
+public record CheckResult(String name, HealthStatus status, Optional<String> message, Map<String, Object> details,
                           boolean critical, boolean timedOut, boolean stale, Duration duration, Instant checkedAt) {
 
     /** Validates and copies the details. */
     public CheckResult {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(message, "message");
         Objects.requireNonNull(details, "details");
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(checkedAt, "checkedAt");

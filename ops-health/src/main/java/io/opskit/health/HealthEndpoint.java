@@ -1,11 +1,14 @@
 package io.opskit.health;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.nio.charset.StandardCharsets;
+import io.opskit.health.internal.Failures;
+import io.opskit.health.internal.JsonRendering;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A framework-neutral health endpoint: a request path and the caller's {@code Authorization}
@@ -21,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class HealthEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(HealthEndpoint.class);
+    /** Path segments of unreserved characters only: no query, fragment, encoding or dot segment. */
+    private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+");
 
     private final OpsHealth health;
     private final String basePath;
@@ -45,7 +52,9 @@ public final class HealthEndpoint {
     }
 
     /**
-     * Answers one request. Never throws: an unknown path is a 404 response.
+     * Answers one request. Never throws: an unknown path is a 404 response, and a failure while
+     * checking or rendering (which the engine does not expect) is a 500 response with a JSON error
+     * body, logged once per request at WARN.
      *
      * @param path          the request path without query string, for example {@code /health/ready}
      * @param authorization the request's {@code Authorization} header, or null when absent
@@ -53,9 +62,19 @@ public final class HealthEndpoint {
      */
     public HealthResponse handle(String path, @Nullable String authorization) {
         Objects.requireNonNull(path, "path");
+        try {
+            return answer(path, authorization);
+        } catch (Throwable t) {
+            log.warn("health endpoint failed to answer {}: {}", Failures.scrub(path), Failures.describe(t));
+            return new HealthResponse(500, "application/json",
+                    JsonRendering.error("the health report could not be rendered (" + Failures.typeName(t) + ")"));
+        }
+    }
+
+    private HealthResponse answer(String path, @Nullable String authorization) {
         String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         HealthReport report;
-        if (normalized.equals(basePath)) {
+        if (normalized.equals(basePath) || (basePath.isEmpty() && normalized.equals("/"))) {
             report = health.check();
         } else if (normalized.startsWith(basePath + "/")) {
             String name = normalized.substring(basePath.length() + 1);
@@ -77,9 +96,8 @@ public final class HealthEndpoint {
     }
 
     private static HealthResponse notFound(String path) {
-        String quoted = new String(JsonStringEncoder.getInstance().quoteAsString(path));
         return new HealthResponse(404, "application/json",
-                ("{\"error\":\"no health group at '" + quoted + "'\"}").getBytes(StandardCharsets.UTF_8));
+                JsonRendering.error("no health group at '" + Failures.scrub(path) + "'"));
     }
 
     /** Configures a {@link HealthEndpoint}. Not thread-safe. */
@@ -90,6 +108,9 @@ public final class HealthEndpoint {
                 Map.of("live", "liveness", "ready", "readiness", "started", "startup"));
         private DetailsPolicy details = DetailsPolicy.never();
         private HealthFormat format = HealthFormat.OPSKIT;
+        private boolean basePathSet;
+        private boolean detailsSet;
+        private boolean formatSet;
 
         private Builder(OpsHealth health) {
             this.health = health;
@@ -98,26 +119,52 @@ public final class HealthEndpoint {
         /**
          * The base path. Default {@code /health}.
          *
-         * @throws IllegalArgumentException when it does not start with '/' or ends with '/'
+         * @throws IllegalArgumentException when it is not {@code /} or a path of segments of
+         *         letters, digits and {@code . _ ~ -} (no query, fragment, percent-encoding, dot
+         *         segment or trailing '/')
+         * @throws IllegalStateException    when already set
          */
         public Builder basePath(String value) {
             Objects.requireNonNull(value, "basePath");
-            if (!value.startsWith("/") || (value.length() > 1 && value.endsWith("/"))) {
-                throw new IllegalArgumentException("basePath must start with '/' and not end with '/': '" + value + "'");
+            if (!value.equals("/") && !BASE_PATH.matcher(value).matches()) {
+                throw new IllegalArgumentException("basePath must be '/' or '/'-separated segments of letters, digits "
+                        + "and '._~-' without a trailing '/': '" + value + "'");
             }
+            if (basePathSet) {
+                throw new IllegalStateException("basePath was already set");
+            }
+            basePathSet = true;
             this.basePath = value.equals("/") ? "" : value;
             return this;
         }
 
-        /** Who sees per-check details. Default {@link DetailsPolicy#never()}. */
+        /**
+         * Who sees per-check details. Default {@link DetailsPolicy#never()}.
+         *
+         * @throws IllegalStateException when already set
+         */
         public Builder details(DetailsPolicy value) {
-            this.details = Objects.requireNonNull(value, "details");
+            Objects.requireNonNull(value, "details");
+            if (detailsSet) {
+                throw new IllegalStateException("details was already set");
+            }
+            detailsSet = true;
+            this.details = value;
             return this;
         }
 
-        /** The JSON shape. Default {@link HealthFormat#OPSKIT}. */
+        /**
+         * The JSON shape. Default {@link HealthFormat#OPSKIT}.
+         *
+         * @throws IllegalStateException when already set
+         */
         public Builder format(HealthFormat value) {
-            this.format = Objects.requireNonNull(value, "format");
+            Objects.requireNonNull(value, "format");
+            if (formatSet) {
+                throw new IllegalStateException("format was already set");
+            }
+            formatSet = true;
+            this.format = value;
             return this;
         }
 

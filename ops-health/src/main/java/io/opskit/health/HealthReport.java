@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to one health request: the aggregate status of a group (or of every check), the HTTP
@@ -15,19 +14,21 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe.
  *
- * @param group      the group asked for, or null for every registered check
+ * @param group      the group asked for, or empty for every registered check
  * @param status     the aggregate status
  * @param httpStatus the HTTP status code for {@code status} (200 or 503 by default)
  * @param checks     each check's result, in registration order
  * @param checkedAt  when the request was answered
  * @param duration   how long the request took
  */
-public record HealthReport(@Nullable String group, HealthStatus status, int httpStatus, List<CheckResult> checks,
+public record HealthReport(Optional<String> group, HealthStatus status, int httpStatus, List<CheckResult> checks,
                            Instant checkedAt, Duration duration) {
 
     /** Validates and copies. */
     public HealthReport {
+        Objects.requireNonNull(group, "group");
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(checks, "checks");
         checks = List.copyOf(checks);
         Objects.requireNonNull(checkedAt, "checkedAt");
         Objects.requireNonNull(duration, "duration");

@@ -30,7 +30,7 @@ public final class HealthTextReport {
         StringBuilder out = new StringBuilder(64 * (report.checks().size() + 1));
         for (CheckResult check : report.checks()) {
             out.append(mark(check.status())).append(' ').append(check.name()).append(": ")
-                    .append(check.message() != null ? check.message() : check.status().name());
+                    .append(check.message().orElse(check.status().name()));
             if (check.timedOut()) {
                 out.append(" [timed out]");
             }
@@ -38,7 +38,7 @@ public final class HealthTextReport {
                 out.append(" [stale]");
             }
             if (check.status() != HealthStatus.UP && check.status() != HealthStatus.DOWN
-                    && check.message() != null) {
+                    && check.message().isPresent()) {
                 out.append(" (").append(check.status()).append(')');
             }
             out.append('\n');

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.HealthStatus;
 import io.opskit.api.health.Probe;
+import io.opskit.api.internal.Checks;
 import io.opskit.api.notify.Notifier;
 import io.opskit.health.internal.CheckSlot;
 import io.opskit.health.internal.HealthMeters;
@@ -18,16 +19,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,35 +72,45 @@ public final class OpsHealth implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OpsHealth.class);
     private static final Pattern CHECK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}");
     private static final int MAX_DEFAULT_THREADS = 64;
+    private static final int MAX_PARALLELISM = 1024;
+    private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration DEFAULT_METER_REFRESH = Duration.ofSeconds(15);
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration MAX_CLOSE_TIMEOUT = Duration.ofMinutes(1);
 
     private final List<CheckSlot> slots;
     private final Map<String, List<CheckSlot>> groups;
     private final StatusPolicy policy;
     private final Duration deadline;
     private final Clock clock;
-    private final List<AutoCloseable> owned;
+    private final List<ExecutorService> owned;
     private final @Nullable HealthMeters meters;
+    private final Duration closeTimeout;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable ScheduledFuture<?> meterRefresh;
 
     private OpsHealth(Builder b) {
-        this.policy = b.policy;
-        this.deadline = b.deadline;
-        this.clock = b.clock;
+        this.policy = b.policy != null ? b.policy : StatusPolicy.defaults();
+        this.deadline = b.deadline != null ? b.deadline : DEFAULT_DEADLINE;
+        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : DEFAULT_CLOSE_TIMEOUT;
         this.owned = new ArrayList<>();
         int checkCount = b.registrations.size();
         Executor executor = b.executor;
         if (executor == null) {
-            int threads = b.parallelism > 0 ? b.parallelism : Math.max(1, Math.min(checkCount, MAX_DEFAULT_THREADS));
+            int threads = b.parallelism != null ? b.parallelism : Math.max(1, Math.min(checkCount, MAX_DEFAULT_THREADS));
             ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), Threads.daemon("opskit-health-check"));
             pool.allowCoreThreadTimeOut(true);
-            owned.add(pool::shutdownNow);
+            owned.add(pool);
             executor = pool;
         }
         ScheduledExecutorService scheduler = b.scheduler;
         if (scheduler == null) {
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, Threads.daemon("opskit-health-timer"));
             timer.setRemoveOnCancelPolicy(true);
-            owned.add(timer::shutdownNow);
+            owned.add(timer);
             scheduler = timer;
         }
         StatusEvents events = new StatusEvents(b.notifiers, clock);
@@ -115,8 +130,9 @@ public final class OpsHealth implements AutoCloseable {
                 events.changed(slot.transitionTo(result.status()), result);
             }
         };
-        CheckSlot.Context context = new CheckSlot.Context(clock, executor, scheduler, b.timeoutStatus,
-                b.defaultTimeout, observer);
+        CheckSlot.Context context = new CheckSlot.Context(clock, executor, scheduler,
+                b.timeoutStatus != null ? b.timeoutStatus : HealthStatus.DOWN,
+                b.defaultTimeout != null ? b.defaultTimeout : DEFAULT_TIMEOUT, observer);
         List<CheckSlot> all = new ArrayList<>();
         Map<String, List<CheckSlot>> byGroup = new LinkedHashMap<>();
         for (Probe probe : Probe.values()) {
@@ -138,7 +154,27 @@ public final class OpsHealth implements AutoCloseable {
         for (CheckSlot slot : slots) {
             slot.startBackground();
         }
+        if (meters != null) {
+            Duration every = b.meterRefresh != null ? b.meterRefresh : DEFAULT_METER_REFRESH;
+            long nanos = every.toNanos();
+            meterRefresh = scheduler.scheduleWithFixedDelay(this::refreshMeters, 0, nanos, TimeUnit.NANOSECONDS);
+        }
         log.info("opskit health started: {} checks in groups {}", slots.size(), groups.keySet());
+    }
+
+    /**
+     * Starts (or joins, or reads from cache or background) every check without waiting, so the
+     * status gauges read results no older than the refresh interval. Never throws: a scheduled
+     * task that threw would never run again.
+     */
+    void refreshMeters() {
+        for (CheckSlot slot : slots) {
+            try {
+                slot.observe(clock.instant());
+            } catch (Throwable t) {
+                log.debug("health meter refresh of '{}' failed: {}", slot.name(), t.toString());
+            }
+        }
     }
 
     private static final class MetersHolder {
@@ -158,7 +194,11 @@ public final class OpsHealth implements AutoCloseable {
         return run(null, slots);
     }
 
-    /** Runs the checks of a probe's group; an empty group is {@code UP}. See {@link #check()}. */
+    /**
+     * Runs the checks of a probe's group; see {@link #check()}. A probe group without checks answers
+     * {@code UP} (the process answering is the signal), while its {@code health.group.status} gauge
+     * reads {@code UNKNOWN}: nothing was checked.
+     */
     public HealthReport check(Probe probe) {
         return check(probe.groupName());
     }
@@ -234,25 +274,46 @@ public final class OpsHealth implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         HealthStatus status = policy.aggregate(results);
-        return new HealthReport(group, status, policy.httpStatus(status), results, clock.instant(),
+        return new HealthReport(Optional.ofNullable(group), status, policy.httpStatus(status), results, clock.instant(),
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
     /**
-     * Stops background schedules and shuts down the executor and scheduler the engine created
-     * (not those the host supplied). Idempotent.
+     * Stops background schedules and the meter refresh, interrupts runs in flight, shuts down the
+     * executor and scheduler the engine created (not those the host supplied), and waits up to the
+     * {@linkplain Builder#closeTimeout close timeout} for check threads to return. Checks that
+     * ignore interruption are named in one WARN line; their (daemon) threads are left behind.
+     * Idempotent.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ScheduledFuture<?> refresh = meterRefresh;
+        if (refresh != null) {
+            refresh.cancel(false);
+        }
         for (CheckSlot slot : slots) {
             slot.close();
         }
-        for (AutoCloseable closeable : owned) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("error while stopping health threads", e);
+        for (ExecutorService pool : owned) {
+            pool.shutdownNow();
+        }
+        long waitUntil = System.nanoTime() + closeTimeout.toNanos();
+        List<String> stuck = new ArrayList<>();
+        try {
+            for (CheckSlot slot : slots) {
+                slot.awaitIdle(waitUntil).ifPresent(thread -> stuck.add(slot.name() + " (thread " + thread + ")"));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!stuck.isEmpty()) {
+            log.warn("opskit health stopped; checks still running {} after close, ignoring interruption: {}",
+                    closeTimeout, stuck);
+        } else {
+            log.info("opskit health stopped");
         }
     }
 
@@ -261,21 +322,24 @@ public final class OpsHealth implements AutoCloseable {
 
     /**
      * Configures an {@link OpsHealth}. Each setter validates its argument and throws
-     * {@link IllegalArgumentException} whose message names the field and the value. Not
-     * thread-safe; {@link #build()} takes an immutable snapshot.
+     * {@link IllegalArgumentException} whose message names the field and the value; setting a
+     * single-valued property twice throws {@link IllegalStateException} ({@code "clock was already
+     * set"}). Not thread-safe; {@link #build()} takes an immutable snapshot.
      */
     public static final class Builder {
         private final Map<String, Registration> registrations = new LinkedHashMap<>();
         private final List<Notifier> notifiers = new ArrayList<>();
         private @Nullable Executor executor;
-        private int parallelism;
+        private @Nullable Integer parallelism;
         private @Nullable ScheduledExecutorService scheduler;
-        private Clock clock = Clock.systemUTC();
-        private Duration deadline = Duration.ofSeconds(5);
-        private Duration defaultTimeout = Duration.ofSeconds(2);
-        private HealthStatus timeoutStatus = HealthStatus.DOWN;
-        private StatusPolicy policy = StatusPolicy.defaults();
+        private @Nullable Clock clock;
+        private @Nullable Duration deadline;
+        private @Nullable Duration defaultTimeout;
+        private @Nullable HealthStatus timeoutStatus;
+        private @Nullable StatusPolicy policy;
         private @Nullable Object meterRegistry;
+        private @Nullable Duration meterRefresh;
+        private @Nullable Duration closeTimeout;
 
         private Builder() {
         }
@@ -315,19 +379,23 @@ public final class OpsHealth implements AutoCloseable {
          * daemon pool with one thread per check (at most 64, or {@link #parallelism(int)}).
          */
         public Builder executor(Executor value) {
-            this.executor = Objects.requireNonNull(value, "executor");
+            Objects.requireNonNull(value, "executor");
+            Checks.requireUnset(executor, "executor");
+            this.executor = value;
             return this;
         }
 
         /**
          * The number of threads of the default executor. Default: one per registered check, at most 64.
          *
-         * @throws IllegalArgumentException when not positive
+         * @throws IllegalArgumentException when not between 1 and 1024
+         * @throws IllegalStateException    when already set
          */
         public Builder parallelism(int value) {
-            if (value <= 0) {
-                throw new IllegalArgumentException("parallelism must be positive: " + value);
+            if (value <= 0 || value > MAX_PARALLELISM) {
+                throw new IllegalArgumentException("parallelism must be between 1 and " + MAX_PARALLELISM + ": " + value);
             }
+            Checks.requireUnset(parallelism, "parallelism");
             this.parallelism = value;
             return this;
         }
@@ -337,33 +405,43 @@ public final class OpsHealth implements AutoCloseable {
          * thread the engine creates and stops on {@link #close()}.
          */
         public Builder scheduler(ScheduledExecutorService value) {
-            this.scheduler = Objects.requireNonNull(value, "scheduler");
+            Objects.requireNonNull(value, "scheduler");
+            Checks.requireUnset(scheduler, "scheduler");
+            this.scheduler = value;
             return this;
         }
 
         /** The clock for {@code checkedAt}, cache expiry and staleness. Default: system UTC. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            Objects.requireNonNull(value, "clock");
+            Checks.requireUnset(clock, "clock");
+            this.clock = value;
             return this;
         }
 
         /**
          * The longest a request waits for its checks, from its start. Default 5 s.
          *
-         * @throws IllegalArgumentException when not positive
+         * @throws IllegalArgumentException when not positive or longer than one day
+         * @throws IllegalStateException    when already set
          */
         public Builder deadline(Duration value) {
-            this.deadline = positive("deadline", value);
+            Checks.requirePositive(value, "deadline", CheckOptions.MAX_TIMEOUT);
+            Checks.requireUnset(deadline, "deadline");
+            this.deadline = value;
             return this;
         }
 
         /**
          * The timeout of a check registered without its own. Default 2 s.
          *
-         * @throws IllegalArgumentException when not positive
+         * @throws IllegalArgumentException when not positive or longer than one day
+         * @throws IllegalStateException    when already set
          */
         public Builder defaultTimeout(Duration value) {
-            this.defaultTimeout = positive("defaultTimeout", value);
+            Checks.requirePositive(value, "defaultTimeout", CheckOptions.MAX_TIMEOUT);
+            Checks.requireUnset(defaultTimeout, "defaultTimeout");
+            this.defaultTimeout = value;
             return this;
         }
 
@@ -377,17 +455,24 @@ public final class OpsHealth implements AutoCloseable {
             if (value != HealthStatus.DOWN && value != HealthStatus.UNKNOWN) {
                 throw new IllegalArgumentException("timeoutStatus must be DOWN or UNKNOWN: " + value);
             }
+            Checks.requireUnset(timeoutStatus, "timeoutStatus");
             this.timeoutStatus = value;
             return this;
         }
 
         /** The aggregation order and HTTP mapping. Default {@link StatusPolicy#defaults()}. */
         public Builder statusPolicy(StatusPolicy value) {
-            this.policy = Objects.requireNonNull(value, "statusPolicy");
+            Objects.requireNonNull(value, "statusPolicy");
+            Checks.requireUnset(policy, "statusPolicy");
+            this.policy = value;
             return this;
         }
 
-        /** Adds a notifier that receives one {@code health.status_changed} event per transition. */
+        /**
+         * Adds a notifier (repeatable: every notifier hears every event) that receives one
+         * {@code health.status_changed} event per transition. A notifier that throws, even an
+         * {@code Error}, is logged and skipped; it never stops a run or the other notifiers.
+         */
         public Builder notifier(Notifier value) {
             notifiers.add(Objects.requireNonNull(value, "notifier"));
             return this;
@@ -396,24 +481,69 @@ public final class OpsHealth implements AutoCloseable {
         /**
          * Records {@code health.check.duration} (timer, tag {@code check}), {@code health.check.status}
          * (gauge, tag {@code check}) and {@code health.group.status} (gauge, tag {@code group}).
-         * Without it nothing is recorded and Micrometer need not be on the class path.
+         * The gauges read each check's latest result; the engine evaluates every check in the
+         * background every {@linkplain #meterRefresh meter refresh} (respecting each check's cache
+         * and background schedule) so a scrape never reads an older result. Before the first
+         * result a gauge reads UNKNOWN (2), never NaN; a group without checks reads UNKNOWN.
+         * Without a registry nothing is recorded and Micrometer need not be on the class path.
+         *
+         * @throws IllegalStateException when already set
          */
         public Builder meterRegistry(MeterRegistry value) {
-            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            Objects.requireNonNull(value, "meterRegistry");
+            Checks.requireUnset(meterRegistry, "meterRegistry");
+            this.meterRegistry = value;
             return this;
         }
 
-        /** Builds and starts the engine (background checks get their first run now). */
-        public OpsHealth build() {
-            return new OpsHealth(this);
+        /**
+         * How often the status gauges' background evaluation runs. Default 15 s (a common scrape
+         * interval). Used only with a {@link #meterRegistry}.
+         *
+         * @throws IllegalArgumentException when shorter than 100 ms or longer than one day
+         * @throws IllegalStateException    when already set
+         */
+        public Builder meterRefresh(Duration value) {
+            Checks.requirePositive(value, "meterRefresh", CheckOptions.MAX_TIMEOUT);
+            if (value.compareTo(CheckOptions.MIN_BACKGROUND_INTERVAL) < 0) {
+                throw new IllegalArgumentException("meterRefresh must be at least "
+                        + CheckOptions.MIN_BACKGROUND_INTERVAL + ": " + value);
+            }
+            Checks.requireUnset(meterRefresh, "meterRefresh");
+            this.meterRefresh = value;
+            return this;
         }
 
-        private static Duration positive(String field, Duration value) {
-            Objects.requireNonNull(value, field);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(field + " must be positive: " + value);
+        /**
+         * How long {@link OpsHealth#close()} waits for check threads to return after interrupting
+         * them. Default 2 s.
+         *
+         * @throws IllegalArgumentException when negative or longer than one minute
+         * @throws IllegalStateException    when already set
+         */
+        public Builder closeTimeout(Duration value) {
+            Checks.requireNonNegative(value, "closeTimeout");
+            if (value.compareTo(MAX_CLOSE_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("closeTimeout must be at most " + MAX_CLOSE_TIMEOUT + ": " + value);
             }
-            return value;
+            Checks.requireUnset(closeTimeout, "closeTimeout");
+            this.closeTimeout = value;
+            return this;
+        }
+
+        /**
+         * Builds and starts the engine (background checks and the meter refresh get their first
+         * run now).
+         *
+         * @throws IllegalStateException when both {@link #executor} and {@link #parallelism} are set
+         *         (parallelism sizes only the engine's own executor)
+         */
+        public OpsHealth build() {
+            if (executor != null && parallelism != null) {
+                throw new IllegalStateException("parallelism sizes only the engine's own executor; "
+                        + "it cannot be combined with executor(...)");
+            }
+            return new OpsHealth(this);
         }
     }
 }

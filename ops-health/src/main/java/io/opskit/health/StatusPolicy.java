@@ -57,6 +57,9 @@ public final class StatusPolicy {
      */
     public StatusPolicy order(HealthStatus... worstFirst) {
         Objects.requireNonNull(worstFirst, "worstFirst");
+        for (int i = 0; i < worstFirst.length; i++) {
+            Objects.requireNonNull(worstFirst[i], "worstFirst[" + i + "]");
+        }
         List<HealthStatus> list = List.of(worstFirst);
         if (list.size() != HealthStatus.values().length || EnumSet.copyOf(list).size() != list.size()) {
             throw new IllegalArgumentException("order must name every status exactly once: " + list);

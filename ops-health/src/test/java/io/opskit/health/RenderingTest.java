@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RenderingTest {
@@ -17,11 +18,11 @@ class RenderingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant AT = Instant.parse("2026-03-01T08:00:00Z");
 
-    private final HealthReport report = new HealthReport("readiness", HealthStatus.DEGRADED, 200, List.of(
-            new CheckResult("database", HealthStatus.UP, "Connected (15.2 MB)",
+    private final HealthReport report = new HealthReport(Optional.of("readiness"), HealthStatus.DEGRADED, 200, List.of(
+            new CheckResult("database", HealthStatus.UP, Optional.of("Connected (15.2 MB)"),
                     details("sizeBytes", 15_938_355L, "tables", List.of("notes", "users")), true, false, false,
                     Duration.ofMillis(12), AT),
-            new CheckResult("email", HealthStatus.DOWN, "SMTP greeting failed", Map.of("port", 25), false, true,
+            new CheckResult("email", HealthStatus.DOWN, Optional.of("SMTP greeting failed"), Map.of("port", 25), false, true,
                     false, Duration.ofMillis(5_000), AT)),
             AT, Duration.ofMillis(5_003));
 

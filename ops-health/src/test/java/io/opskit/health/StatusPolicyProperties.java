@@ -108,7 +108,7 @@ class StatusPolicyProperties {
     }
 
     private static CheckResult result(HealthStatus status, boolean critical) {
-        return new CheckResult("c", status, null, Map.of(), critical, false, false, Duration.ZERO,
+        return new CheckResult("c", status, java.util.Optional.empty(), Map.of(), critical, false, false, Duration.ZERO,
                 Instant.EPOCH);
     }
 }

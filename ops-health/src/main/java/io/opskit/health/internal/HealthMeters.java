@@ -3,7 +3,7 @@ package io.opskit.health.internal;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.opskit.health.CheckResult;
+import io.opskit.api.health.HealthStatus;
 import io.opskit.health.StatusPolicy;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's Micrometer meters; the only class that touches Micrometer, so hosts without it
  * never load it. Gauge values are {@code HealthStatus.severity()}: 0 UP, 1 DEGRADED, 2 UNKNOWN,
- * 3 OUT_OF_SERVICE, 4 DOWN; NaN before the first result. Thread-safe.
+ * 3 OUT_OF_SERVICE, 4 DOWN; UNKNOWN before the first result and for a group without checks (never
+ * NaN). Thread-safe.
  */
 public final class HealthMeters {
 
@@ -66,18 +67,21 @@ public final class HealthMeters {
     }
 
     private static double severity(CheckSlot slot) {
-        CheckResult last = slot.last();
-        return last == null ? Double.NaN : last.status().severity();
+        return slot.last().map(r -> r.status()).orElse(HealthStatus.UNKNOWN).severity();
     }
 
     private static double groupSeverity(List<CheckSlot> members, StatusPolicy policy) {
-        java.util.List<CheckResult> known = new java.util.ArrayList<>(members.size());
+        if (members.isEmpty()) {
+            return HealthStatus.UNKNOWN.severity();
+        }
+        HealthStatus worst = HealthStatus.UP;
         for (CheckSlot slot : members) {
-            CheckResult last = slot.last();
-            if (last != null) {
-                known.add(last);
+            HealthStatus status = slot.last().map(r -> r.status()).orElse(HealthStatus.UNKNOWN);
+            HealthStatus contribution = policy.contribution(status, slot.critical());
+            if (policy.isWorse(contribution, worst)) {
+                worst = contribution;
             }
         }
-        return known.isEmpty() && !members.isEmpty() ? Double.NaN : policy.aggregate(known).severity();
+        return worst.severity();
     }
 }

@@ -44,7 +44,7 @@ public final class StatusEvents {
         }
         String from = previous == null ? "NONE" : previous.name();
         String summary = "health check '" + result.name() + "' changed from " + from + " to " + now
-                + (result.message() == null ? "" : ": " + result.message());
+                + result.message().map(m -> ": " + m).orElse("");
         Severity severity = severity(now, result.critical());
         if (severity == Severity.INFO) {
             log.info(summary);
@@ -61,7 +61,7 @@ public final class StatusEvents {
         for (Notifier notifier : notifiers) {
             try {
                 notifier.notify(event);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // a notifier's Error must not stop the others or the engine
                 if (failedOnce.add(notifier)) {
                     log.warn("health notifier {} failed; later failures are logged at DEBUG: {}",
                             notifier.getClass().getName(), Failures.describe(e));

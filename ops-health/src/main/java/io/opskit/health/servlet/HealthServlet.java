@@ -36,7 +36,7 @@ public final class HealthServlet extends HttpServlet {
         String context = request.getContextPath();
         String path = context != null && !context.isEmpty() && uri.startsWith(context)
                 ? uri.substring(context.length()) : uri;
-        HealthResponse answer = endpoint.handle(path, request.getHeader("Authorization"));
+        HealthResponse answer = endpoint.handle(path, request.getHeader("Authorization")); // never throws
         response.setStatus(answer.status());
         response.setContentType(answer.contentType());
         response.setHeader("Cache-Control", "no-store");

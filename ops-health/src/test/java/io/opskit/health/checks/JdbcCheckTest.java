@@ -160,7 +160,7 @@ class JdbcCheckTest {
             CheckResult db = health.check().check("db").orElseThrow();
 
             assertThat(db.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(db.message()).contains("no_such_db_opskit");
+            assertThat(db.message().orElseThrow()).contains("no_such_db_opskit");
             assertThat(health.check().httpStatus()).isEqualTo(503);
         }
     }
