@@ -137,6 +137,29 @@ class AlertEvaluatorTest {
         }
     }
 
+    @Test
+    void loggingNotifier_dsnLabelWithPassword_regressionSecretReachedLogTwice() {
+        try (LogCapture logs = new LogCapture()) {
+            LoggingNotifier.create().notify(new OpsEvent("alert:X", AlertEvaluator.FIRING, Severity.CRITICAL,
+                    "pool pressure", java.util.Map.of("dsn", "postgres://app:SECRET@db/x", "password", "hunter2"),
+                    clock.instant()));
+            assertThat(logs.lines()).singleElement().asString().doesNotContain("SECRET").doesNotContain("hunter2")
+                    .contains("postgres://app:[REDACTED]@db/x", "password=[REDACTED]");
+        }
+    }
+
+    @Test
+    void loggingNotifier_healthStatusChanged_notRepeatedUnlessAskedTo() {
+        OpsEvent change = new OpsEvent("health:db", "health.status_changed", Severity.CRITICAL,
+                "health check 'db' changed from UP to DOWN", java.util.Map.of("check", "db"), clock.instant());
+        try (LogCapture logs = new LogCapture()) {
+            LoggingNotifier.create().notify(change);
+            assertThat(logs.lines()).isEmpty();
+            LoggingNotifier.logEverything().notify(change);
+            assertThat(logs.lines()).singleElement().asString().startsWith("WARN").contains("health.status_changed");
+        }
+    }
+
     @net.jqwik.api.Property(tries = 300)
     void evaluate_anySequence_transitionsFollowStateMachine(
             @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 60) List<Boolean> breaches,

@@ -1,0 +1,63 @@
+package io.opskit.notify;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed certificate for 127.0.0.1 made with the JDK's keytool, installed as GreenMail's TLS
+ * key (GreenMail reads it once per JVM), and an SSLContext that trusts exactly that certificate.
+ */
+final class SmtpTls {
+
+    static final String PASSWORD = "changeit";
+    private static Path keystore;
+
+    private SmtpTls() {
+    }
+
+    /** Creates the key store (once) and points GreenMail at it; call before any GreenMail TLS server starts. */
+    static synchronized Path install() throws IOException, InterruptedException {
+        if (keystore != null) {
+            return keystore;
+        }
+        Path dir = Files.createTempDirectory("opskit-notify-tls");
+        Path file = dir.resolve("smtp.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "smtp", "-keyalg", "RSA",
+                "-keysize", "2048", "-validity", "30", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
+                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+        System.setProperty("greenmail.tls.keystore.file", file.toString());
+        System.setProperty("greenmail.tls.keystore.password", PASSWORD);
+        System.setProperty("greenmail.tls.key.password", PASSWORD);
+        keystore = file;
+        return file;
+    }
+
+    /** A TLS context trusting only the test certificate. */
+    static SSLContext trustingTestCertificate() throws IOException, GeneralSecurityException, InterruptedException {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(install())) {
+            keys.load(in, PASSWORD.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("smtp", keys.getCertificate("smtp"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
