@@ -11,6 +11,7 @@ module io.opskit.api {
     exports io.opskit.api.budget;
     exports io.opskit.api.notify;
     exports io.opskit.api.task;
+    exports io.opskit.api.jobs;
 
     // Shared helpers for the sibling modules only; not API. Add a new module here.
     exports io.opskit.api.internal to
