@@ -14,7 +14,7 @@ module io.opskit.db {
 
     exports io.opskit.db;
     exports io.opskit.db.tasks;
-    // exports io.opskit.db.diagnostics;
+    exports io.opskit.db.diagnostics;
 
     opens io.opskit.db.cli to info.picocli;
 }
