@@ -53,11 +53,17 @@ class ReadmeExampleTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         OpsHealth health = null;
+        com.sun.net.httpserver.HttpHandler apiHandler = exchange -> {
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        };
         try {
             // README snippet start
             MaintenanceMode maintenance = MaintenanceMode.off();
             health = OpsHealth.builder()
                     .register("database", JdbcCheck.of(dataSource), CheckOptions.defaults())
+                    .register("database-size", JdbcCheck.of(dataSource).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS),
+                            CheckOptions.defaults().critical(false))
                     .register("disk", DiskSpaceCheck.of(dataDir), CheckOptions.defaults().critical(false))
                     .register("mail", SmtpCheck.of(smtpHost, smtpPort), CheckOptions.defaults().critical(false)
                             .inBackground(Duration.ofMinutes(5), 3, Duration.ofMinutes(15)))
@@ -69,6 +75,7 @@ class ReadmeExampleTest {
                     .details(DetailsPolicy.whenAuthorized(header -> ("Bearer " + adminToken).equals(header)))
                     .build();
             server.createContext("/health", new HealthHttpHandler(endpoint));
+            server.createContext("/api", apiHandler).getFilters().add(maintenance.filter());
             System.out.print(HealthTextReport.render(health.check(), false));
             // README snippet end
 
@@ -78,6 +85,11 @@ class ReadmeExampleTest {
                     URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
+            maintenance.set(true);
+            HttpResponse<String> api = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/notes")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).isEqualTo(503);
         } finally {
             System.setOut(out);
             if (health != null) {

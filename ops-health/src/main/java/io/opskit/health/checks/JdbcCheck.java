@@ -22,37 +22,52 @@ import org.jspecify.annotations.Nullable;
  * {@link Connection#isValid(int)} when none is set) and measures the database's size on SQLite,
  * PostgreSQL and MariaDB/MySQL.
  *
- * <p>Size thresholds default to the FeedForward manual's: warning at 5 GB, critical at 8 GB,
- * maximum 10 GB (binary units). Because a large database still serves traffic, the warning and
- * critical levels make the check {@code DEGRADED} (the level is in the details); reaching the
- * maximum makes it {@code DOWN}. A failed connection or validation is {@code DOWN} with the
- * exception type, SQL state and a message with secrets masked.
+ * <p>The size is always reported in the details ({@code sizeBytes}, {@code size}). Size levels
+ * apply only when set with {@link #withSizeLimits(Threshold)}, with the meaning every built-in
+ * shares: warning is {@code DEGRADED}, critical is {@code DOWN}. A large database still serves
+ * reads, so register a size-limited check as its own, non-critical check (its DOWN then only
+ * degrades the aggregate) beside a critical connectivity check; refusing writes at a maximum size
+ * is the write path's job (a storage guard), not a reason to take the service out of rotation.
+ * A failed connection or validation is {@code DOWN} with the exception type, SQL state and a
+ * message with secrets masked.
+ *
+ * <pre>{@code
+ * .register("database", JdbcCheck.of(dataSource), CheckOptions.defaults())
+ * .register("database-size", JdbcCheck.of(dataSource).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS),
+ *         CheckOptions.defaults().critical(false))
+ * }</pre>
  *
  * <p>Message as an operator reads it: {@code Connected (15.2 MB)}. Immutable and thread-safe.
  */
 public final class JdbcCheck implements HealthCheck {
 
-    private static final long GB = 1024L * 1024 * 1024;
+    private static final long GIB = 1024L * 1024 * 1024;
+    private static final Duration MAX_QUERY_TIMEOUT = Duration.ofHours(1);
+
+    /** Warning at 5 GiB, critical at 8 GiB: a common budget for a single-node database. */
+    public static final Threshold DEFAULT_SIZE_LIMITS = Threshold.above(5 * GIB, 8 * GIB);
 
     private final DataSource dataSource;
     private final @Nullable String validationQuery;
     private final int queryTimeoutSeconds;
+    private final boolean measureSize;
     private final @Nullable Threshold sizeThreshold;
-    private final long maximumBytes;
 
     private JdbcCheck(DataSource dataSource, @Nullable String validationQuery, int queryTimeoutSeconds,
-                      @Nullable Threshold sizeThreshold, long maximumBytes) {
+                      boolean measureSize, @Nullable Threshold sizeThreshold) {
         this.dataSource = dataSource;
         this.validationQuery = validationQuery;
         this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.measureSize = measureSize;
         this.sizeThreshold = sizeThreshold;
-        this.maximumBytes = maximumBytes;
     }
 
-    /** A check of {@code dataSource} with {@code isValid}, a 5 s query timeout and the default size limits. */
+    /**
+     * A check of {@code dataSource} with {@code isValid} and a 5 s query timeout that reports the
+     * database size without size levels.
+     */
     public static JdbcCheck of(DataSource dataSource) {
-        return new JdbcCheck(Objects.requireNonNull(dataSource, "dataSource"), null, 5,
-                Threshold.above(5 * GB, 8 * GB), 10 * GB);
+        return new JdbcCheck(Objects.requireNonNull(dataSource, "dataSource"), null, 5, true, null);
     }
 
     /**
@@ -65,45 +80,44 @@ public final class JdbcCheck implements HealthCheck {
         if (query.isBlank()) {
             throw new IllegalArgumentException("validationQuery must not be blank: '" + query + "'");
         }
-        return new JdbcCheck(dataSource, query, queryTimeoutSeconds, sizeThreshold, maximumBytes);
+        return new JdbcCheck(dataSource, query, queryTimeoutSeconds, measureSize, sizeThreshold);
     }
 
     /**
      * A copy whose validation and size queries time out after {@code timeout} (whole seconds, at least 1).
      *
-     * @throws IllegalArgumentException when shorter than one second
+     * @throws IllegalArgumentException when shorter than one second or longer than one hour
      */
     public JdbcCheck withQueryTimeout(Duration timeout) {
         Objects.requireNonNull(timeout, "queryTimeout");
         if (timeout.toSeconds() < 1) {
             throw new IllegalArgumentException("queryTimeout must be at least 1 s: " + timeout);
         }
-        return new JdbcCheck(dataSource, validationQuery, (int) Math.min(Integer.MAX_VALUE, timeout.toSeconds()),
-                sizeThreshold, maximumBytes);
+        if (timeout.compareTo(MAX_QUERY_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("queryTimeout must be at most " + MAX_QUERY_TIMEOUT + ": " + timeout);
+        }
+        return new JdbcCheck(dataSource, validationQuery, (int) timeout.toSeconds(), measureSize, sizeThreshold);
     }
 
     /**
-     * A copy with other size limits, in bytes.
+     * A copy with size levels, in bytes: past the warning size the check is {@code DEGRADED}, past
+     * the critical size {@code DOWN} (register it non-critical to keep serving reads).
      *
-     * @param threshold    warning and critical sizes ({@link Threshold.Direction#ABOVE})
-     * @param maximumBytes the size at which the check turns DOWN
-     * @throws IllegalArgumentException when the threshold is not ABOVE or the maximum is below its critical level
+     * @param threshold warning and critical sizes ({@link Threshold.Direction#ABOVE}), for example
+     *                  {@link #DEFAULT_SIZE_LIMITS}
+     * @throws IllegalArgumentException when the threshold is not ABOVE
      */
-    public JdbcCheck withSizeLimits(Threshold threshold, long maximumBytes) {
+    public JdbcCheck withSizeLimits(Threshold threshold) {
         Objects.requireNonNull(threshold, "threshold");
         if (threshold.direction() != Threshold.Direction.ABOVE) {
             throw new IllegalArgumentException("threshold must have direction ABOVE: " + threshold.direction());
         }
-        if (maximumBytes < threshold.critical()) {
-            throw new IllegalArgumentException("maximumBytes must be at or above the critical level "
-                    + (long) threshold.critical() + ": " + maximumBytes);
-        }
-        return new JdbcCheck(dataSource, validationQuery, queryTimeoutSeconds, threshold, maximumBytes);
+        return new JdbcCheck(dataSource, validationQuery, queryTimeoutSeconds, true, threshold);
     }
 
     /** A copy that does not measure the database size. */
     public JdbcCheck withoutSize() {
-        return new JdbcCheck(dataSource, validationQuery, queryTimeoutSeconds, null, 0);
+        return new JdbcCheck(dataSource, validationQuery, queryTimeoutSeconds, false, null);
     }
 
     /** Connects, validates and measures; never throws (failures are DOWN results). */
@@ -123,23 +137,22 @@ public final class JdbcCheck implements HealthCheck {
                         .detail("database", product).build();
             }
             HealthResult.Builder result = HealthResult.builder(HealthStatus.UP).detail("database", product);
-            Long size = sizeThreshold == null ? null : sizeOf(connection, product);
+            Long size = measureSize ? sizeOf(connection, product) : null;
             String sizeText = "";
-            if (size != null && sizeThreshold != null) {
-                Threshold.Level level = sizeThreshold.evaluate(size);
-                result.detail("sizeBytes", size).detail("size", Levels.bytes(size)).detail("sizeLevel", level.name())
-                        .detail("warningBytes", (long) sizeThreshold.warning())
-                        .detail("criticalBytes", (long) sizeThreshold.critical())
-                        .detail("maximumBytes", maximumBytes);
+            if (size != null) {
+                result.detail("sizeBytes", size).detail("size", Levels.bytes(size));
                 sizeText = " (" + Levels.bytes(size) + ")";
-                if (size >= maximumBytes) {
-                    result.status(HealthStatus.DOWN);
-                    sizeText = " but the database reached its maximum size of " + Levels.bytes(maximumBytes)
-                            + " (" + Levels.bytes(size) + ")";
-                } else if (level != Threshold.Level.OK) {
-                    result.status(HealthStatus.DEGRADED);
-                    sizeText = " (" + Levels.bytes(size) + ", past the " + level.name().toLowerCase(Locale.ROOT)
-                            + " size)";
+                Threshold limits = sizeThreshold;
+                if (limits != null) {
+                    Threshold.Level level = limits.evaluate(size);
+                    result.status(Levels.status(level)).detail("sizeLevel", level.name())
+                            .detail("warningBytes", (long) limits.warning())
+                            .detail("criticalBytes", (long) limits.critical());
+                    if (level != Threshold.Level.OK) {
+                        sizeText = " (" + Levels.bytes(size) + ", past the " + level.name().toLowerCase(Locale.ROOT)
+                                + " size of " + Levels.bytes((long) (level == Threshold.Level.WARNING
+                                        ? limits.warning() : limits.critical())) + ")";
+                    }
                 }
             }
             long millis = (System.nanoTime() - start) / 1_000_000;

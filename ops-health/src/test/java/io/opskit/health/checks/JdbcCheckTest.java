@@ -44,29 +44,50 @@ class JdbcCheckTest {
         HealthResult result = JdbcCheck.of(ds).withValidationQuery("SELECT 1").check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.UP);
-        assertThat(result.details()).containsEntry("database", "SQLite").containsEntry("sizeLevel", "OK");
+        assertThat(result.details()).containsEntry("database", "SQLite").doesNotContainKey("sizeLevel");
         long size = (Long) result.details().get("sizeBytes");
         assertThat(size).isEqualTo(java.nio.file.Files.size(dir.resolve("app.db")));
         assertThat(result.message()).matches("Connected \\(\\d+\\.\\d KB\\)");
-        assertThat(result.details()).containsEntry("warningBytes", 5L << 30).containsEntry("criticalBytes", 8L << 30)
-                .containsEntry("maximumBytes", 10L << 30);
+        HealthResult limited = JdbcCheck.of(ds).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS).check();
+        assertThat(limited.details()).containsEntry("sizeLevel", "OK").containsEntry("warningBytes", 5L << 30)
+                .containsEntry("criticalBytes", 8L << 30);
     }
 
     @Test
-    void check_sqlitePastItsLimits_degradedThenDown() throws Exception {
+    void check_sqlitePastItsLimits_warningDegraded_criticalDown_likeEveryBuiltIn() throws Exception {
         SQLiteDataSource ds = sqlite(dir.resolve("small.db"));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("CREATE TABLE t (x INTEGER)");
         }
 
-        HealthResult warning = JdbcCheck.of(ds).withSizeLimits(Threshold.above(1024, 1_000_000), 2_000_000).check();
-        HealthResult full = JdbcCheck.of(ds).withSizeLimits(Threshold.above(1, 2), 3).check();
+        HealthResult warning = JdbcCheck.of(ds).withSizeLimits(Threshold.above(1024, 1_000_000)).check();
+        HealthResult critical = JdbcCheck.of(ds).withSizeLimits(Threshold.above(1, 2)).check();
 
         assertThat(warning.status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(warning.details()).containsEntry("sizeLevel", "WARNING");
         assertThat(warning.message()).contains("past the warning size");
-        assertThat(full.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(full.message()).contains("reached its maximum size");
+        assertThat(critical.status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(critical.details()).containsEntry("sizeLevel", "CRITICAL");
+        assertThat(critical.message()).contains("past the critical size");
+    }
+
+    @Test
+    void check_databaseAtItsSizeLimit_registeredNonCritical_keepsReadinessAt200() throws Exception {
+        SQLiteDataSource ds = sqlite(dir.resolve("full.db"));
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE t (x INTEGER)");
+        }
+        try (OpsHealth health = OpsHealth.builder()
+                .register("database", JdbcCheck.of(ds))
+                .register("database-size", JdbcCheck.of(ds).withSizeLimits(Threshold.above(1, 2)),
+                        CheckOptions.defaults().critical(false))
+                .build()) {
+            io.opskit.health.HealthReport ready = health.check(io.opskit.api.health.Probe.READINESS);
+
+            assertThat(ready.status()).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(ready.httpStatus()).isEqualTo(200);
+            assertThat(ready.check("database").orElseThrow().status()).isEqualTo(HealthStatus.UP);
+        }
     }
 
     @Test
@@ -171,7 +192,9 @@ class JdbcCheckTest {
         assertThatThrownBy(() -> check.withValidationQuery(" ")).hasMessage("validationQuery must not be blank: ' '");
         assertThatThrownBy(() -> check.withQueryTimeout(Duration.ofMillis(10)))
                 .hasMessage("queryTimeout must be at least 1 s: PT0.01S");
-        assertThatThrownBy(() -> check.withSizeLimits(Threshold.above(5, 8), 7))
-                .hasMessage("maximumBytes must be at or above the critical level 8: 7");
+        assertThatThrownBy(() -> check.withSizeLimits(Threshold.below(8, 5)))
+                .hasMessage("threshold must have direction ABOVE: BELOW");
+        assertThatThrownBy(() -> check.withQueryTimeout(Duration.ofDays(365L * 300)))
+                .hasMessage("queryTimeout must be at most PT1H: PT2628000H");
     }
 }

@@ -55,7 +55,7 @@ class LocalChecksTest {
     }
 
     @Test
-    void cpu_reportsAverageLoad() {
+    void cpu_reportsAverageLoad() throws Exception {
         HealthResult result = CpuLoadCheck.of().check();
 
         if (result.status() != HealthStatus.UNKNOWN) {
@@ -101,5 +101,52 @@ class LocalChecksTest {
             pool.close();
         }
         assertThat(HikariPoolCheck.of(pool).check().status()).isEqualTo(HealthStatus.UNKNOWN);
+    }
+
+    @Test
+    void cpu_firstReadingUnderLoad_isNotTheJdksMeaninglessZero() throws Exception {
+        // Like the JDK: the first call has no previous reading and answers 0, later calls measure.
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        CpuLoadCheck.Source busy = new CpuLoadCheck.Source() {
+            @Override
+            public double cpuLoad() {
+                return calls.getAndIncrement() == 0 ? 0.0 : 0.95;
+            }
+
+            @Override
+            public double processCpuLoad() {
+                return 0.5;
+            }
+
+            @Override
+            public double loadAverage() {
+                return 1.9;
+            }
+
+            @Override
+            public int cores() {
+                return 2;
+            }
+        };
+
+        HealthResult first = CpuLoadCheck.of(busy).check();
+
+        assertThat(first.details()).containsEntry("loadPercent", 95.0);
+        assertThat(first.status()).isEqualTo(HealthStatus.DOWN);
+    }
+
+    @Test
+    void thresholds_warningIsDegraded_criticalIsDown_forEveryBuiltIn() throws Exception {
+        io.opskit.api.Threshold warnAtZero = io.opskit.api.Threshold.above(0, 1_000);
+        io.opskit.api.Threshold criticalAtZero = io.opskit.api.Threshold.above(-2, -1);
+        assertThat(HeapMemoryCheck.of().withUsedPercentThreshold(warnAtZero).check().status())
+                .isEqualTo(HealthStatus.DEGRADED);
+        assertThat(HeapMemoryCheck.of().withUsedPercentThreshold(criticalAtZero).check().status())
+                .isEqualTo(HealthStatus.DOWN);
+        Path here = Path.of(".");
+        assertThat(DiskSpaceCheck.of(here).withFreePercentThreshold(io.opskit.api.Threshold.below(101, 0))
+                .check().status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(DiskSpaceCheck.of(here).withFreePercentThreshold(io.opskit.api.Threshold.below(102, 101))
+                .check().status()).isEqualTo(HealthStatus.DOWN);
     }
 }
