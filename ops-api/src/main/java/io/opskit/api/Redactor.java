@@ -1,6 +1,7 @@
 package io.opskit.api;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Masks secrets in text before it reaches a log line, a health detail, an event summary or a
@@ -143,7 +144,7 @@ public final class Redactor {
 
     private static String maskPairs(String text) {
         int n = text.length();
-        StringBuilder out = null;
+        @Nullable StringBuilder out = null;
         int copied = 0;
         int i = 0;
         while (i < n) {
@@ -178,7 +179,7 @@ public final class Redactor {
                 continue;
             }
             j = skipBlanks(text, j);
-            int[] span = kind == KeyKind.COOKIE ? null : valueSpan(text, j, kind, urlEncoded);
+            int @Nullable [] span = kind == KeyKind.COOKIE ? null : valueSpan(text, j, kind, urlEncoded);
             if (kind == KeyKind.COOKIE) {
                 int lineEnd = lineEnd(text, j);
                 String masked = maskCookies(text.substring(j, lineEnd));
@@ -247,7 +248,7 @@ public final class Redactor {
     }
 
     /** The span of the value that starts at {@code j}, or null when there is nothing to mask. */
-    private static int[] valueSpan(String text, int j, KeyKind kind, boolean urlEncoded) {
+    private static int @Nullable [] valueSpan(String text, int j, KeyKind kind, boolean urlEncoded) {
         int n = text.length();
         if (j >= n || text.startsWith(MASK, j)) {
             return null;
@@ -350,7 +351,7 @@ public final class Redactor {
 
     private static String maskBearer(String text) {
         int n = text.length();
-        StringBuilder out = null;
+        @Nullable StringBuilder out = null;
         int copied = 0;
         int i = indexOfIgnoreCase(text, "bearer", 0);
         while (i >= 0) {
@@ -382,7 +383,7 @@ public final class Redactor {
 
     private static String maskTokens(String text) {
         int n = text.length();
-        StringBuilder out = null;
+        @Nullable StringBuilder out = null;
         int copied = 0;
         int i = 0;
         while (i < n) {
@@ -457,7 +458,7 @@ public final class Redactor {
 
     private static String maskUrlPasswords(String text) {
         int n = text.length();
-        StringBuilder out = null;
+        @Nullable StringBuilder out = null;
         int copied = 0;
         int i = text.indexOf("://");
         while (i >= 0) {
