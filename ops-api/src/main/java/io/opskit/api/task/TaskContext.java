@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a running {@link OpsTask} may know and tell about its run: its deadline and cancellation,
@@ -57,6 +58,17 @@ public interface TaskContext {
      * @return an unmodifiable map
      */
     Map<String, String> logContext();
+
+    /**
+     * The scheduled time this run is for, when a scheduler started it for a due time (the same on
+     * every replica, unlike {@link #startedAt()}); empty for a run started by hand or alone. A task
+     * that writes one record per scheduled run keys it by this.
+     *
+     * @return the due time, or empty
+     */
+    default Optional<Instant> dueAt() {
+        return Optional.empty();
+    }
 
     /** @return the time left before the deadline, zero once it passed */
     default Duration remaining() {

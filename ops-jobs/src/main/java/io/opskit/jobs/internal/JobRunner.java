@@ -53,6 +53,7 @@ public final class JobRunner {
         final String runId;
         final Instant due;
         final Instant startedAt;
+        boolean manual;
         final List<CompletableFuture<JobRun>> waiters = new ArrayList<>();
         @Nullable JobLease lease;
         long startNanos;
@@ -234,6 +235,7 @@ public final class JobRunner {
                 run = null;
             } else {
                 run = new Active(UUID.randomUUID().toString(), due, now);
+                run.manual = trigger == Trigger.MANUAL;
                 if (result != null) {
                     run.waiters.add(result);
                 }
@@ -375,7 +377,7 @@ public final class JobRunner {
         mdc.put("job", name);
         mdc.put("run_id", run.runId);
         mdc.put("replica", rt.replica());
-        RunContext ctx = new RunContext(name, run.runId, now, deadline, rt.clock(), mdc);
+        RunContext ctx = new RunContext(name, run.runId, run.manual ? null : run.due, now, deadline, rt.clock(), mdc);
         boolean closing;
         synchronized (this) {
             if (run.finished) {

@@ -5,6 +5,7 @@ import io.opskit.api.task.TaskContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** The context of one attempt of a scheduled run. Cancelling it interrupts the task's thread. */
@@ -14,6 +15,7 @@ public final class RunContext implements TaskContext {
     private final String runId;
     private final Instant startedAt;
     private final Instant deadline;
+    private final @Nullable Instant dueAt;
     private final Clock clock;
     private final Map<String, String> logContext;
     private @Nullable String cancelReason;
@@ -21,8 +23,9 @@ public final class RunContext implements TaskContext {
     private volatile double progress;
     private volatile String progressMessage = "";
 
-    RunContext(String taskName, String runId, Instant startedAt, Instant deadline, Clock clock,
+    RunContext(String taskName, String runId, @Nullable Instant dueAt, Instant startedAt, Instant deadline, Clock clock,
                Map<String, String> logContext) {
+        this.dueAt = dueAt;
         this.taskName = taskName;
         this.runId = runId;
         this.startedAt = startedAt;
@@ -44,6 +47,11 @@ public final class RunContext implements TaskContext {
     @Override
     public Instant startedAt() {
         return startedAt;
+    }
+
+    @Override
+    public Optional<Instant> dueAt() {
+        return Optional.ofNullable(dueAt);
     }
 
     @Override
