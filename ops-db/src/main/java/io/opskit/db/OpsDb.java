@@ -2,6 +2,8 @@ package io.opskit.db;
 
 import io.opskit.db.diagnostics.Diagnostics;
 import io.opskit.db.diagnostics.DiagnosticsReport;
+import io.opskit.db.tasks.MaintenanceKind;
+import io.opskit.db.tasks.MaintenanceTask;
 import io.opskit.db.tasks.RetentionRule;
 import io.opskit.db.tasks.RetentionTask;
 import java.sql.SQLException;
@@ -45,6 +47,11 @@ public final class OpsDb {
     /** Starts a {@link RetentionTask} that applies {@code rule} to the database behind {@code dataSource}. */
     public static RetentionTask.Builder retention(DataSource dataSource, RetentionRule rule) {
         return RetentionTask.builder(Objects.requireNonNull(dataSource, "dataSource"), rule);
+    }
+
+    /** Starts a {@link MaintenanceTask} of {@code kind} on the database behind {@code dataSource}. */
+    public static MaintenanceTask.Builder maintenance(DataSource dataSource, MaintenanceKind kind) {
+        return MaintenanceTask.builder(Objects.requireNonNull(dataSource, "dataSource"), kind);
     }
 
     /** Starts a {@link StorageGuard} over the database behind {@code dataSource}. */
