@@ -49,6 +49,7 @@ final class BackupFeature implements SampleFeature {
                 .source(BackupSources.files("config", host.settings().file()))
                 .verifyLevel(VerifyLevel.DECODE)
                 .meterRegistry(host.registry()).name("sample")
+                .notifier(host.events())
                 .clock(host.clock())
                 .build();
 

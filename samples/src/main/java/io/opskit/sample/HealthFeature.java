@@ -32,6 +32,7 @@ final class HealthFeature implements SampleFeature {
         OpsHealth.Builder builder = OpsHealth.builder()
                 .clock(host.clock())
                 .meterRegistry(host.registry())
+                .notifier(host.events())
                 .register("database", JdbcCheck.of(host.dataSource()).withValidationQuery("SELECT 1"), readiness)
                 .register("db-pool", HikariPoolCheck.of(host.dataSource()), readiness.critical(false))
                 .register("disk", DiskSpaceCheck.of(host.dataDir()), readiness.critical(false))

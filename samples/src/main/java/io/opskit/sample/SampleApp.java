@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running sample: an {@link HttpServer} on 127.0.0.1 with a SQLite pool, wired by the
- * {@link SampleFeature}s in a fixed order (core, metrics, AI feedback, backup, then health, which
+ * {@link SampleFeature}s in a fixed order (core, notify, metrics, AI feedback, backup, then health, which
  * runs the checks the others contributed). {@link #close()} refuses new requests with 503, lets
  * in-flight requests finish (up to the drain time), stops the server, then closes features and
  * the pool.
@@ -53,8 +53,8 @@ public final class SampleApp implements AutoCloseable {
 
     /** The features in installation order. Health comes last: it runs what the others contribute. */
     static List<SampleFeature> features() {
-        return List.of(new CoreFeature(), new MetricsFeature(), new AiFeedbackFeature(), new BackupFeature(),
-                new HealthFeature());
+        return List.of(new CoreFeature(), new NotifyFeature(), new MetricsFeature(), new AiFeedbackFeature(),
+                new BackupFeature(), new HealthFeature());
     }
 
     /**

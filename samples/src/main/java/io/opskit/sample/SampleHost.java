@@ -7,6 +7,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.Probe;
+import io.opskit.api.notify.Notifier;
+import io.opskit.api.notify.OpsEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -45,6 +48,20 @@ public final class SampleHost {
     private final List<Filter> filters = new ArrayList<>();
     private final List<ContributedCheck> checks = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Notifier> notifiers = new CopyOnWriteArrayList<>();
+    private final Notifier events = new Notifier() {
+        @Override
+        public void notify(OpsEvent event) {
+            for (Notifier n : notifiers) {
+                n.notify(event);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "sample events " + notifiers;
+        }
+    };
 
     SampleHost(SampleOptions options, SampleSettings settings, HikariDataSource dataSource,
                PrometheusMeterRegistry registry, ScheduledExecutorService scheduler, Clock clock) {
@@ -149,6 +166,19 @@ public final class SampleHost {
     /** The health checks contributed so far, in order. */
     public List<ContributedCheck> contributedChecks() {
         return Collections.unmodifiableList(checks);
+    }
+
+    /** Adds a notifier that hears every event the features publish through {@link #events()}. */
+    public void notifier(Notifier notifier) {
+        notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+    }
+
+    /**
+     * The notifier features give their modules: it passes each event to every notifier added with
+     * {@link #notifier(Notifier)}, whenever it was added (none: events go nowhere).
+     */
+    public Notifier events() {
+        return events;
     }
 
     /** Registers something to close on shutdown, after the server has drained; closed in reverse order. */

@@ -6,8 +6,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -71,5 +74,61 @@ public final class SampleSettings {
             return fromEnv.trim();
         }
         return properties.getProperty(key, defaultValue).trim();
+    }
+
+    /** The variable the SMTP password is read from; it is never read from the settings file. */
+    public static final String SMTP_PASSWORD_ENV = "OPSKIT_NOTIFY_SMTP_PASSWORD";
+
+    /**
+     * Where the sample mails backup failures and health changes: present when {@code notify.smtp.host}
+     * is set. Keys: {@code notify.smtp.host}, {@code notify.smtp.port} (default 25),
+     * {@code notify.smtp.from} (default {@code opskit@localhost}), {@code notify.smtp.to} (required,
+     * comma-separated), {@code notify.smtp.starttls} (default false), {@code notify.smtp.user}
+     * (optional); the password only from {@value #SMTP_PASSWORD_ENV}.
+     *
+     * @throws IllegalArgumentException naming the key when a value is missing or malformed
+     */
+    public Optional<SmtpNotify> smtpNotify() {
+        String host = get("notify.smtp.host", "");
+        if (host.isEmpty()) {
+            return Optional.empty();
+        }
+        String portText = get("notify.smtp.port", "25");
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("notify.smtp.port must be a port number: '" + portText + "'", e);
+        }
+        List<String> to = Arrays.stream(get("notify.smtp.to", "").split(",")).map(String::trim)
+                .filter(t -> !t.isEmpty()).toList();
+        if (to.isEmpty()) {
+            throw new IllegalArgumentException("notify.smtp.to is required when notify.smtp.host is set");
+        }
+        String starttls = get("notify.smtp.starttls", "false").toLowerCase(Locale.ROOT);
+        if (!starttls.equals("true") && !starttls.equals("false")) {
+            throw new IllegalArgumentException("notify.smtp.starttls must be true or false: '" + starttls + "'");
+        }
+        String user = get("notify.smtp.user", "");
+        String password = env.getOrDefault(SMTP_PASSWORD_ENV, "");
+        if (!user.isEmpty() && password.isEmpty()) {
+            throw new IllegalArgumentException("notify.smtp.user is set but " + SMTP_PASSWORD_ENV + " is not");
+        }
+        return Optional.of(new SmtpNotify(host, port, get("notify.smtp.from", "opskit@localhost"), to,
+                starttls.equals("true"), user.isEmpty() ? Optional.empty() : Optional.of(user), password));
+    }
+
+    /**
+     * The sample's mail settings for notifications; {@link #toString()} never shows the password.
+     *
+     * @param password empty when there is no user
+     */
+    public record SmtpNotify(String host, int port, String from, List<String> to, boolean starttls,
+                             Optional<String> user, String password) {
+        @Override
+        public String toString() {
+            return "SmtpNotify[host=" + host + ", port=" + port + ", from=" + from + ", to=" + to + ", starttls="
+                    + starttls + ", user=" + user.orElse("") + ", password=" + (password.isEmpty() ? "" : "***") + "]";
+        }
     }
 }
