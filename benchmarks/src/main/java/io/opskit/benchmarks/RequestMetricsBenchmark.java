@@ -54,7 +54,7 @@ public class RequestMetricsBenchmark {
         registry = "prometheus".equals(registryKind)
                 ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
                 : new SimpleMeterRegistry();
-        metrics = RequestMetrics.builder(registry).build();
+        metrics = RequestMetrics.builder().meterRegistry(registry).build();
     }
 
     @TearDown

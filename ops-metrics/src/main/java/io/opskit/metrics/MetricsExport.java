@@ -8,27 +8,41 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Generates, from the same SLO and alert definitions the host runs in process, the files a host with
- * Prometheus and Grafana uses instead:
+ * Prometheus and Grafana uses instead, scoped to one service:
  * <ul>
- *   <li>{@link #prometheusRules()}: a Prometheus rules file with, per SLO, recording rules for the
- *       error ratio over every burn-rate window ({@code opskit:slo_error_ratio:rate5m}, ...) and
- *       multi-window multi-burn-rate alerts ({@code SloErrorBudgetBurn}), plus one alerting rule per
- *       {@link AlertRule} that has a PromQL expression;</li>
- *   <li>{@link #grafanaDashboard()}: a Grafana dashboard for the series Opskit emits (request rate,
- *       error ratio, latency quantiles, in-flight, pool usage, cache hit ratio, error budgets and burn
- *       rates).</li>
+ *   <li>{@link #prometheusRules()}: a Prometheus rules file with one group per service holding, per
+ *       SLO, recording rules for the error ratio over every burn-rate window
+ *       ({@code opskit:slo_error_ratio:rate5m}, ...) and over the SLO window
+ *       ({@code opskit:slo_error_budget_remaining:ratio}, computed by Prometheus, so it survives
+ *       restarts of the service), multi-window multi-burn-rate alerts ({@code SloErrorBudgetBurn}),
+ *       and one alerting rule per {@link AlertRule} that has a PromQL expression;</li>
+ *   <li>{@link #grafanaDashboard()}: a Grafana dashboard with {@code datasource}, {@code job} and
+ *       {@code instance} variables for the series Opskit emits.</li>
  * </ul>
- * A latency SLO's error ratio reads the {@code http_server_requests_seconds_bucket} whose {@code le}
- * is its threshold, so the request metrics must publish histograms ({@link RequestMetrics.Builder#histogram(boolean)};
- * the SLO thresholds are added to the buckets automatically). The minimum-event guard is kept: a
- * burn alert needs at least {@link SloTracker#minEvents()} requests in its long window.
+ *
+ * <p>Every query selects the service with {@link Builder#job(String) job} and the
+ * {@link Builder#selectorLabel(String, String) labels} the host names, and aggregates
+ * {@code sum by (job, <those labels>)}, so recorded series and alerts keep them for Alertmanager to
+ * route on, and another service's errors never reach this one's alerts. An {@link AlertRule}'s PromQL
+ * may place the selector with {@value #SELECTOR_PLACEHOLDER}: {@code db_pool_usage_ratio{${selector}}}.
+ *
+ * <p>A latency SLO's error ratio reads the {@code http_server_requests_seconds_bucket} whose {@code le}
+ * is its threshold; {@link RequestMetrics} publishes those buckets for the routes a latency SLO counts.
+ * The minimum-event guard and the strict comparisons are those of {@link SloTracker#burning}. The
+ * 30-day budget needs a Prometheus retention at least as long as the SLO window.
  *
  * <p>Immutable and thread-safe.
  */
@@ -38,60 +52,88 @@ public final class MetricsExport {
     public static final String RULES_FILE = "opskit-rules.yml";
     /** The file name {@link #writeTo(Path)} gives the dashboard. */
     public static final String DASHBOARD_FILE = "opskit-dashboard.json";
+    /** Where an {@link AlertRule}'s PromQL wants the service's label matchers (without braces). */
+    public static final String SELECTOR_PLACEHOLDER = "${selector}";
 
     private static final String COUNT = "http_server_requests_seconds_count";
     private static final String BUCKET = "http_server_requests_seconds_bucket";
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     private final List<Slo> slos;
     private final List<BurnRateWindow> burnWindows;
     private final long minEvents;
     private final List<AlertRule> alertRules;
     private final String title;
+    private final String job;
+    private final Map<String, String> selectorLabels;
 
-    private MetricsExport(List<Slo> slos, List<BurnRateWindow> burnWindows, long minEvents,
-                          List<AlertRule> alertRules, String title) {
-        this.slos = slos;
-        this.burnWindows = burnWindows;
-        this.minEvents = minEvents;
-        this.alertRules = alertRules;
-        this.title = title;
+    private MetricsExport(Builder b) {
+        SloTracker tracker = b.slos;
+        this.slos = tracker == null ? List.of() : tracker.slos();
+        this.burnWindows = tracker == null ? List.of() : tracker.burnWindows();
+        this.minEvents = tracker == null ? 0 : tracker.minEvents();
+        this.alertRules = List.copyOf(b.alertRules);
+        this.job = Objects.requireNonNull(b.job);
+        this.title = b.title != null ? b.title : "Opskit " + job;
+        this.selectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(b.selectorLabels));
     }
 
-    /**
-     * An export of {@code slos}' SLOs and burn-rate conditions and of {@code alertRules}.
-     *
-     * @param title the dashboard title; not blank
-     * @throws IllegalArgumentException when the title is blank
-     */
-    public static MetricsExport of(SloTracker slos, List<AlertRule> alertRules, String title) {
-        Objects.requireNonNull(slos, "slos");
-        Objects.requireNonNull(alertRules, "alertRules");
-        Objects.requireNonNull(title, "title");
-        if (title.isBlank()) {
-            throw new IllegalArgumentException("title must not be blank: '" + title + "'");
+    /** A builder; {@link Builder#job(String)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The service's Prometheus {@code job}. */
+    public String job() {
+        return job;
+    }
+
+    /** The fixed label matchers of the service, {@code job} first: {@code job="app",env="prod"}. */
+    public String selector() {
+        StringBuilder sb = new StringBuilder("job=\"").append(escape(job)).append('"');
+        for (var e : selectorLabels.entrySet()) {
+            sb.append(',').append(e.getKey()).append("=\"").append(escape(e.getValue())).append('"');
         }
-        return new MetricsExport(slos.slos(), slos.burnWindows(), slos.minEvents(), List.copyOf(alertRules), title);
+        return sb.toString();
+    }
+
+    /** The labels the service's series are aggregated by: {@code job} and the selector labels. */
+    String byLabels() {
+        List<String> names = new ArrayList<>();
+        names.add("job");
+        names.addAll(selectorLabels.keySet());
+        return String.join(", ", names);
     }
 
     /** The Prometheus rules file (YAML), valid for {@code promtool check rules}. */
     public String prometheusRules() {
         StringBuilder y = new StringBuilder("# Generated by Opskit from the application's SLO and alert definitions.\n");
         y.append("groups:\n");
+        y.append("  - name: ").append(quote(groupName())).append("\n    rules:\n");
+        int rules = 0;
         for (Slo slo : slos) {
-            y.append("  - name: opskit-slo-").append(slo.name()).append("\n    rules:\n");
             for (Duration w : windows()) {
                 y.append("      - record: opskit:slo_error_ratio:rate").append(BurnRateWindow.label(w)).append('\n');
                 y.append("        expr: ").append(quote(errorRatio(slo, w))).append('\n');
                 y.append("        labels:\n          slo: ").append(quote(slo.name())).append('\n');
+                rules++;
             }
+            y.append("      - record: opskit:slo_error_budget_remaining:ratio\n");
+            y.append("        expr: ").append(quote("1 - (" + errorRatio(slo, slo.window()) + ") / "
+                    + number(slo.errorBudget()))).append('\n');
+            y.append("        labels:\n          slo: ").append(quote(slo.name())).append('\n');
+            y.append("          window: ").append(quote(BurnRateWindow.label(slo.window()))).append('\n');
+            rules++;
             for (BurnRateWindow c : burnWindows) {
                 String longLabel = BurnRateWindow.label(c.longWindow());
                 String shortLabel = BurnRateWindow.label(c.shortWindow());
-                double limit = c.factor() * slo.errorBudget();
-                String expr = "opskit:slo_error_ratio:rate" + longLabel + "{slo=\"" + slo.name() + "\"} > "
-                        + number(limit) + " and on(slo) opskit:slo_error_ratio:rate" + shortLabel + "{slo=\""
-                        + slo.name() + "\"} > " + number(limit) + " and on() sum(increase(" + COUNT
-                        + routeSelector(slo, "") + "[" + longLabel + "])) >= " + minEvents;
+                double factor = c.factor(slo.window());
+                String limit = number(factor * slo.errorBudget());
+                String recorded = "{" + selector() + ",slo=\"" + slo.name() + "\"}";
+                String expr = "opskit:slo_error_ratio:rate" + longLabel + recorded + " > " + limit
+                        + " and on (" + byLabels() + ", slo) opskit:slo_error_ratio:rate" + shortLabel + recorded
+                        + " > " + limit + " and on (" + byLabels() + ") sum by (" + byLabels() + ") (increase("
+                        + COUNT + sloSelector(slo, "") + "[" + longLabel + "])) >= " + minEvents;
                 y.append("      - alert: SloErrorBudgetBurn\n");
                 y.append("        expr: ").append(quote(expr)).append('\n');
                 y.append("        labels:\n");
@@ -100,34 +142,46 @@ public final class MetricsExport {
                 y.append("          long_window: ").append(quote(longLabel)).append('\n');
                 y.append("          short_window: ").append(quote(shortLabel)).append('\n');
                 y.append("        annotations:\n");
-                y.append("          summary: ").append(quote("SLO " + slo.name() + " is burning its error budget at "
-                        + number(c.factor()) + "x or more over " + longLabel + " and " + shortLabel)).append('\n');
+                y.append("          summary: ").append(quote("SLO " + slo.name() + " of " + job + " is burning "
+                        + "its error budget at " + number(factor) + "x or more over " + longLabel + " and "
+                        + shortLabel)).append('\n');
+                y.append("          description: ").append(quote("At this pace " + number(c.budgetSpent() * 100)
+                        + " % of the " + BurnRateWindow.label(slo.window()) + " error budget is spent within "
+                        + longLabel + ".")).append('\n');
+                rules++;
             }
         }
-        List<AlertRule> exported = new ArrayList<>();
         for (AlertRule r : alertRules) {
-            if (r.promql() != null) {
-                exported.add(r);
+            String promql = r.promql();
+            if (promql == null) {
+                continue;
             }
+            y.append("      - alert: ").append(r.name()).append('\n');
+            y.append("        expr: ").append(quote("(" + promql.replace(SELECTOR_PLACEHOLDER, selector()) + ") "
+                    + r.comparison().operator() + " " + number(r.threshold()))).append('\n');
+            if (!r.forDuration().isZero()) {
+                y.append("        for: ").append(promDuration(r.forDuration())).append('\n');
+            }
+            y.append("        labels:\n          severity: ")
+                    .append(quote(r.severity().name().toLowerCase(Locale.ROOT))).append('\n');
+            for (var e : r.labels().entrySet()) {
+                y.append("          ").append(e.getKey()).append(": ").append(quote(e.getValue())).append('\n');
+            }
+            y.append("        annotations:\n          summary: ").append(quote(r.summary())).append('\n');
+            rules++;
         }
-        if (!exported.isEmpty()) {
-            y.append("  - name: opskit-alerts\n    rules:\n");
-            for (AlertRule r : exported) {
-                y.append("      - alert: ").append(r.name()).append('\n');
-                y.append("        expr: ").append(quote("(" + r.promql() + ") " + r.comparison().operator() + " "
-                        + number(r.threshold()))).append('\n');
-                if (!r.forDuration().isZero()) {
-                    y.append("        for: ").append(promDuration(r.forDuration())).append('\n');
-                }
-                y.append("        labels:\n          severity: ")
-                        .append(quote(r.severity().name().toLowerCase(Locale.ROOT))).append('\n');
-                for (var e : r.labels().entrySet()) {
-                    y.append("          ").append(e.getKey()).append(": ").append(quote(e.getValue())).append('\n');
-                }
-                y.append("        annotations:\n          summary: ").append(quote(r.summary())).append('\n');
-            }
+        if (rules == 0) {
+            return "# Generated by Opskit: no SLO or exported alert rule.\ngroups: []\n";
         }
         return y.toString();
+    }
+
+    private String groupName() {
+        StringBuilder sb = new StringBuilder("opskit-").append(job);
+        for (String v : selectorLabels.values()) {
+            sb.append('-').append(v);
+        }
+        return sb.toString();
     }
 
     private List<Duration> windows() {
@@ -143,33 +197,64 @@ public final class MetricsExport {
         return c.severity().name().toLowerCase(Locale.ROOT);
     }
 
-    /** The PromQL error ratio of {@code slo} over {@code window}. */
+    /** The PromQL error ratio of {@code slo} over {@code window}, by the service's labels. */
     String errorRatio(Slo slo, Duration window) {
         String w = "[" + BurnRateWindow.label(window) + "]";
-        String all = "sum(rate(" + COUNT + routeSelector(slo, "") + w + "))";
+        String by = "sum by (" + byLabels() + ") ";
+        String all = by + "(rate(" + COUNT + sloSelector(slo, "") + w + "))";
         Duration threshold = slo.latencyThreshold();
         if (threshold == null) {
-            String bad = "sum(rate(" + COUNT + routeSelector(slo, "outcome=~\"SERVER_ERROR|UNKNOWN\"") + w + "))";
-            return "(" + bad + " or vector(0)) / " + all;
+            String badOutcomes = slo.refusalsAsFailures() ? "SERVER_ERROR|UNKNOWN|" + RequestMetrics.REFUSED
+                    : "SERVER_ERROR|UNKNOWN";
+            String bad = by + "(rate(" + COUNT + sloSelector(slo, "outcome=~\"" + badOutcomes + "\"") + w + "))";
+            // "or 0 * all" keeps the ratio (at 0) while no bad series exists yet, with the service's labels.
+            return "(" + bad + " or 0 * " + all + ") / " + all;
         }
-        String le = "le=\"" + Double.toString(threshold.toNanos() / 1e9) + "\"";
-        String good = "sum(rate(" + BUCKET + routeSelector(slo, le) + w + "))";
-        return "1 - (" + good + " / " + all + ")";
+        String le = "le=\"" + leValue(threshold) + "\"";
+        String good = by + "(rate(" + BUCKET + sloSelector(slo, le) + w + "))";
+        return "1 - " + good + " / " + all;
     }
 
-    private static String routeSelector(Slo slo, String extra) {
+    /** The {@code le} label value Micrometer's Prometheus registry gives a bucket edge. */
+    static String leValue(Duration edge) {
+        return Double.toString(edge.toNanos() / 1e9);
+    }
+
+    /** The service selector plus the SLO's route and refusal matchers plus {@code extra}. */
+    String sloSelector(Slo slo, String extra) {
         List<String> matchers = new ArrayList<>();
+        matchers.add(selector());
         if (!slo.routes().isEmpty()) {
             List<String> escaped = new ArrayList<>();
             for (String r : new TreeSet<>(slo.routes())) {
-                escaped.add(r.replaceAll("([\\\\.+*?()|\\[\\]{}^$])", "\\\\\\\\$1"));
+                escaped.add(regexEscape(r));
             }
             matchers.add("route=~\"" + String.join("|", escaped) + "\"");
+        }
+        if (!slo.excludedRoutes().isEmpty()) {
+            List<String> escaped = new ArrayList<>();
+            for (String r : new TreeSet<>(slo.excludedRoutes())) {
+                escaped.add(regexEscape(r) + "(/.*)?");
+            }
+            matchers.add("route!~\"" + String.join("|", escaped) + "\"");
+        }
+        if (!slo.refusalsAsFailures()) {
+            matchers.add("outcome!=\"" + RequestMetrics.REFUSED + "\"");
         }
         if (!extra.isEmpty()) {
             matchers.add(extra);
         }
-        return matchers.isEmpty() ? "" : "{" + String.join(",", matchers) + "}";
+        return "{" + String.join(",", matchers) + "}";
+    }
+
+    /** A regex-escaped literal inside a double-quoted PromQL string (so backslashes doubled). */
+    private static String regexEscape(String literal) {
+        return literal.replaceAll("([\\\\.+*?()|\\[\\]{}^$])", "\\\\\\\\$1");
+    }
+
+    /** A PromQL double-quoted string's content. */
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static String promDuration(Duration d) {
@@ -196,50 +281,82 @@ public final class MetricsExport {
         return "'" + s.replace("'", "''") + "'";
     }
 
-    /** The Grafana dashboard (JSON model, schema 39) with a Prometheus data-source variable. */
+    /** The dashboard's label matchers: the variables {@code job} and {@code instance} and the fixed labels. */
+    private String dashboardSelector() {
+        return "job=~\"$job\",instance=~\"$instance\"" + fixedLabels();
+    }
+
+    private String fixedLabels() {
+        StringBuilder sb = new StringBuilder();
+        for (var e : selectorLabels.entrySet()) {
+            sb.append(',').append(e.getKey()).append("=\"").append(escape(e.getValue())).append('"');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The Grafana dashboard (JSON model, schema 39) with the variables {@code datasource},
+     * {@code job} (default this service's) and {@code instance} (both multi-select, "All" included).
+     * Per-instance figures (in-flight requests, pool usage, cache hit ratio) have a series per
+     * instance; the SLO panels read the recorded series of {@link #prometheusRules()}.
+     */
     public String grafanaDashboard() {
+        String sel = "{" + dashboardSelector() + "}";
+        String fiveXx = "{" + dashboardSelector() + ",outcome=\"SERVER_ERROR\"}";
         List<String> panels = new ArrayList<>();
         int[] y = {0};
         panels.add(panel(panels.size() + 1, "Request rate by route", "reqps", y, 0,
-                target("sum by (route) (rate(" + COUNT + "[5m]))", "{{route}}", "A")));
+                target("sum by (job, route) (rate(" + COUNT + sel + "[5m]))", "{{job}} {{route}}", "A")));
         panels.add(panel(panels.size() + 1, "Server error ratio", "percentunit", y, 12,
-                target("sum(rate(" + COUNT + "{outcome=\"SERVER_ERROR\"}[5m])) / sum(rate(" + COUNT + "[5m]))",
-                        "5xx ratio", "A")));
+                target("(sum by (job) (rate(" + COUNT + fiveXx + "[5m])) or 0 * sum by (job) (rate(" + COUNT + sel
+                        + "[5m]))) / sum by (job) (rate(" + COUNT + sel + "[5m]))", "{{job}} 5xx ratio", "A")));
         nextRow(y);
-        panels.add(panel(panels.size() + 1, "Latency p50 / p95 / p99 (targets 50 ms / 200 ms / 500 ms)", "s", y, 0,
-                target(quantile(0.5), "p50", "A"), target(quantile(0.95), "p95", "B"),
-                target(quantile(0.99), "p99", "C")));
-        panels.add(panel(panels.size() + 1, "Requests in flight", "short", y, 12,
-                target("sum(http_server_requests_in_flight)", "in flight", "A")));
+        panels.add(panel(panels.size() + 1, "Latency p50 / p95 / p99", "s", y, 0,
+                target(quantile(0.5, sel), "{{job}} p50", "A"), target(quantile(0.95, sel), "{{job}} p95", "B"),
+                target(quantile(0.99, sel), "{{job}} p99", "C")));
+        panels.add(panel(panels.size() + 1, "Requests in flight, per instance", "short", y, 12,
+                target("sum by (job, instance) (http_server_requests_in_flight" + sel + ")", "{{instance}}", "A")));
         nextRow(y);
-        panels.add(panel(panels.size() + 1, "DB pool usage (alert above 85 %)", "percentunit", y, 0,
-                target("db_pool_usage_ratio", "{{pool}}", "A")));
-        panels.add(panel(panels.size() + 1, "Cache hit ratio (target above 90 %)", "percentunit", y, 12,
-                target("cache_hit_ratio", "{{cache}}", "A")));
+        panels.add(panel(panels.size() + 1, "DB pool usage, per instance (alert above 85 %)", "percentunit", y, 0,
+                target("max by (job, instance, pool) (db_pool_usage_ratio" + sel + ")", "{{instance}} {{pool}}", "A")));
+        panels.add(panel(panels.size() + 1, "Cache hit ratio, per instance (target above 90 %)", "percentunit", y, 12,
+                target("max by (job, instance, cache) (cache_hit_ratio" + sel + ")", "{{instance}} {{cache}}", "A")));
         nextRow(y);
         for (Slo slo : slos) {
-            panels.add(panel(panels.size() + 1, "SLO " + slo.name() + ": error budget remaining", "percentunit", y, 0,
-                    target("slo_error_budget_remaining{slo=\"" + slo.name() + "\"}", "budget left", "A")));
+            String rec = "{job=~\"$job\"" + fixedLabels() + ",slo=\"" + slo.name() + "\"}";
+            panels.add(panel(panels.size() + 1, "SLO " + slo.name() + ": error budget remaining ("
+                    + BurnRateWindow.label(slo.window()) + ")", "percentunit", y, 0,
+                    target("opskit:slo_error_budget_remaining:ratio" + rec, "{{job}} budget left", "A")));
             List<String> targets = new ArrayList<>();
             char ref = 'A';
             for (Duration w : windows()) {
-                targets.add(target("opskit:slo_error_ratio:rate" + BurnRateWindow.label(w) + "{slo=\"" + slo.name()
-                        + "\"} / " + number(slo.errorBudget()), "burn " + BurnRateWindow.label(w), String.valueOf(ref++)));
+                targets.add(target("opskit:slo_error_ratio:rate" + BurnRateWindow.label(w) + rec + " / "
+                        + number(slo.errorBudget()), "{{job}} burn " + BurnRateWindow.label(w), String.valueOf(ref++)));
             }
             panels.add(panel(panels.size() + 1, "SLO " + slo.name() + ": burn rate", "short", y, 12,
                     targets.toArray(new String[0])));
             nextRow(y);
         }
-        String uid = "opskit-" + Integer.toHexString(title.hashCode());
+        String uid = "opskit-" + Integer.toHexString((title + "/" + groupName()).hashCode());
+        String ds = "{\"type\":\"prometheus\",\"uid\":\"${datasource}\"}";
+        String jobVariable = "{\"name\":\"job\",\"label\":\"Job\",\"type\":\"query\",\"datasource\":" + ds
+                + ",\"query\":" + Json.quote("label_values(" + COUNT + ", job)") + ",\"refresh\":2,\"multi\":true,"
+                + "\"includeAll\":true,\"current\":{\"text\":[" + Json.quote(job) + "],\"value\":["
+                + Json.quote(job) + "]}}";
+        String instanceVariable = "{\"name\":\"instance\",\"label\":\"Instance\",\"type\":\"query\",\"datasource\":"
+                + ds + ",\"query\":" + Json.quote("label_values(" + COUNT + "{job=~\"$job\"}, instance)")
+                + ",\"refresh\":2,\"multi\":true,\"includeAll\":true,\"allValue\":\".+\","
+                + "\"current\":{\"text\":[\"All\"],\"value\":[\"$__all\"]}}";
         return "{\"title\":" + Json.quote(title) + ",\"uid\":" + Json.quote(uid)
                 + ",\"tags\":[\"opskit\"],\"schemaVersion\":39,\"version\":1,\"editable\":true,"
                 + "\"time\":{\"from\":\"now-6h\",\"to\":\"now\"},\"refresh\":\"30s\","
                 + "\"templating\":{\"list\":[{\"name\":\"datasource\",\"type\":\"datasource\",\"query\":\"prometheus\","
-                + "\"label\":\"Data source\"}]},\"panels\":[" + String.join(",", panels) + "]}";
+                + "\"label\":\"Data source\"}," + jobVariable + "," + instanceVariable + "]},\"panels\":["
+                + String.join(",", panels) + "]}";
     }
 
-    private static String quantile(double q) {
-        return "histogram_quantile(" + q + ", sum by (le) (rate(" + BUCKET + "[5m])))";
+    private static String quantile(double q, String sel) {
+        return "histogram_quantile(" + q + ", sum by (job, le) (rate(" + BUCKET + sel + "[5m])))";
     }
 
     private static void nextRow(int[] y) {
@@ -276,5 +393,117 @@ public final class MetricsExport {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Set-once configuration of a {@link MetricsExport}; validated as set. Not thread-safe. */
+    public static final class Builder {
+        private @Nullable SloTracker slos;
+        private final List<AlertRule> alertRules = new ArrayList<>();
+        private @Nullable String title;
+        private @Nullable String job;
+        private final Map<String, String> selectorLabels = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * The service's Prometheus {@code job} label value, as the scrape configuration names it.
+         *
+         * @throws IllegalArgumentException when blank
+         * @throws IllegalStateException    when already set
+         */
+        public Builder job(String job) {
+            Objects.requireNonNull(job, "job");
+            if (job.isBlank()) {
+                throw new IllegalArgumentException("job must not be blank: '" + job + "'");
+            }
+            if (this.job != null) {
+                throw new IllegalStateException("job was already set");
+            }
+            this.job = job;
+            return this;
+        }
+
+        /**
+         * Adds a label every query of this service matches exactly and recorded series keep
+         * ({@code env="prod"}, {@code namespace="shop"}); repeatable, once per name.
+         *
+         * @throws IllegalArgumentException when the name is not a label name, is {@code job},
+         *                                  {@code instance}, {@code slo}, {@code le} or {@code severity},
+         *                                  or was already added
+         */
+        public Builder selectorLabel(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")
+                    || Set.of("job", "instance", "slo", "le", "severity").contains(name)) {
+                throw new IllegalArgumentException("selectorLabel name must be a label name other than job, instance, "
+                        + "slo, le and severity: '" + name + "'");
+            }
+            if (selectorLabels.putIfAbsent(name, value) != null) {
+                throw new IllegalArgumentException("selectorLabel was already added: '" + name + "'");
+            }
+            return this;
+        }
+
+        /**
+         * The SLOs, burn-rate conditions and event guard to export.
+         *
+         * @throws IllegalStateException when already set
+         */
+        public Builder slos(SloTracker slos) {
+            Objects.requireNonNull(slos, "slos");
+            if (this.slos != null) {
+                throw new IllegalStateException("slos was already set");
+            }
+            this.slos = slos;
+            return this;
+        }
+
+        /**
+         * Adds a threshold rule; exported when it has {@link AlertRule#promql()}. Repeatable.
+         *
+         * @throws IllegalArgumentException when a rule of that name was already added
+         */
+        public Builder alertRule(AlertRule rule) {
+            Objects.requireNonNull(rule, "rule");
+            for (AlertRule r : alertRules) {
+                if (r.name().equals(rule.name())) {
+                    throw new IllegalArgumentException("alert rule name must be unique: '" + rule.name() + "'");
+                }
+            }
+            alertRules.add(rule);
+            return this;
+        }
+
+        /**
+         * The dashboard title; default {@code "Opskit <job>"}.
+         *
+         * @throws IllegalArgumentException when blank
+         * @throws IllegalStateException    when already set
+         */
+        public Builder title(String title) {
+            Objects.requireNonNull(title, "title");
+            if (title.isBlank()) {
+                throw new IllegalArgumentException("title must not be blank: '" + title + "'");
+            }
+            if (this.title != null) {
+                throw new IllegalStateException("title was already set");
+            }
+            this.title = title;
+            return this;
+        }
+
+        /**
+         * Builds the export.
+         *
+         * @throws IllegalStateException when no job was given
+         */
+        public MetricsExport build() {
+            if (job == null) {
+                throw new IllegalStateException("job is required: the Prometheus job label of the service");
+            }
+            return new MetricsExport(this);
+        }
     }
 }

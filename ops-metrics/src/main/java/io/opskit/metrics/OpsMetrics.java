@@ -1,15 +1,13 @@
 package io.opskit.metrics;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.metrics.httpserver.RequestMetricsFilter;
-import java.util.List;
 
 /**
  * The front door of Opskit Metrics: where each part starts.
  *
  * <pre>{@code
  * SloTracker slos = OpsMetrics.slos().slo(Slo.availability("api", 0.999)).build();
- * RequestMetrics requests = OpsMetrics.requests(registry).histogram(true).listener(slos).build();
+ * RequestMetrics requests = OpsMetrics.requests().meterRegistry(registry).listener(slos).build();
  * server.createContext("/api/items", handler).getFilters().add(OpsMetrics.httpServerFilter(requests));
  * }</pre>
  *
@@ -21,9 +19,9 @@ public final class OpsMetrics {
     private OpsMetrics() {
     }
 
-    /** Request metrics recording into {@code registry}; see {@link RequestMetrics}. */
-    public static RequestMetrics.Builder requests(MeterRegistry registry) {
-        return RequestMetrics.builder(registry);
+    /** Request metrics; give them a registry with {@code meterRegistry(...)}. See {@link RequestMetrics}. */
+    public static RequestMetrics.Builder requests() {
+        return RequestMetrics.builder();
     }
 
     /** A JDK {@code HttpServer} filter over {@code requests}; see {@link RequestMetricsFilter}. */
@@ -42,7 +40,7 @@ public final class OpsMetrics {
     }
 
     /** Prometheus rules and a Grafana dashboard from the same definitions; see {@link MetricsExport}. */
-    public static MetricsExport export(SloTracker slos, List<AlertRule> alertRules, String title) {
-        return MetricsExport.of(slos, alertRules, title);
+    public static MetricsExport.Builder export() {
+        return MetricsExport.builder();
     }
 }

@@ -15,7 +15,9 @@ public interface RequestListener {
      * @param route         the route tag value (a template, {@code UNMATCHED}, {@code NOT_FOUND} or {@code OTHER})
      * @param status        the HTTP status code as given to the core
      * @param failed        whether the request ended with an exception
+     * @param refused       whether the host refused it on purpose during maintenance
+     *                      ({@link RequestMetrics#REFUSED_ATTRIBUTE})
      * @param durationNanos how long it took, in nanoseconds
      */
-    void onRequest(String method, String route, int status, boolean failed, long durationNanos);
+    void onRequest(String method, String route, int status, boolean failed, boolean refused, long durationNanos);
 }

@@ -3,15 +3,16 @@ package io.opskit.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.opskit.metrics.internal.RouteTable;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>Tag values are bounded: a route is a host-supplied template or one of {@link #UNMATCHED},
  * {@link #NOT_FOUND} and {@link #OTHER}; a method outside the standard nine is {@code OTHER};
  * a status outside 100..599 is {@code UNKNOWN}; the exception tag is the exception's simple class
- * name. Latency histograms are off unless {@link Builder#histogram(boolean)} turns them on, and then
- * use a handful of SLO-aligned buckets.
+ * name. Latency histograms are published for the routes a latency {@link Slo} counts, or as
+ * {@link Builder#histogram(boolean)} says, with buckets from 5 ms to 60 s and every SLO threshold as
+ * an edge. A request the host refused during maintenance ({@link #REFUSED_ATTRIBUTE}) has
+ * {@code outcome="REFUSED"}.
  *
  * <p>After a combination of tags has been seen once, start and stop take no lock and allocate
  * nothing (unless an exception is recorded). Thread-safe.
@@ -51,10 +54,25 @@ public final class RequestMetrics {
     public static final String NOT_FOUND = "NOT_FOUND";
     /** Route value once the route cap is reached; also the method value of a non-standard method. */
     public static final String OTHER = "OTHER";
-    /** The default histogram buckets, from the operations manuals' latency targets. */
-    public static final List<Duration> DEFAULT_BUCKETS = List.of(Duration.ofMillis(50), Duration.ofMillis(100),
-            Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
-            Duration.ofSeconds(5));
+    /** The {@code outcome} tag value of a request the host refused on purpose during maintenance. */
+    public static final String REFUSED = "REFUSED";
+    /**
+     * The request attribute (JDK {@code HttpExchange} or servlet request) a host sets, to any value,
+     * on a request it refuses on purpose during maintenance; the adapters then record it with
+     * {@code outcome="REFUSED"}, and {@link Slo}s leave it out unless told otherwise.
+     */
+    public static final String REFUSED_ATTRIBUTE = "io.opskit.metrics.refused";
+    /**
+     * The default histogram buckets, 5 ms to 60 s: fine enough near the usual web targets (50, 100,
+     * 200, 500 ms) and long enough for slow calls such as a model answering in 45 s. SLO thresholds
+     * are added as edges.
+     */
+    public static final List<Duration> DEFAULT_BUCKETS = List.of(Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200),
+            Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofMillis(750), Duration.ofSeconds(1),
+            Duration.ofMillis(1500), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(45),
+            Duration.ofSeconds(60));
 
     private static final Logger log = LoggerFactory.getLogger(RequestMetrics.class);
 
@@ -71,32 +89,42 @@ public final class RequestMetrics {
     private final @Nullable RouteResolver routeResolver;
     private volatile boolean listenerWarned;
 
-    private RequestMetrics(Builder b) {
-        this.registry = b.registry;
+    private RequestMetrics(Builder b, List<Duration> buckets, List<Slo> latencySlos) {
+        this.registry = b.registry != null ? b.registry : new CompositeMeterRegistry();
         this.clock = registry.config().clock();
-        this.histogram = b.histogram;
-        this.buckets = List.copyOf(b.bucketSet());
-        this.maxRoutes = b.maxRoutes;
+        this.buckets = buckets;
+        this.maxRoutes = b.maxRoutes != null ? b.maxRoutes : 100;
         this.routeResolver = b.routeResolver;
+        Predicate<String> histogramFor;
+        if (b.histogram != null) {
+            boolean all = b.histogram;
+            histogramFor = route -> all;
+        } else {
+            histogramFor = route -> {
+                for (Slo slo : latencySlos) {
+                    if (slo.counts(route)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
+        this.histogram = !Boolean.FALSE.equals(b.histogram) && (b.histogram != null || !latencySlos.isEmpty());
         Counter overflow = Counter.builder(ROUTE_OVERFLOW)
                 .description("Requests recorded with route OTHER because the route cap was reached")
                 .register(registry);
-        this.routes = new RouteTable(registry, b.maxRoutes, histogram ? buckets : List.of(), overflow);
-        this.slowThreshold = b.slowThreshold;
-        this.slowNanos = b.slowThreshold.toNanos();
+        this.routes = new RouteTable(registry, maxRoutes, histogram ? buckets : List.of(), histogramFor, overflow);
+        this.slowThreshold = b.slowThreshold != null ? b.slowThreshold : Duration.ofSeconds(1);
+        this.slowNanos = slowThreshold.toNanos();
         this.listeners = b.listeners.toArray(new RequestListener[0]);
         Gauge.builder(IN_FLIGHT, inFlight, LongAdder::sum)
                 .description("HTTP requests started and not yet answered")
                 .register(registry);
     }
 
-    /**
-     * A builder recording into {@code registry}.
-     *
-     * @throws NullPointerException when {@code registry} is null
-     */
-    public static Builder builder(MeterRegistry registry) {
-        return new Builder(registry);
+    /** A builder; give it a registry with {@link Builder#meterRegistry(MeterRegistry)}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -122,26 +150,39 @@ public final class RequestMetrics {
      */
     public long stop(long startNanos, String method, @Nullable String route, int status,
                      @Nullable Throwable exception) {
+        return stop(startNanos, method, route, status, exception, false);
+    }
+
+    /**
+     * As {@link #stop(long, String, String, int, Throwable)}, for a request the host may have refused on
+     * purpose during maintenance: a refused request is recorded with {@code outcome="REFUSED"} (its
+     * status tag unchanged) and told to listeners as refused.
+     *
+     * @param refused whether the host refused the request on purpose during maintenance
+     */
+    public long stop(long startNanos, String method, @Nullable String route, int status,
+                     @Nullable Throwable exception, boolean refused) {
         long duration = clock.monotonicTime() - startNanos;
         inFlight.decrement();
         String routeTag = route != null ? route : (status == 404 ? NOT_FOUND : UNMATCHED);
         int methodIndex = RouteTable.methodIndex(method);
-        routes.timer(routeTag, methodIndex, status, exception).record(duration, TimeUnit.NANOSECONDS);
+        RouteTable.Entry entry = routes.entry(routeTag);
+        entry.timer(methodIndex, status, exception, refused).record(duration, TimeUnit.NANOSECONDS);
         if (listeners.length > 0) {
-            notifyListeners(methodIndex, routeTag, status, exception != null, duration);
+            notifyListeners(methodIndex, entry.route(), status, exception != null, refused, duration);
         }
         if (duration >= slowNanos) {
-            logSlow(methodIndex, routeTag, status, duration);
+            logSlow(methodIndex, entry.route(), status, duration);
         }
         return duration;
     }
 
-    private void notifyListeners(int methodIndex, String routeTag, int status, boolean failed, long duration) {
+    private void notifyListeners(int methodIndex, String effectiveRoute, int status, boolean failed, boolean refused,
+                                 long duration) {
         String methodTag = RouteTable.methodName(methodIndex);
-        String effectiveRoute = routes.effectiveRoute(routeTag);
         for (RequestListener listener : listeners) {
             try {
-                listener.onRequest(methodTag, effectiveRoute, status, failed, duration);
+                listener.onRequest(methodTag, effectiveRoute, status, failed, refused, duration);
             } catch (RuntimeException e) {
                 if (!listenerWarned) {
                     listenerWarned = true;
@@ -158,7 +199,7 @@ public final class RequestMetrics {
         if (log.isWarnEnabled()) {
             String id = RequestIds.current();
             log.warn("slow request: method={} route={} status={} duration_ms={} request_id={} threshold_ms={}",
-                    RouteTable.methodName(methodIndex), routes.effectiveRoute(routeTag), status,
+                    RouteTable.methodName(methodIndex), routeTag, status,
                     TimeUnit.NANOSECONDS.toMillis(duration), id == null ? "-" : id, slowThreshold.toMillis());
         }
     }
@@ -178,7 +219,7 @@ public final class RequestMetrics {
         return maxRoutes;
     }
 
-    /** The histogram buckets in use, ascending; empty when histograms are off. */
+    /** The histogram buckets in use, ascending; empty when no route publishes them. */
     public List<Duration> buckets() {
         return histogram ? buckets : List.of();
     }
@@ -197,17 +238,34 @@ public final class RequestMetrics {
      * Set-once configuration of {@link RequestMetrics}; validated as set. Not thread-safe.
      */
     public static final class Builder {
-        private final MeterRegistry registry;
-        private int maxRoutes = 100;
-        private boolean histogram;
-        private List<Duration> buckets = DEFAULT_BUCKETS;
-        private Duration slowThreshold = Duration.ofSeconds(1);
+        private @Nullable MeterRegistry registry;
+        private @Nullable Integer maxRoutes;
+        private @Nullable Boolean histogram;
+        private @Nullable List<Duration> buckets;
+        private @Nullable Duration slowThreshold;
         private @Nullable RouteResolver routeResolver;
         private final List<RequestListener> listeners = new ArrayList<>();
-        private final List<Duration> extraBuckets = new ArrayList<>();
 
-        private Builder(MeterRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
+        private Builder() {
+        }
+
+        private static void requireUnset(@Nullable Object current, String field) {
+            if (current != null) {
+                throw new IllegalStateException(field + " was already set");
+            }
+        }
+
+        /**
+         * The registry to record into. Without one nothing is recorded (the core still counts
+         * in-flight requests and tells its listeners).
+         *
+         * @throws IllegalStateException when already set
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            Objects.requireNonNull(registry, "registry");
+            requireUnset(this.registry, "meterRegistry");
+            this.registry = registry;
+            return this;
         }
 
         /**
@@ -215,37 +273,49 @@ public final class RequestMetrics {
          * {@code NOT_FOUND} and {@code OTHER}; further routes are recorded as {@code OTHER}. Default 100.
          *
          * @throws IllegalArgumentException when below 4
+         * @throws IllegalStateException    when already set
          */
         public Builder maxRoutes(int maxRoutes) {
             if (maxRoutes < 4) {
                 throw new IllegalArgumentException("maxRoutes must be at least 4 (3 reserved values + 1): " + maxRoutes);
             }
+            requireUnset(this.maxRoutes, "maxRoutes");
             this.maxRoutes = maxRoutes;
             return this;
         }
 
-        /** Publishes latency histogram buckets (off by default). */
+        /**
+         * Publishes latency histogram buckets for every route ({@code true}) or for none ({@code false}).
+         * Unset, the routes that a latency {@link Slo} of a listening {@link SloTracker} counts get
+         * buckets and the others do not. {@code false} with a latency SLO fails {@link #build()}:
+         * without buckets its PromQL ratio could never be computed.
+         *
+         * @throws IllegalStateException when already set
+         */
         public Builder histogram(boolean enabled) {
+            requireUnset(this.histogram, "histogram");
             this.histogram = enabled;
             return this;
         }
 
         /**
          * The histogram buckets; default {@link #DEFAULT_BUCKETS}. Latency thresholds of SLOs given to
-         * {@link #listener(RequestListener)} are added automatically.
+         * {@link #listener(RequestListener)} are added as edges.
          *
-         * @throws IllegalArgumentException when empty, more than 30, or one is not positive
+         * @throws IllegalArgumentException when empty, more than 40, or one is not positive
+         * @throws IllegalStateException    when already set
          */
         public Builder buckets(List<Duration> buckets) {
             Objects.requireNonNull(buckets, "buckets");
-            if (buckets.isEmpty() || buckets.size() > 30) {
-                throw new IllegalArgumentException("buckets must hold 1 to 30 durations: " + buckets.size());
+            if (buckets.isEmpty() || buckets.size() > 40) {
+                throw new IllegalArgumentException("buckets must hold 1 to 40 durations: " + buckets.size());
             }
             for (Duration d : buckets) {
                 if (d.isNegative() || d.isZero()) {
                     throw new IllegalArgumentException("buckets must be positive: " + d);
                 }
             }
+            requireUnset(this.buckets, "buckets");
             this.buckets = List.copyOf(buckets);
             return this;
         }
@@ -254,53 +324,79 @@ public final class RequestMetrics {
          * Requests at least this long are logged once at WARN. Default 1 s.
          *
          * @throws IllegalArgumentException when not positive
+         * @throws IllegalStateException    when already set
          */
         public Builder slowRequestThreshold(Duration threshold) {
             Objects.requireNonNull(threshold, "slowRequestThreshold");
             if (threshold.isNegative() || threshold.isZero()) {
                 throw new IllegalArgumentException("slowRequestThreshold must be positive: " + threshold);
             }
+            requireUnset(this.slowThreshold, "slowRequestThreshold");
             this.slowThreshold = threshold;
             return this;
         }
 
-        /** The resolver adapters use when the host gives no route; optional. */
+        /**
+         * The resolver adapters use when the host gives no route; optional.
+         *
+         * @throws IllegalStateException when already set
+         */
         public Builder routeResolver(RouteResolver resolver) {
-            this.routeResolver = Objects.requireNonNull(resolver, "routeResolver");
+            Objects.requireNonNull(resolver, "routeResolver");
+            requireUnset(this.routeResolver, "routeResolver");
+            this.routeResolver = resolver;
             return this;
         }
 
         /**
-         * Adds a listener told about every request (an {@link SloTracker}, typically). A tracker's
-         * latency thresholds become histogram buckets too, so Prometheus rules can use them.
+         * Adds a listener told about every request (an {@link SloTracker}, typically); repeatable. A
+         * tracker's latency thresholds become histogram bucket edges, so Prometheus rules can use them.
          */
         public Builder listener(RequestListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
-            if (listener instanceof SloTracker tracker) {
-                for (Slo slo : tracker.slos()) {
-                    if (slo.latencyThreshold() != null) {
-                        extraBuckets.add(slo.latencyThreshold());
-                    }
-                }
-            }
             return this;
         }
 
-        private TreeSet<Duration> bucketSet() {
-            TreeSet<Duration> all = new TreeSet<>(buckets);
-            all.addAll(extraBuckets);
-            return all;
+        private List<Slo> latencySlos() {
+            List<Slo> list = new ArrayList<>();
+            for (RequestListener l : listeners) {
+                if (l instanceof SloTracker tracker) {
+                    for (Slo slo : tracker.slos()) {
+                        if (slo.latencyThreshold() != null) {
+                            list.add(slo);
+                        }
+                    }
+                }
+            }
+            return list;
         }
 
-        /** Builds the core and registers its gauge and counter. */
+        private List<Duration> bucketSet(List<Slo> latencySlos) {
+            TreeSet<Duration> all = new TreeSet<>(buckets != null ? buckets : DEFAULT_BUCKETS);
+            for (Slo slo : latencySlos) {
+                all.add(Objects.requireNonNull(slo.latencyThreshold()));
+            }
+            return List.copyOf(all);
+        }
+
+        /**
+         * Builds the core and registers its gauge and counter.
+         *
+         * @throws IllegalStateException when histograms were turned off while a latency SLO listens
+         */
         public RequestMetrics build() {
-            return new RequestMetrics(this);
+            List<Slo> latency = latencySlos();
+            if (Boolean.FALSE.equals(histogram) && !latency.isEmpty()) {
+                throw new IllegalStateException("histogram is off, but latency SLO '" + latency.get(0).name()
+                        + "' needs its buckets: remove histogram(false) or the SLO");
+            }
+            return new RequestMetrics(this, bucketSet(latency), latency);
         }
 
         @Override
         public String toString() {
             return "RequestMetrics.Builder[maxRoutes=" + maxRoutes + ", histogram=" + histogram
-                    + ", buckets=" + Arrays.toString(buckets.toArray()) + "]";
+                    + ", buckets=" + buckets + "]";
         }
     }
 }

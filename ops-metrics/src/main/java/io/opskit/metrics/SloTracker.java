@@ -23,9 +23,12 @@ import java.util.Set;
  * <p>Per SLO it keeps two rings of counters: one-minute slots over the longest burn-rate window (3
  * days by default, about 100 KiB) and one-hour slots over the SLO window (30 days: 17 KiB). A burn
  * rate is the bad share over a window divided by the error budget ({@code 1.0} spends the budget
- * exactly over the SLO window). A {@link BurnRateWindow} condition holds only when both its windows
- * burn at or above its factor <em>and</em> the long window holds at least {@code minEvents} requests,
- * so that three failures out of five requests at night do not page.
+ * exactly over the SLO window). A window covers exactly its span: the oldest one-minute slot is
+ * counted pro rata, as Prometheus' {@code rate()} extrapolates to the range. A {@link BurnRateWindow}
+ * condition holds only when the error ratio over both its windows is strictly above
+ * {@code factor × budget} (the factor derived from the SLO's window) <em>and</em> the long window
+ * holds at least {@code minEvents} requests, so that three failures out of five requests at night do
+ * not page: the same comparisons as the rules {@link MetricsExport} generates.
  *
  * <p>Gauges, tagged {@code slo}: {@value #SLI} (good share over the window), {@value #BUDGET_REMAINING}
  * ({@code 1} untouched, {@code 0} spent, negative overspent), {@value #OBJECTIVE},
@@ -81,11 +84,12 @@ public final class SloTracker implements RequestListener, MeterBinder {
     }
 
     @Override
-    public void onRequest(String method, String route, int status, boolean failed, long durationNanos) {
+    public void onRequest(String method, String route, int status, boolean failed, boolean refused,
+                          long durationNanos) {
         long now = clock.millis();
         for (Tracked t : tracked) {
-            if (t.slo.counts(route)) {
-                boolean good = t.slo.isGood(status, failed, durationNanos);
+            if (t.slo.counts(route, refused)) {
+                boolean good = t.slo.isGood(status, refused, durationNanos);
                 t.minutes.record(now, good);
                 t.hours.record(now, good);
             }
@@ -117,8 +121,8 @@ public final class SloTracker implements RequestListener, MeterBinder {
      * @throws IllegalArgumentException when no SLO has that name
      */
     public double sli(String slo) {
-        long[] gt = find(slo).windowCounts(clock.millis());
-        return gt[1] == 0 ? 1.0 : (double) gt[0] / gt[1];
+        double[] gt = find(slo).windowCounts(clock.millis());
+        return gt[1] == 0 ? 1.0 : gt[0] / gt[1];
     }
 
     /**
@@ -128,40 +132,53 @@ public final class SloTracker implements RequestListener, MeterBinder {
      */
     public double errorBudgetRemaining(String slo) {
         Tracked t = find(slo);
-        long[] gt = t.windowCounts(clock.millis());
+        double[] gt = t.windowCounts(clock.millis());
         if (gt[1] == 0) {
             return 1.0;
         }
-        double badShare = (double) (gt[1] - gt[0]) / gt[1];
+        double badShare = (gt[1] - gt[0]) / gt[1];
         return 1.0 - badShare / t.slo.errorBudget();
     }
 
     /**
-     * The burn rate over the last {@code window}: the bad share divided by the error budget; 0 without requests.
+     * The bad share of requests over exactly the last {@code window} (the oldest minute counted
+     * pro rata, as Prometheus' {@code rate()} extrapolates); 0 without requests.
+     *
+     * @param window whole minutes up to the longest burn-rate window
+     * @throws IllegalArgumentException when no SLO has that name
+     */
+    public double errorRatio(String slo, Duration window) {
+        Tracked t = find(slo);
+        double[] gt = t.minutes.sum(clock.millis(), window.toMillis());
+        return gt[1] == 0 ? 0.0 : (gt[1] - gt[0]) / gt[1];
+    }
+
+    /**
+     * The burn rate over the last {@code window}: {@link #errorRatio(String, Duration)} divided by the
+     * error budget; 0 without requests.
      *
      * @param window whole minutes up to the longest burn-rate window
      * @throws IllegalArgumentException when no SLO has that name
      */
     public double burnRate(String slo, Duration window) {
-        Tracked t = find(slo);
-        long[] gt = t.minutes.sum(clock.millis(), window.toMillis());
-        return gt[1] == 0 ? 0.0 : ((double) (gt[1] - gt[0]) / gt[1]) / t.slo.errorBudget();
+        return errorRatio(slo, window) / find(slo).slo.errorBudget();
     }
 
     /**
-     * Whether {@code condition} holds now for {@code slo}: both windows burn at or above its factor and
-     * the long window saw at least {@link #minEvents()} requests.
+     * Whether {@code condition} holds now for {@code slo}, exactly as the generated PromQL alert
+     * decides: the error ratio over both windows is strictly above {@code factor × budget} (the factor
+     * derived from the SLO's window) and the long window saw at least {@link #minEvents()} requests.
      *
      * @throws IllegalArgumentException when no SLO has that name
      */
     public boolean burning(String slo, BurnRateWindow condition) {
         Tracked t = find(slo);
-        long[] longCounts = t.minutes.sum(clock.millis(), condition.longWindow().toMillis());
+        double[] longCounts = t.minutes.sum(clock.millis(), condition.longWindow().toMillis());
         if (longCounts[1] < minEvents) {
             return false;
         }
-        return burnRate(slo, condition.longWindow()) >= condition.factor()
-                && burnRate(slo, condition.shortWindow()) >= condition.factor();
+        double limit = condition.factor(t.slo.window()) * t.slo.errorBudget();
+        return errorRatio(slo, condition.longWindow()) > limit && errorRatio(slo, condition.shortWindow()) > limit;
     }
 
     private Tracked find(String slo) {
@@ -200,7 +217,7 @@ public final class SloTracker implements RequestListener, MeterBinder {
             }
             for (BurnRateWindow c : burnWindows) {
                 Gauge.builder(BURN_ALERT, this, s -> s.burning(name, c) ? 1 : 0)
-                        .description("1 when both windows burn at or above the factor with enough requests")
+                        .description("1 when both windows burn above the factor with enough requests")
                         .tags("slo", name, "long_window", BurnRateWindow.label(c.longWindow()),
                                 "short_window", BurnRateWindow.label(c.shortWindow()),
                                 "severity", c.severity().name().toLowerCase(java.util.Locale.ROOT))
@@ -220,7 +237,7 @@ public final class SloTracker implements RequestListener, MeterBinder {
             this.hours = hours;
         }
 
-        long[] windowCounts(long now) {
+        double[] windowCounts(long now) {
             return hours.sum(now, slo.window().toMillis());
         }
     }
@@ -284,11 +301,21 @@ public final class SloTracker implements RequestListener, MeterBinder {
         /**
          * Builds the tracker.
          *
-         * @throws IllegalArgumentException when no SLO was given
+         * @throws IllegalStateException when no SLO was given, or an SLO's window is shorter than a
+         *                               burn-rate condition's long window
          */
         public SloTracker build() {
             if (slos.isEmpty()) {
-                throw new IllegalArgumentException("slos must not be empty: add one with slo(...)");
+                throw new IllegalStateException("slo is required: add one with slo(...)");
+            }
+            for (Slo slo : slos.values()) {
+                for (BurnRateWindow w : burnWindows) {
+                    if (slo.window().compareTo(w.longWindow()) < 0) {
+                        throw new IllegalStateException("slo '" + slo.name() + "' has a window of " + slo.window()
+                                + ", shorter than the burn-rate long window " + BurnRateWindow.label(w.longWindow())
+                                + ": give it a longer window or pass burnWindows(...)");
+                    }
+                }
             }
             return new SloTracker(this);
         }

@@ -33,8 +33,8 @@ SloTracker slos = OpsMetrics.slos()
         .slo(Slo.latency("api-latency", 0.95, Duration.ofMillis(200)))
         .build();
 slos.bindTo(registry);
-RequestMetrics requests = OpsMetrics.requests(registry)
-        .histogram(true)
+RequestMetrics requests = OpsMetrics.requests()
+        .meterRegistry(registry)
         .maxRoutes(200)
         .listener(slos)
         .build();
@@ -48,7 +48,7 @@ AlertRule poolPressure = AlertRule.builder("DbPoolPressure")
         .source(() -> pool.snapshot().usageRatio())
         .when(Comparison.ABOVE, 0.85)
         .forDuration(Duration.ofMinutes(5))
-        .promql("avg_over_time(db_pool_usage_ratio[5m])")
+        .promql("max by (job, instance, pool) (db_pool_usage_ratio{${selector}})")
         .build();
 AlertEvaluator alerts = OpsMetrics.alerts()
         .rule(poolPressure)
@@ -56,7 +56,8 @@ AlertEvaluator alerts = OpsMetrics.alerts()
         .notifier(AlertmanagerWebhookNotifier.to(URI.create("http://127.0.0.1:9093/hook")))
         .build();
 alerts.start(scheduler, Duration.ofSeconds(15));
-OpsMetrics.export(slos, List.of(poolPressure), "My service").writeTo(dataDir);
+OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("My service").build()
+        .writeTo(dataDir);
 """;
 
     @TempDir
@@ -87,8 +88,8 @@ OpsMetrics.export(slos, List.of(poolPressure), "My service").writeTo(dataDir);
                     .slo(Slo.latency("api-latency", 0.95, Duration.ofMillis(200)))
                     .build();
             slos.bindTo(registry);
-            RequestMetrics requests = OpsMetrics.requests(registry)
-                    .histogram(true)
+            RequestMetrics requests = OpsMetrics.requests()
+                    .meterRegistry(registry)
                     .maxRoutes(200)
                     .listener(slos)
                     .build();
@@ -102,7 +103,7 @@ OpsMetrics.export(slos, List.of(poolPressure), "My service").writeTo(dataDir);
                     .source(() -> pool.snapshot().usageRatio())
                     .when(Comparison.ABOVE, 0.85)
                     .forDuration(Duration.ofMinutes(5))
-                    .promql("avg_over_time(db_pool_usage_ratio[5m])")
+                    .promql("max by (job, instance, pool) (db_pool_usage_ratio{${selector}})")
                     .build();
             AlertEvaluator alerts = OpsMetrics.alerts()
                     .rule(poolPressure)
@@ -110,7 +111,8 @@ OpsMetrics.export(slos, List.of(poolPressure), "My service").writeTo(dataDir);
                     .notifier(AlertmanagerWebhookNotifier.to(URI.create("http://127.0.0.1:9093/hook")))
                     .build();
             alerts.start(scheduler, Duration.ofSeconds(15));
-            OpsMetrics.export(slos, List.of(poolPressure), "My service").writeTo(dataDir);
+            OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("My service").build()
+        .writeTo(dataDir);
 
             server.start();
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.opskit.api.notify.Severity;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -51,7 +53,7 @@ class SloTrackerTest {
 
     private static void requests(SloTracker t, int count, int status, long millis) {
         for (int i = 0; i < count; i++) {
-            t.onRequest("GET", "/", status, false, TimeUnit.MILLISECONDS.toNanos(millis));
+            t.onRequest("GET", "/", status, false, false, TimeUnit.MILLISECONDS.toNanos(millis));
         }
     }
 
@@ -96,7 +98,9 @@ class SloTrackerTest {
 
     @Test
     void window_oldEventsRollOff() {
-        SloTracker t = SloTracker.builder().clock(clock).slo(availability.withWindow(Duration.ofHours(2))).build();
+        SloTracker t = SloTracker.builder().clock(clock).slo(availability.withWindow(Duration.ofHours(2)))
+                .burnWindows(List.of(new BurnRateWindow(Duration.ofHours(1), Duration.ofMinutes(5), 0.5,
+                        Severity.CRITICAL))).build();
         requests(t, 10, 500, 10);
         clock.advance(Duration.ofHours(3));
         requests(t, 10, 200, 10);
@@ -133,8 +137,8 @@ class SloTrackerTest {
     void routes_onlyCountedRoutes() {
         SloTracker t = SloTracker.builder().clock(clock)
                 .slo(Slo.availability("checkout", 0.99).withRoutes(java.util.Set.of("/api/checkout"))).build();
-        t.onRequest("POST", "/api/other", 500, false, 1);
-        t.onRequest("POST", "/api/checkout", 200, false, 1);
+        t.onRequest("POST", "/api/other", 500, false, false, 1);
+        t.onRequest("POST", "/api/checkout", 200, false, false, 1);
         assertThat(t.sli("checkout")).isEqualTo(1.0);
     }
 
@@ -160,7 +164,7 @@ class SloTrackerTest {
         // Events spread over less than the 30-day window are all counted, wherever slot edges fall.
         int total = good + bad;
         for (int i = 0; i < total; i++) {
-            t.onRequest("GET", "/", i < good ? 200 : 500, false, 1);
+            t.onRequest("GET", "/", i < good ? 200 : 500, false, false, 1);
             if (total > 1) {
                 clock.advance(Duration.ofMinutes(spreadMinutes / total));
             }

@@ -13,7 +13,6 @@ import io.opskit.metrics.SloTracker;
 import io.opskit.metrics.httpserver.RequestMetricsFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Wires request metrics on every route, /metrics, /metrics/db-pool, SLOs and generated rules into the sample.
@@ -23,7 +22,8 @@ import java.util.List;
  * SLOs from the operations manuals are tracked in process: 99.9 % availability and 95 % of requests
  * within 200 ms, both over 30 days. An in-process alert logs when the DB pool stays above 85 % for
  * 5 minutes. On start the Prometheus rules and Grafana dashboard generated from the same
- * definitions are written to the data directory. Setting {@code metrics.slow_request_ms} (default
+ * definitions, scoped to the Prometheus job {@code metrics.job} (default {@code opskit-sample}), are
+ * written to the data directory. Health, metrics and admin routes are left out of the SLOs. Setting {@code metrics.slow_request_ms} (default
  * 1000, decimals allowed) is the slow-request log threshold.
  */
 final class MetricsFeature implements SampleFeature {
@@ -38,8 +38,8 @@ final class MetricsFeature implements SampleFeature {
         SloTracker slos = SloTracker.builder().clock(host.clock()).slo(AVAILABILITY).slo(LATENCY).build();
         slos.bindTo(host.registry());
         Duration slowThreshold = slowRequestThreshold(host.settings().get("metrics.slow_request_ms", "1000"));
-        RequestMetrics requests = RequestMetrics.builder(host.registry())
-                .histogram(true)
+        RequestMetrics requests = RequestMetrics.builder()
+                .meterRegistry(host.registry())
                 .slowRequestThreshold(slowThreshold)
                 .listener(slos)
                 .build();
@@ -54,7 +54,8 @@ final class MetricsFeature implements SampleFeature {
                 .forDuration(Duration.ofMinutes(5))
                 .severity(Severity.WARNING)
                 .summary("DB pool usage above 85 % for 5 minutes")
-                .promql("avg_over_time(db_pool_usage_ratio[5m])")
+                // The instant value: "for: 5m" is the wait; an avg_over_time[5m] on top would double it.
+                .promql("max by (job, instance, pool) (db_pool_usage_ratio{" + MetricsExport.SELECTOR_PLACEHOLDER + "})")
                 .build();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(host.clock())
                 .notifier(LoggingNotifier.create())
@@ -63,7 +64,9 @@ final class MetricsFeature implements SampleFeature {
         alerts.start(host.scheduler(), Duration.ofSeconds(15));
         host.onClose(alerts);
 
-        MetricsExport.of(slos, List.of(poolPressure), "Opskit sample").writeTo(host.dataDir());
+        String job = host.settings().get("metrics.job", "opskit-sample");
+        MetricsExport.builder().job(job).slos(slos).alertRule(poolPressure).title("Opskit sample").build()
+                .writeTo(host.dataDir());
 
         host.route("/metrics", exchange -> {
             if (!"/metrics".equals(exchange.getRequestURI().getPath())) {

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * (a prefix context turning a request away) is recorded as {@code NOT_FOUND}, so raw paths never
  * become tags either way.
  *
+ * <p>A handler that refuses a request on purpose during maintenance sets the exchange attribute
+ * {@link RequestMetrics#REFUSED_ATTRIBUTE} (any value), so SLOs leave it out.
+ *
  * <p>Add one instance to every context: {@code context.getFilters().add(filter)}. Thread-safe.
  */
 public final class RequestMetricsFilter extends Filter {
@@ -57,7 +60,8 @@ public final class RequestMetricsFilter extends Filter {
             if (status < 0 && failure != null) {
                 status = 500;
             }
-            metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure);
+            boolean refused = exchange.getAttribute(RequestMetrics.REFUSED_ATTRIBUTE) != null;
+            metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure, refused);
             RequestIds.swap(previous);
         }
     }

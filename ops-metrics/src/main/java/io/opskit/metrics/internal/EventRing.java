@@ -52,25 +52,30 @@ public final class EventRing {
     }
 
     /**
-     * Sums the slots of the span ending at {@code nowMillis}: the current slot and the
-     * {@code spanMillis / slotMillis - 1} before it.
+     * Counts the events of the span {@code (nowMillis - spanMillis, nowMillis]}: the current slot up
+     * to now, the whole slots before it, and the share of the oldest slot that falls inside the span
+     * (events are taken as spread evenly within a slot). So a window always covers exactly
+     * {@code spanMillis}, never one slot more or less, as a Prometheus {@code rate()} over a range does.
      *
-     * @return {good, total}
+     * @param spanMillis a multiple of the slot length, at most {@code (slots - 1)} slots
+     * @return {good, total}; fractional when the oldest slot is cut
      */
-    public long[] sum(long nowMillis, long spanMillis) {
+    public double[] sum(long nowMillis, long spanMillis) {
         long p = Math.floorDiv(nowMillis, slotMillis);
-        int count = (int) Math.min(slots, Math.max(1, spanMillis / slotMillis));
-        long g = 0;
-        long t = 0;
-        for (int k = 0; k < count; k++) {
+        long offset = nowMillis - p * slotMillis;
+        int whole = (int) Math.min(slots - 1, Math.max(1, spanMillis / slotMillis));
+        double g = 0;
+        double t = 0;
+        for (int k = 0; k <= whole; k++) {
             long q = p - k;
             int i = (int) Math.floorMod(q, (long) slots);
             if (period.get(i) == q) {
-                g += good.get(i);
-                t += total.get(i);
+                double share = k < whole ? 1.0 : (double) (slotMillis - offset) / slotMillis;
+                g += share * good.get(i);
+                t += share * total.get(i);
             }
         }
-        return new long[] {g, t};
+        return new double[] {g, t};
     }
 
     /** The bytes of counters this ring holds, for documentation and tests. */

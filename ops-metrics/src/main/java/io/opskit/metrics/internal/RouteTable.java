@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,23 +30,31 @@ public final class RouteTable {
     };
     private static final int STATUS_SLOTS = 501;
     private static final int UNKNOWN_STATUS = 500;
+    private static final String NO_EXCEPTION = "none";
+    /** The longest route value recorded as itself. */
+    public static final int MAX_ROUTE_LENGTH = 200;
 
     private final MeterRegistry registry;
     private final int maxRoutes;
     private final Duration[] buckets;
+    private final Predicate<String> histogramFor;
     private final Counter overflow;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final Entry other;
+    private final Entry unmatched;
     private final AtomicBoolean overflowWarned = new AtomicBoolean();
 
-    public RouteTable(MeterRegistry registry, int maxRoutes, List<Duration> buckets, Counter overflow) {
+    public RouteTable(MeterRegistry registry, int maxRoutes, List<Duration> buckets, Predicate<String> histogramFor,
+                      Counter overflow) {
         this.registry = registry;
+        this.histogramFor = histogramFor;
         this.maxRoutes = maxRoutes;
         this.buckets = buckets.toArray(new Duration[0]);
         this.overflow = overflow;
         this.other = new Entry(RequestMetrics.OTHER);
         entries.put(RequestMetrics.OTHER, other);
-        entries.put(RequestMetrics.UNMATCHED, new Entry(RequestMetrics.UNMATCHED));
+        this.unmatched = new Entry(RequestMetrics.UNMATCHED);
+        entries.put(RequestMetrics.UNMATCHED, unmatched);
         entries.put(RequestMetrics.NOT_FOUND, new Entry(RequestMetrics.NOT_FOUND));
     }
 
@@ -86,10 +95,14 @@ public final class RouteTable {
         return "UNKNOWN";
     }
 
-    /** The route value recorded for {@code route}: itself once admitted, otherwise {@code OTHER}. */
-    public String effectiveRoute(String route) {
+    /**
+     * The entry that records {@code route}: its own once admitted; {@code UNMATCHED} for a value that
+     * cannot be a template (control characters, such as a decoded {@code %0d%0a}, or longer than
+     * {@value #MAX_ROUTE_LENGTH} characters); {@code OTHER} once the cap is reached.
+     */
+    public Entry entry(String route) {
         Entry e = entries.get(route);
-        return e != null ? e.route : RequestMetrics.OTHER;
+        return e != null ? e : admit(route);
     }
 
     /** How many distinct route values have been admitted, reserved ones included. */
@@ -97,29 +110,35 @@ public final class RouteTable {
         return entries.size();
     }
 
+    /** The route value recorded for {@code route} (as {@link #entry(String)}). */
+    public String effectiveRoute(String route) {
+        return entry(route).route;
+    }
+
     /** The timer for one combination; created on first use. */
     public Timer timer(String route, int methodIndex, int status, @Nullable Throwable exception) {
-        Entry e = entries.get(route);
-        if (e == null) {
-            e = admit(route);
+        return entry(route).timer(methodIndex, status, exception, false);
+    }
+
+    static boolean isClean(String route) {
+        if (route.isEmpty() || route.length() > MAX_ROUTE_LENGTH) {
+            return false;
         }
-        int slot = status >= 100 && status <= 599 ? status - 100 : UNKNOWN_STATUS;
-        if (exception != null) {
-            return e.exceptionTimer(methodIndex, slot, exception.getClass());
+        for (int i = 0; i < route.length(); i++) {
+            char c = route.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                return false;
+            }
         }
-        AtomicReferenceArray<Timer> byStatus = e.byMethod.get(methodIndex);
-        if (byStatus == null) {
-            byStatus = e.statusArray(methodIndex);
-        }
-        Timer t = byStatus.get(slot);
-        if (t == null) {
-            t = register(e.route, methodIndex, slot, "none");
-            byStatus.set(slot, t);
-        }
-        return t;
+        return true;
     }
 
     private Entry admit(String route) {
+        if (!isClean(route)) {
+            log.debug("request metrics: a route value with control characters or over {} characters was "
+                    + "recorded as UNMATCHED", MAX_ROUTE_LENGTH);
+            return unmatched;
+        }
         synchronized (entries) {
             Entry e = entries.get(route);
             if (e != null) {
@@ -142,13 +161,14 @@ public final class RouteTable {
         return other;
     }
 
-    private Timer register(String route, int methodIndex, int slot, String exception) {
+    private Timer register(String route, int methodIndex, int slot, String exception, boolean refused) {
         String status = slot == UNKNOWN_STATUS ? "UNKNOWN" : Integer.toString(slot + 100);
+        String outcome = refused ? RequestMetrics.REFUSED : outcome(slot == UNKNOWN_STATUS ? 0 : slot + 100);
         Timer.Builder b = Timer.builder(RequestMetrics.TIMER)
                 .description("HTTP server requests, by route template")
                 .tags("method", METHODS[methodIndex], "route", route, "status", status,
-                        "outcome", outcome(slot == UNKNOWN_STATUS ? 0 : slot + 100), "exception", exception);
-        if (buckets.length > 0) {
+                        "outcome", outcome, "exception", exception);
+        if (buckets.length > 0 && histogramFor.test(route)) {
             b.serviceLevelObjectives(buckets);
         }
         return b.register(registry);
@@ -162,9 +182,12 @@ public final class RouteTable {
     private record ExceptionKey(int methodIndex, int slot, Class<?> type) {
     }
 
-    private final class Entry {
+    /** The timers of one route value. Thread-safe; a timer is created once per combination. */
+    public final class Entry {
         final String route;
         final AtomicReferenceArray<AtomicReferenceArray<Timer>> byMethod =
+                new AtomicReferenceArray<>(METHODS.length);
+        final AtomicReferenceArray<AtomicReferenceArray<Timer>> refusedByMethod =
                 new AtomicReferenceArray<>(METHODS.length);
         final ConcurrentHashMap<ExceptionKey, Timer> exceptions = new ConcurrentHashMap<>();
 
@@ -172,14 +195,42 @@ public final class RouteTable {
             this.route = route;
         }
 
-        AtomicReferenceArray<Timer> statusArray(int methodIndex) {
-            byMethod.compareAndSet(methodIndex, null, new AtomicReferenceArray<>(STATUS_SLOTS));
-            return byMethod.get(methodIndex);
+        /** The route tag value. */
+        public String route() {
+            return route;
         }
 
-        Timer exceptionTimer(int methodIndex, int slot, Class<?> type) {
-            return exceptions.computeIfAbsent(new ExceptionKey(methodIndex, slot, type),
-                    k -> register(route, methodIndex, slot, exceptionName(type)));
+        /**
+         * The timer for one combination. The first request of a method on a route also registers
+         * that method's {@code 500} series at zero, so that the route's first server error is an
+         * increase Prometheus sees, not the birth of a series {@code increase()} reads as 0.
+         */
+        public Timer timer(int methodIndex, int status, @Nullable Throwable exception, boolean refused) {
+            int slot = status >= 100 && status <= 599 ? status - 100 : UNKNOWN_STATUS;
+            if (exception != null && !refused) {
+                return exceptions.computeIfAbsent(new ExceptionKey(methodIndex, slot, exception.getClass()),
+                        k -> register(route, methodIndex, slot, exceptionName(exception.getClass()), false));
+            }
+            AtomicReferenceArray<AtomicReferenceArray<Timer>> arrays = refused ? refusedByMethod : byMethod;
+            AtomicReferenceArray<Timer> byStatus = arrays.get(methodIndex);
+            if (byStatus == null) {
+                byStatus = statusArray(arrays, methodIndex, refused);
+            }
+            Timer t = byStatus.get(slot);
+            if (t == null) {
+                t = register(route, methodIndex, slot, NO_EXCEPTION, refused);
+                byStatus.set(slot, t);
+            }
+            return t;
+        }
+
+        private AtomicReferenceArray<Timer> statusArray(AtomicReferenceArray<AtomicReferenceArray<Timer>> arrays,
+                                                        int methodIndex, boolean refused) {
+            if (arrays.compareAndSet(methodIndex, null, new AtomicReferenceArray<>(STATUS_SLOTS)) && !refused) {
+                AtomicReferenceArray<Timer> created = arrays.get(methodIndex);
+                created.set(500 - 100, register(route, methodIndex, 500 - 100, NO_EXCEPTION, false));
+            }
+            return arrays.get(methodIndex);
         }
     }
 }

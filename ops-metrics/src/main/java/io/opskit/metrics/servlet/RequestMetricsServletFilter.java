@@ -80,7 +80,8 @@ public final class RequestMetricsServletFilter implements Filter {
         if (failure != null && status < 400) {
             status = 500;
         }
-        metrics.stop(start, request.getMethod(), route(request), status, failure);
+        boolean refused = request.getAttribute(RequestMetrics.REFUSED_ATTRIBUTE) != null;
+        metrics.stop(start, request.getMethod(), route(request), status, failure, refused);
     }
 
     private @Nullable String route(HttpServletRequest request) {
