@@ -12,7 +12,6 @@ import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Tag values are bounded: a route is a host-supplied template or one of {@link #UNMATCHED},
  * {@link #NOT_FOUND} and {@link #OTHER}; a method outside the standard nine is {@code OTHER};
  * a status outside 100..599 is {@code UNKNOWN}; the exception tag is the exception's simple class
- * name. Latency histograms are published for the routes a latency {@link Slo} counts, or as
+ * name. Latency histograms are published when a latency {@link Slo} listens, or as
  * {@link Builder#histogram(boolean)} says, with buckets from 5 ms to 60 s and every SLO threshold as
  * an edge. A request the host refused during maintenance ({@link #REFUSED_ATTRIBUTE}) has
  * {@code outcome="REFUSED"}.
@@ -89,31 +88,17 @@ public final class RequestMetrics {
     private final @Nullable RouteResolver routeResolver;
     private volatile boolean listenerWarned;
 
-    private RequestMetrics(Builder b, List<Duration> buckets, List<Slo> latencySlos) {
+    private RequestMetrics(Builder b, List<Duration> buckets, boolean latencySlo) {
         this.registry = b.registry != null ? b.registry : new CompositeMeterRegistry();
         this.clock = registry.config().clock();
         this.buckets = buckets;
         this.maxRoutes = b.maxRoutes != null ? b.maxRoutes : 100;
         this.routeResolver = b.routeResolver;
-        Predicate<String> histogramFor;
-        if (b.histogram != null) {
-            boolean all = b.histogram;
-            histogramFor = route -> all;
-        } else {
-            histogramFor = route -> {
-                for (Slo slo : latencySlos) {
-                    if (slo.counts(route)) {
-                        return true;
-                    }
-                }
-                return false;
-            };
-        }
-        this.histogram = !Boolean.FALSE.equals(b.histogram) && (b.histogram != null || !latencySlos.isEmpty());
+        this.histogram = !Boolean.FALSE.equals(b.histogram) && (b.histogram != null || latencySlo);
         Counter overflow = Counter.builder(ROUTE_OVERFLOW)
                 .description("Requests recorded with route OTHER because the route cap was reached")
                 .register(registry);
-        this.routes = new RouteTable(registry, maxRoutes, histogram ? buckets : List.of(), histogramFor, overflow);
+        this.routes = new RouteTable(registry, maxRoutes, histogram ? buckets : List.of(), overflow);
         this.slowThreshold = b.slowThreshold != null ? b.slowThreshold : Duration.ofSeconds(1);
         this.slowNanos = slowThreshold.toNanos();
         this.listeners = b.listeners.toArray(new RequestListener[0]);
@@ -285,10 +270,11 @@ public final class RequestMetrics {
         }
 
         /**
-         * Publishes latency histogram buckets for every route ({@code true}) or for none ({@code false}).
-         * Unset, the routes that a latency {@link Slo} of a listening {@link SloTracker} counts get
-         * buckets and the others do not. {@code false} with a latency SLO fails {@link #build()}:
-         * without buckets its PromQL ratio could never be computed.
+         * Publishes latency histogram buckets ({@code true}) or not ({@code false}). Unset, they are
+         * published when a listening {@link SloTracker} has a latency {@link Slo}. {@code false} with a
+         * latency SLO fails {@link #build()}: without buckets its PromQL ratio could never be computed.
+         * Buckets go on every route or none, because Prometheus requires one type (histogram or
+         * summary) per metric name.
          *
          * @throws IllegalStateException when already set
          */
@@ -390,7 +376,7 @@ public final class RequestMetrics {
                 throw new IllegalStateException("histogram is off, but latency SLO '" + latency.get(0).name()
                         + "' needs its buckets: remove histogram(false) or the SLO");
             }
-            return new RequestMetrics(this, bucketSet(latency), latency);
+            return new RequestMetrics(this, bucketSet(latency), !latency.isEmpty());
         }
 
         @Override

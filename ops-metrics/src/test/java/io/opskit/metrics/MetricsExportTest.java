@@ -2,10 +2,10 @@ package io.opskit.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opskit.testsupport.Promtool;
 import io.opskit.api.notify.Severity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,37 +38,10 @@ class MetricsExportTest {
                 .title("Opskit test").build();
     }
 
-    /** Runs promtool when installed; with CI=true a missing promtool fails the test, naming it. */
-    static ProcessResult promtool(String... args) throws Exception {
-        String found = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "promtool"))) {
-                found = Path.of(dir, "promtool").toString();
-                break;
-            }
-        }
-        String message = "promtool is not installed (Debian package prometheus)";
-        if ("true".equals(System.getenv("CI"))) {
-            assertThat(found).as(message).isNotNull();
-        } else {
-            assumeThat(found).as(message).isNotNull();
-        }
-        List<String> command = new ArrayList<>();
-        command.add(found);
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new ProcessResult(process.exitValue(), output);
-    }
-
-    record ProcessResult(int exitCode, String output) {
-    }
-
     @Test
     void prometheusRules_generated_passPromtoolCheckRules() throws Exception {
         List<Path> files = export().writeTo(dir);
-        ProcessResult result = promtool("check", "rules", files.get(0).toString());
+        Promtool.Result result = Promtool.run(new byte[0], "check", "rules", files.get(0).toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("SUCCESS");
     }

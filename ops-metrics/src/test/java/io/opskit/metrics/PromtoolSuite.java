@@ -1,5 +1,6 @@
 package io.opskit.metrics;
 
+import io.opskit.testsupport.Promtool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,9 +114,11 @@ final class PromtoolSuite {
         return y.toString();
     }
 
-    PromtoolRun.Result run(Path dir, String name) throws Exception {
-        Files.writeString(dir.resolve(name), yaml(), StandardCharsets.UTF_8);
-        return PromtoolRun.run(dir, "test", "rules", name);
+    /** Writes the suite as {@code dir/name} (rule files are relative to it) and runs it. */
+    Promtool.Result run(Path dir, String name) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, yaml(), StandardCharsets.UTF_8);
+        return Promtool.run(new byte[0], "test", "rules", file.toString());
     }
 
     static Map<String, String> labels(String... kv) {

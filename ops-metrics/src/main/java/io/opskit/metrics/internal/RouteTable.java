@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,17 +36,14 @@ public final class RouteTable {
     private final MeterRegistry registry;
     private final int maxRoutes;
     private final Duration[] buckets;
-    private final Predicate<String> histogramFor;
     private final Counter overflow;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final Entry other;
     private final Entry unmatched;
     private final AtomicBoolean overflowWarned = new AtomicBoolean();
 
-    public RouteTable(MeterRegistry registry, int maxRoutes, List<Duration> buckets, Predicate<String> histogramFor,
-                      Counter overflow) {
+    public RouteTable(MeterRegistry registry, int maxRoutes, List<Duration> buckets, Counter overflow) {
         this.registry = registry;
-        this.histogramFor = histogramFor;
         this.maxRoutes = maxRoutes;
         this.buckets = buckets.toArray(new Duration[0]);
         this.overflow = overflow;
@@ -168,7 +164,7 @@ public final class RouteTable {
                 .description("HTTP server requests, by route template")
                 .tags("method", METHODS[methodIndex], "route", route, "status", status,
                         "outcome", outcome, "exception", exception);
-        if (buckets.length > 0 && histogramFor.test(route)) {
+        if (buckets.length > 0) {
             b.serviceLevelObjectives(buckets);
         }
         return b.register(registry);
