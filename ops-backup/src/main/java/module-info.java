@@ -17,6 +17,7 @@ module io.opskit.backup {
     exports io.opskit.backup.retention;
     exports io.opskit.backup.schedule;
     exports io.opskit.backup.health;
+    exports io.opskit.backup.tasks;
 
     opens io.opskit.backup.cli to info.picocli;
 }

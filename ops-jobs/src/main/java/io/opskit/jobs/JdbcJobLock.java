@@ -116,7 +116,7 @@ public final class JdbcJobLock implements JobLock, JobHistory {
                 + " WHERE run_id = ? AND outcome = 'running'";
         nthStart = "SELECT started_ms FROM " + run + " WHERE job_name = ? ORDER BY started_ms DESC LIMIT 1 OFFSET ?";
         trimRuns = "DELETE FROM " + run + " WHERE job_name = ? AND started_ms < ? AND outcome <> 'running'";
-        prepareSchema(b.createSchemaOnStart, prefix);
+        prepareSchema(Boolean.TRUE.equals(b.createSchemaOnStart), prefix);
         LOG.info("{} ready", name);
     }
 
