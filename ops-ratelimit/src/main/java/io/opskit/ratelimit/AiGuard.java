@@ -1,17 +1,24 @@
 package io.opskit.ratelimit;
 
-import io.opskit.ratelimit.internal.Require;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.api.Ticker;
+import io.opskit.api.Usd;
 import io.opskit.api.budget.BudgetStore;
 import io.opskit.api.health.HealthCheck;
+import io.opskit.api.internal.Checks;
 import io.opskit.api.notify.Notifier;
+import io.opskit.ratelimit.internal.Admit;
+import io.opskit.ratelimit.internal.AttemptPlanner;
+import io.opskit.ratelimit.internal.BudgetLine;
 import io.opskit.ratelimit.internal.GuardContext;
 import io.opskit.ratelimit.internal.GuardMetrics;
+import io.opskit.ratelimit.internal.Lease;
 import io.opskit.ratelimit.internal.MicrometerGuardMetrics;
 import io.opskit.ratelimit.internal.Pause;
 import io.opskit.ratelimit.internal.Route;
+import io.opskit.ratelimit.internal.Settlement;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.http.HttpTimeoutException;
@@ -20,55 +27,65 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guards calls to paid AI providers: per model, requests per minute, tokens per minute, concurrent
- * calls and USD cost per calendar day and month are enforced together before a call is sent; the
- * worst-case cost is reserved in a {@link BudgetStore} and reconciled to the real cost afterwards.
- * A provider's 429 pauses the model for every thread until its {@code Retry-After}; server errors
- * and timeouts are retried with backoff and jitter under one retry budget and trip a circuit
- * breaker; a fallback model (gpt-4o → gpt-4o-mini) is tried when the first is rate-limited,
- * paused, circuit-open or over budget. The guard makes no HTTP call of its own: the host's
- * {@link AiCall} does.
+ * Guards calls to paid AI providers: per model, requests and tokens per minute, concurrent calls
+ * and USD cost budgets are enforced together before a call is sent; the worst-case cost is reserved
+ * on every budget line that applies (the app's, the provider's, the model's and the tenant's) and
+ * reconciled to the real cost afterwards. A provider's 429 pauses the model for every thread until
+ * its {@code Retry-After}; server errors and timeouts are retried with backoff under one retry budget
+ * and trip a circuit breaker; a fallback model (gpt-4o → gpt-4o-mini) is tried when the first
+ * refuses. The guard makes no HTTP call of its own: the host's {@link AiCall} does.
  *
  * <pre>{@code
- * AiGuard guard = AiGuard.builder()
+ * try (AiGuard guard = AiGuard.builder()
  *         .prices(PriceTable.fromJson(json))
  *         .model(ModelPolicy.builder("openai", "gpt-4o").requestsPerMinute(500).tokensPerMinute(30_000)
  *                 .maxConcurrent(3, Duration.ofSeconds(2)).dailyBudgetUsd(50, 100).build())
  *         .model(ModelPolicy.builder("openai", "gpt-4o-mini").dailyBudgetUsd(20, 40).build())
  *         .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
- *         .build();
- * AiResult<String> r = guard.call(AiRequest.chat("openai", "gpt-4o", 900, 400), attempt -> ...);
+ *         .appBudget(BudgetLimits.daily(Usd.parse("80"), Usd.parse("100")))
+ *         .build()) {
+ *     AiResult<String> r = guard.call(AiRequest.chat("openai", "gpt-4o", 900, 400), attempt -> ...);
+ * }
  * }</pre>
  *
- * <p>Start with {@link #builder()}. Thread-safe: build one guard per application and share it.
+ * <p>Start with {@link #builder()}. Thread-safe: build one guard per application, share it, and
+ * {@link #close()} it on shutdown.
  */
-public final class AiGuard {
+public final class AiGuard implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AiGuard.class);
 
     private final List<Route> routes;
     private final Map<String, Route> byName;
     private final Map<String, Map<String, Route>> byProvider;
-    private final Route[][] chains;
+    private final Map<Route, Route[]> chains = new HashMap<>();
+    private final Map<Route, List<String>> chainNames = new HashMap<>();
     private final GuardContext ctx;
     private final RetryPolicy retry;
     private final Duration callTimeout;
@@ -78,25 +95,31 @@ public final class AiGuard {
     private final @Nullable Executor callExecutor;
     private final PriceTable prices;
     private final Map<String, AtomicLong> openedAtMillis = new HashMap<>();
+    private final @Nullable ScheduledExecutorService ownScheduler;
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean refreshWarned = new AtomicBoolean();
 
-    private AiGuard(Builder b, PriceTable prices) {
+    private AiGuard(Builder b, PriceTable prices, Clock clock, Ticker ticker) {
         this.prices = prices;
-        this.retry = b.retry;
-        this.callTimeout = b.callTimeout;
+        this.retry = b.retry == null ? RetryPolicy.defaults() : b.retry;
+        this.callTimeout = b.callTimeout == null ? Duration.ofSeconds(60) : b.callTimeout;
         this.openFor = b.openFor;
-        this.sleeper = b.sleeper;
-        this.jitter = b.jitter;
+        this.sleeper = b.sleeper == null ? Sleeper.threadSleep() : b.sleeper;
+        this.jitter = b.jitter == null ? () -> ThreadLocalRandom.current().nextDouble() : b.jitter;
         this.callExecutor = b.callExecutor;
+        Duration lease = b.leaseTime == null ? Duration.ofMinutes(10) : b.leaseTime;
         GuardMetrics metrics = b.registry == null ? GuardMetrics.NONE : new MicrometerGuardMetrics(b.registry);
-        this.ctx = new GuardContext(b.clock, b.nanoTime, b.zone, b.store, b.leaseTime.toNanos(), b.notifier,
-                metrics, b.tenantTags, UUID.randomUUID().toString());
+        this.ctx = new GuardContext(clock, ticker, b.zone == null ? ZoneId.of("UTC") : b.zone, b.store,
+                b.settlementBacklog, lease.toNanos(), b.notifiers, metrics, b.tenantTags, b.appBudget,
+                b.providerBudgets, b.tenantBudget, b.maxTenants, UUID.randomUUID().toString());
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .failureRateThreshold(b.failureRatePercent)
                 .slidingWindow(Math.max(b.minimumCalls, 20), b.minimumCalls,
                         CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .waitDurationInOpenState(b.openFor)
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .clock(b.clock)
+                .clock(clock)
                 .build();
         Map<String, Pause> providerPauses = new HashMap<>();
         List<Route> list = new ArrayList<>();
@@ -108,7 +131,7 @@ public final class AiGuard {
             openedAtMillis.put(policy.route(), openedAt);
             breaker.getEventPublisher().onStateTransition(e -> {
                 if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-                    openedAt.set(b.clock.millis());
+                    openedAt.set(clock.millis());
                     log.warn("{}: circuit breaker opened after server errors or timeouts; calls refused for {} s",
                             policy.route(), b.openFor.toSeconds());
                 } else if (e.getStateTransition().getToState() == CircuitBreaker.State.CLOSED) {
@@ -129,19 +152,38 @@ public final class AiGuard {
         }
         providers.replaceAll((p, m) -> Map.copyOf(m));
         this.byProvider = Map.copyOf(providers);
-        this.chains = new Route[list.size()][];
         for (Route route : list) {
             List<Route> chain = new ArrayList<>();
-            String at = route.name();
-            while (at != null && chain.size() <= list.size()) {
+            for (String at = route.name(); at != null && chain.size() <= list.size(); at = b.fallbacks.get(at)) {
                 chain.add(names.get(at));
-                at = b.fallbacks.get(at);
             }
-            chains[route.index()] = chain.toArray(new Route[0]);
+            chains.put(route, chain.toArray(new Route[0]));
+            chainNames.put(route, chain.stream().map(Route::name).toList());
+        }
+        metrics.start(routes, ctx);
+        ScheduledExecutorService scheduler = b.scheduler;
+        boolean needsTimers = b.store != null;
+        if (scheduler == null && needsTimers) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "opskit-ai-guard");
+                t.setDaemon(true);
+                return t;
+            });
+            this.ownScheduler = scheduler;
+        } else {
+            this.ownScheduler = null;
+        }
+        if (scheduler != null) {
+            long every = b.settlementRetry.toNanos();
+            tasks.add(scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.NANOSECONDS));
+            if (b.store != null && b.registry != null) {
+                long refresh = b.budgetRefresh.toNanos();
+                tasks.add(scheduler.scheduleWithFixedDelay(this::refreshBudgets, 0, refresh, TimeUnit.NANOSECONDS));
+            }
         }
         log.info("AI guard started: models {}, prices version {} as of {}, budgets {} in zone {}",
                 names.keySet(), prices.version(), prices.asOf(), b.store == null ? "in memory" : "in a shared store",
-                b.zone);
+                b.zone == null ? "UTC" : b.zone);
     }
 
     /** Starts configuring a guard. */
@@ -155,118 +197,82 @@ public final class AiGuard {
     }
 
     /**
-     * Runs one guarded call: admits it on the requested model (or the first fallback whose limits
-     * admit it and whose context window fits), sends it through {@code call}, honours 429
-     * pauses, retries server errors and timeouts with backoff under the retry budget, and charges
-     * the real cost.
+     * Runs one guarded call: admits it on the requested model (or the first fallback that admits it),
+     * sends it through {@code call}, honours 429 pauses, retries server errors and timeouts with
+     * backoff under the retry budget, and charges the real cost. A caller that finds every place of
+     * the chain taken parks for a place (one wait budget, the first model's {@code maxWait}, for the
+     * whole chain).
      *
      * @return the host's value with the model that answered, its usage and cost
-     * @throws BudgetExceededException  when every model of the chain is over a hard budget
-     * @throws RateLimitedException     when rate limits or provider pauses refuse and do not clear
-     *                                  within the retry budget
-     * @throws ConcurrencyFullException when every model stays full for its bounded wait
-     * @throws CircuitOpenException     when the breakers of the chain are open
-     * @throws ProviderErrorException   when the provider keeps failing, or fails with a client error
-     * @throws IllegalArgumentException when the model is not configured, or the estimate's
-     *                                  worst-case cost exceeds the whole budget of every model in the chain
-     * @throws io.opskit.api.budget.BudgetStoreException when the shared budget store is unreachable
+     * @throws BudgetExceededException         when every model of the chain is over a hard budget line
+     * @throws RateLimitedException            when rate limits or provider pauses refuse and do not clear
+     *                                         within the retry budget
+     * @throws ConcurrencyFullException        when the chain stays full for the wait budget
+     * @throws CircuitOpenException            when the breakers of the chain are open
+     * @throws ProviderErrorException          when the provider keeps failing, or fails with a client error
+     * @throws BudgetStoreUnavailableException when the shared budget store cannot decide
+     * @throws TenantLimitException            when the tenant is new and the guard tracks maxTenants busy ones
+     * @throws ContextWindowException          when no model of the chain has a window for the request
+     * @throws IllegalArgumentException        when the model is not configured, or the estimate's worst-case
+     *                                         cost exceeds the whole budget of every model in the chain
+     * @throws IllegalStateException           when the guard is closed
      */
     public <T> AiResult<T> call(AiRequest request, AiCall<T> call) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(call, "call");
+        checkOpen();
         Route first = route(request.provider(), request.model());
-        Route[] chain = chains[first.index()];
+        Route[] chain = chains.get(first);
+        List<String> names = chainNames.get(first);
         checkFitsSomewhere(request, chain);
-        long start = ctx.nanoTime();
-        long deadline = start + retry.maxElapsed().toNanos();
-        int attempts = 0;
-        int retries = 0;
+        AttemptPlanner plan = new AttemptPlanner(chain, retry, jitter, ctx.nanoTime(),
+                first.policy().maxWait().toNanos());
         for (;;) {
-            List<AiGuardException> refusals = new ArrayList<>(chain.length);
-            ProviderErrorException failure = null;
-            long soonest = Long.MAX_VALUE;
-            for (Route route : chain) {
-                if (attempts >= retry.maxAttempts()) {
-                    break;
-                }
-                long tokens = request.worstCaseTokens();
-                long window = route.policy().contextWindow();
-                if (window > 0 && tokens > window) {
-                    ctx.metrics().rejected(route, tenantTag(request), "context_window");
-                    continue;
-                }
-                if (!route.breaker().tryAcquirePermission()) {
-                    AiGuardException refused = new CircuitOpenException(route.provider(), route.model(),
-                            untilHalfOpen(route));
-                    ctx.metrics().rejected(route, tenantTag(request), refused.reason());
-                    refusals.add(refused);
-                    continue;
-                }
-                long stamp;
+            AttemptPlanner.Step step = plan.next(ctx.nanoTime());
+            if (step instanceof AttemptPlanner.GiveUp g) {
+                throw g.error();
+            }
+            if (step instanceof AttemptPlanner.Wait w) {
                 try {
-                    stamp = route.acquire(tokens, route.worstCaseMicros(request.inputTokens(),
-                            request.maxOutputTokens()), request.tenant());
-                } catch (AiGuardException refused) {
-                    route.breaker().releasePermission();
-                    ctx.metrics().rejected(route, tenantTag(request), refused.reason());
-                    refusals.add(refused);
-                    if (refused instanceof RateLimitedException) {
-                        soonest = Math.min(soonest, refused.retryAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE));
-                    }
-                    continue;
-                } catch (RuntimeException storeDown) {
-                    route.breaker().releasePermission();
-                    throw storeDown;
+                    sleeper.sleep(w.duration());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ProviderErrorException(first.provider(), first.model(), names, "interrupted",
+                            "the calling thread was interrupted while waiting to retry", e);
                 }
-                attempts++;
-                Outcome<T> outcome = attempt(route, stamp, request, call, attempts, deadline);
-                if (outcome.result != null) {
-                    return outcome.result;
-                }
-                if (outcome.refusal != null) { // 429: paused; try the next model now
-                    refusals.add(outcome.refusal);
-                    soonest = Math.min(soonest, outcome.refusal.retryAfter().map(Duration::toNanos).orElse(Long.MAX_VALUE));
-                    continue;
-                }
-                failure = outcome.failure;
-                if (failure != null && !outcome.retryable) {
-                    throw failure;
-                }
-                break; // server error or timeout: back off, then start again from the first model
+                continue;
             }
-            AiGuardException best = failure != null ? failure : refusals.isEmpty() ? null : refusals.get(0);
-            if (best == null) {
-                throw new IllegalArgumentException("no model of the chain " + first.name()
-                        + " has a context window for " + request.worstCaseTokens()
-                        + " tokens (inputTokens + maxOutputTokens)");
+            AttemptPlanner.Try t = (AttemptPlanner.Try) step;
+            Route route = t.route();
+            Optional<Lease> lease = admit(route, request, t.waitNanos(), names, plan);
+            if (lease.isEmpty()) {
+                continue;
             }
-            for (AiGuardException other : refusals) {
-                if (other != best) {
-                    best.addSuppressed(other);
-                }
+            plan.sent();
+            AiResult<T> result = attempt(route, lease.get(), request, call, plan, names);
+            if (result != null) {
+                return result;
             }
-            if (attempts >= retry.maxAttempts() || retry.maxAttempts() == 1) {
-                throw best;
-            }
-            long wait;
-            if (failure != null) {
-                wait = retry.backoff(retries + 1, jitter.getAsDouble()).toNanos();
-            } else if (soonest != Long.MAX_VALUE) {
-                wait = Math.max(soonest, 1);
-            } else {
-                throw best; // budget, concurrency or an open circuit: waiting inside the call will not help
-            }
-            if (ctx.nanoTime() + wait - deadline >= 0) {
-                throw best;
-            }
-            try {
-                sleeper.sleep(Duration.ofNanos(wait));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw best;
-            }
-            retries++;
         }
+    }
+
+    private Optional<Lease> admit(Route route, AiRequest request, long waitNanos, List<String> names,
+                                  AttemptPlanner plan) {
+        if (!route.breaker().tryAcquirePermission()) {
+            AiGuardException refused = new CircuitOpenException(route.provider(), route.model(), names,
+                    untilHalfOpen(route));
+            ctx.metrics().rejected(route, tenantTag(request), refused.reason());
+            plan.refused(route, waitNanos, refused);
+            return Optional.empty();
+        }
+        Admit admit = route.admit(request, waitNanos, names);
+        if (admit instanceof Admit.Refused r) {
+            route.breaker().releasePermission();
+            ctx.metrics().rejected(route, tenantTag(request), r.refusal().reason());
+            plan.refused(route, waitNanos, r.refusal());
+            return Optional.empty();
+        }
+        return Optional.of(((Admit.Admitted) admit).lease());
     }
 
     private void checkFitsSomewhere(AiRequest request, Route[] chain) {
@@ -285,15 +291,15 @@ public final class AiGuard {
         }
         if (tightest != null) {
             throw new IllegalArgumentException("maxOutputTokens: the estimate's worst-case cost of "
-                    + Money.usd(tightestWorst) + " USD (inputTokens=" + request.inputTokens() + ", maxOutputTokens="
-                    + request.maxOutputTokens() + ") exceeds the whole budget of " + Money.usd(
-                            tightest.smallestHardLimitMicros()) + " USD of " + tightest.name()
+                    + Usd.ofMicros(tightestWorst) + " (inputTokens=" + request.inputTokens() + ", maxOutputTokens="
+                    + request.maxOutputTokens() + ") exceeds the whole budget of "
+                    + Usd.ofMicros(tightest.smallestHardLimitMicros()) + " of " + tightest.name()
                     + (chain.length > 1 ? " and of every fallback" : ""));
         }
     }
 
     private @Nullable String tenantTag(AiRequest request) {
-        return ctx.tenantTags() ? request.tenant() : null;
+        return ctx.tenantTag(request.tenant());
     }
 
     private @Nullable Duration untilHalfOpen(Route route) {
@@ -303,13 +309,6 @@ public final class AiGuard {
         }
         long left = openedAt + openFor.toMillis() - ctx.clock().millis();
         return Duration.ofMillis(Math.max(0, left));
-    }
-
-    private static final class Outcome<T> {
-        @Nullable AiResult<T> result;
-        @Nullable RateLimitedException refusal;
-        @Nullable ProviderErrorException failure;
-        boolean retryable;
     }
 
     private final class GuardAttempt implements Attempt {
@@ -357,89 +356,108 @@ public final class AiGuard {
         }
     }
 
-    private <T> Outcome<T> attempt(Route route, long stamp, AiRequest request, AiCall<T> call, int number,
-                                   long deadline) {
+    /**
+     * Sends one attempt and settles its lease in {@code finally}, whatever happens.
+     *
+     * @return the result on success, or null when the plan goes on (the outcome was told to it)
+     */
+    private <T> @Nullable AiResult<T> attempt(Route route, Lease lease, AiRequest request, AiCall<T> call,
+                                              AttemptPlanner plan, List<String> names) {
         long start = ctx.nanoTime();
-        long timeoutNanos = Math.max(1, Math.min(callTimeout.toNanos(), deadline - start));
-        GuardAttempt attempt = new GuardAttempt(route, number, Duration.ofNanos(timeoutNanos), start,
+        long timeoutNanos = Math.max(1, Math.min(callTimeout.toNanos(), plan.deadline() - start));
+        GuardAttempt attempt = new GuardAttempt(route, plan.attempts(), Duration.ofNanos(timeoutNanos), start,
                 request.operation());
-        ProviderReply<T> reply = null;
-        Throwable thrown = null;
-        try {
-            reply = invoke(call, attempt, timeoutNanos);
-            if (reply == null) {
-                throw new NullPointerException("the AiCall returned null for " + route.name());
-            }
-        } catch (Exception e) {
-            thrown = e;
-        }
-        long elapsed = ctx.nanoTime() - start;
-        Outcome<T> outcome = new Outcome<>();
         CircuitBreaker breaker = route.breaker();
-        if (thrown != null) {
-            String type = errorType(thrown);
-            if (type == null) { // the host's own code failed: not the provider's fault, not retried
-                breaker.releasePermission();
-                route.release(stamp, false);
-                if (thrown instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                    outcome.failure = new ProviderErrorException(route.provider(), route.model(), "interrupted",
-                            "the calling thread was interrupted", thrown);
-                    return outcome;
+        Settlement settlement = Settlement.UNSENT; // the host's own code failed before or while sending
+        boolean breakerDone = false;
+        try {
+            ProviderReply<T> reply;
+            try {
+                reply = invoke(call, attempt, timeoutNanos);
+                if (reply == null) {
+                    throw new NullPointerException("the AiCall returned null for " + route.name());
                 }
-                throw thrown instanceof RuntimeException re ? re : new IllegalStateException(thrown);
+            } catch (Exception thrown) {
+                long elapsed = ctx.nanoTime() - start;
+                String type = errorType(thrown);
+                if (type == null) { // the host's own code failed: not the provider's fault, not retried
+                    if (thrown instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                        breaker.releasePermission();
+                        breakerDone = true;
+                        throw new ProviderErrorException(route.provider(), route.model(), names, "interrupted",
+                                "the calling thread was interrupted", thrown);
+                    }
+                    throw thrown instanceof RuntimeException re ? re : new IllegalStateException(thrown);
+                }
+                ProviderErrorException failure = new ProviderErrorException(route.provider(), route.model(), names,
+                        type, thrown.getClass().getSimpleName(), thrown);
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+                breakerDone = true;
+                // A timeout may have done the work: charge the reservation. An I/O error was probably sent.
+                settlement = "timeout".equals(type) ? Settlement.CHARGE_RESERVED : Settlement.SENT_FREE;
+                ctx.metrics().providerError(route, type);
+                ctx.metrics().duration(route, request.operation(), type, elapsed);
+                giveUpIfFinal(plan.failed(failure, true, null));
+                return null;
             }
-            ProviderErrorException failure = new ProviderErrorException(route.provider(), route.model(), type,
-                    thrown.getClass().getSimpleName(), thrown);
-            breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
-            if ("timeout".equals(type)) {
-                route.chargeReserved(stamp); // the provider may have done the work; charge the reservation
-            } else {
-                route.release(stamp, true);
+            long elapsed = ctx.nanoTime() - start;
+            if (reply.isOk()) {
+                breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                breakerDone = true;
+                TokenUsage usage = Objects.requireNonNull(reply.usage());
+                settlement = Settlement.completed(usage);
+                Usd cost = lease.complete(usage); // settles now, so the result carries the real charge
+                settlement = null;
+                ctx.metrics().duration(route, request.operation(), null, elapsed);
+                return new AiResult<>(Objects.requireNonNull(reply.value()), route.provider(), route.model(), usage,
+                        cost, plan.attempts());
             }
+            int status = reply.status();
+            String type = "http_" + status;
+            settlement = Settlement.SENT_FREE;
             ctx.metrics().providerError(route, type);
             ctx.metrics().duration(route, request.operation(), type, elapsed);
-            outcome.failure = failure;
-            outcome.retryable = true;
-            return outcome;
+            if (status == 429) {
+                // Resilience4j's breaker knows success and failure only; a 429 is neither (the provider is
+                // healthy and asked us to slow down), so the permission goes back unrecorded and the
+                // model is paused instead.
+                breaker.releasePermission();
+                breakerDone = true;
+                Duration wait = RetryAfter.parse(reply.headers(), ctx.clock().instant()).orElse(retry.initialBackoff());
+                route.pause().until(ctx.nanoTime() + wait.toNanos());
+                log.debug("{}: provider answered 429; paused for {} ms", route.name(), wait.toMillis());
+                plan.paused(new RateLimitedException(route.provider(), route.model(), AiLimit.PROVIDER_RETRY_AFTER,
+                        names, wait));
+                return null;
+            }
+            ProviderErrorException failure = new ProviderErrorException(route.provider(), route.model(), names, type,
+                    "HTTP " + status, null);
+            boolean retryable = status >= 500 || status == 408;
+            if (retryable) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
+            } else {
+                breaker.releasePermission(); // a client error says nothing about the provider's health
+            }
+            breakerDone = true;
+            Duration retryAfter = status == 503
+                    ? RetryAfter.parse(reply.headers(), ctx.clock().instant()).orElse(null) : null;
+            giveUpIfFinal(plan.failed(failure, retryable, retryAfter));
+            return null;
+        } finally {
+            if (!breakerDone) {
+                breaker.releasePermission();
+            }
+            if (settlement != null) {
+                route.settle(lease, settlement);
+            }
         }
-        if (reply.isOk()) {
-            breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-            TokenUsage usage = Objects.requireNonNull(reply.usage());
-            long cost = route.complete(stamp, usage, request.operation());
-            ctx.metrics().duration(route, request.operation(), null, elapsed);
-            outcome.result = new AiResult<>(Objects.requireNonNull(reply.value()), route.provider(), route.model(),
-                    usage, cost, number);
-            return outcome;
+    }
+
+    private static void giveUpIfFinal(AttemptPlanner.@Nullable GiveUp giveUp) {
+        if (giveUp != null) {
+            throw giveUp.error();
         }
-        int status = reply.status();
-        String type = "http_" + status;
-        ctx.metrics().providerError(route, type);
-        ctx.metrics().duration(route, request.operation(), type, elapsed);
-        if (status == 429) {
-            // Resilience4j's breaker knows success and failure only; a 429 is neither (the provider is
-            // healthy and asked us to slow down), so the permission is handed back unrecorded and the
-            // model is paused instead.
-            breaker.releasePermission();
-            route.release(stamp, true);
-            Duration wait = RetryAfter.parse(reply.headers(), ctx.clock().instant())
-                    .orElse(retry.initialBackoff());
-            route.pause().until(ctx.nanoTime() + wait.toNanos());
-            log.debug("{}: provider answered 429; paused for {} ms", route.name(), wait.toMillis());
-            outcome.refusal = new RateLimitedException(route.provider(), route.model(), "provider_retry_after", wait);
-            return outcome;
-        }
-        ProviderErrorException failure = new ProviderErrorException(route.provider(), route.model(), type,
-                "HTTP " + status, null);
-        route.release(stamp, true);
-        if (status >= 500 || status == 408) {
-            breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
-            outcome.retryable = true;
-        } else {
-            breaker.releasePermission(); // a client error says nothing about the provider's health
-        }
-        outcome.failure = failure;
-        return outcome;
     }
 
     private <T> @Nullable ProviderReply<T> invoke(AiCall<T> call, Attempt attempt, long timeoutNanos)
@@ -474,55 +492,52 @@ public final class AiGuard {
 
     /**
      * Admits one call without sending it, for hosts that drive the provider call themselves (a
-     * stream, say): checks pause and the four limits and reserves the worst-case cost, without
-     * retry, circuit breaking or fallback. Allocates nothing with the in-memory budget ledger.
-     * Every stamp must be ended exactly once with {@link #complete} or {@link #release}; one that is
-     * not is reclaimed after the lease time.
+     * stream, say): checks the pause, the per-minute windows, a place (parking up to the model's
+     * {@code maxWait}) and reserves the worst-case cost on every budget line, without retry,
+     * circuit breaking or fallback. End the permit with {@link AiPermit#complete} or
+     * {@link AiPermit#release}.
      *
-     * @return a stamp naming the admitted call (positive)
-     * @throws RateLimitedException     when paused or over a per-minute limit
-     * @throws ConcurrencyFullException when no place frees up within the bounded wait
-     * @throws BudgetExceededException  when the worst case does not fit a hard budget
+     * @return the permit
+     * @throws AiGuardException         the refusal: {@link RateLimitedException}, {@link ConcurrencyFullException},
+     *                                  {@link BudgetExceededException}, {@link BudgetStoreUnavailableException},
+     *                                  {@link TenantLimitException} or {@link ContextWindowException}
      * @throws IllegalArgumentException when the model is not configured
+     * @throws IllegalStateException    when the guard is closed
      */
-    public long acquire(AiRequest request) {
+    public AiPermit acquire(AiRequest request) {
+        Objects.requireNonNull(request, "request");
+        checkOpen();
         Route route = route(request.provider(), request.model());
-        try {
-            return route.acquire(request.worstCaseTokens(),
-                    route.worstCaseMicros(request.inputTokens(), request.maxOutputTokens()), request.tenant());
-        } catch (AiGuardException refused) {
-            ctx.metrics().rejected(route, tenantTag(request), refused.reason());
-            throw refused;
+        Admit admit = route.admit(request, route.policy().maxWait().toNanos(), chainNames.get(route));
+        if (admit instanceof Admit.Refused r) {
+            ctx.metrics().rejected(route, tenantTag(request), r.refusal().reason());
+            throw r.refusal();
         }
+        return ((Admit.Admitted) admit).lease();
     }
 
     /**
-     * Ends an admitted call with its real usage and charges its cost. A stamp already ended is
-     * ignored; one whose lease expired is charged to the model's current period.
+     * Admits one call if every limit has room right now, without waiting and without an exception:
+     * for hosts that shed load. Same checks as {@link #acquire}.
      *
-     * @return the cost charged, micro-USD (0 when the stamp is ignored)
+     * @return the permit, or empty when any limit refused (counted in {@code ai.requests.rejected})
+     * @throws IllegalArgumentException when the model is not configured
+     * @throws IllegalStateException    when the guard is closed
      */
-    public long complete(long stamp, TokenUsage usage) {
-        Objects.requireNonNull(usage, "usage");
-        Route route = routeOf(stamp);
-        return route == null ? 0 : route.complete(stamp, usage, "chat");
-    }
-
-    /** Ends an admitted call that was never sent: its reservation and permits are given back. */
-    public void release(long stamp) {
-        Route route = routeOf(stamp);
-        if (route != null) {
-            route.release(stamp, false);
+    public Optional<AiPermit> tryAcquire(AiRequest request) {
+        Objects.requireNonNull(request, "request");
+        checkOpen();
+        Route route = route(request.provider(), request.model());
+        Admit admit = route.admit(request, 0, chainNames.get(route));
+        if (admit instanceof Admit.Refused r) {
+            ctx.metrics().rejected(route, tenantTag(request), r.refusal().reason());
+            return Optional.empty();
         }
-    }
-
-    private @Nullable Route routeOf(long stamp) {
-        int index = (int) (stamp >>> 48);
-        return stamp > 0 && index < routes.size() ? routes.get(index) : null;
+        return Optional.of(((Admit.Admitted) admit).lease());
     }
 
     private Route route(String provider, String model) {
-        Map<String, Route> models = byProvider.get(provider); // no key is built: the hot path allocates nothing
+        Map<String, Route> models = byProvider.get(provider);
         Route route = models == null ? null : models.get(model);
         if (route == null) {
             throw new IllegalArgumentException("model is not configured in this guard: '" + provider + "/" + model
@@ -531,26 +546,62 @@ public final class AiGuard {
         return route;
     }
 
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the AI guard is closed");
+        }
+    }
+
     /**
-     * Every cost budget (per model, and per tenant once a tenant has called) in its current period.
+     * Every cost budget line (the app's, providers', models' and tracked tenants') in its current
+     * period. With a shared store each line is read from it.
      *
      * @throws io.opskit.api.budget.BudgetStoreException when the shared store cannot be read
      */
     public List<BudgetStatus> budgets() {
-        List<BudgetStatus> all = new ArrayList<>();
+        long now = ctx.nanoTime();
         for (Route route : routes) {
-            all.addAll(route.budgets());
+            route.sweepExpired(now); // an expired lease no longer holds its reservation
         }
-        return all;
+        List<BudgetLine> all = new ArrayList<>(ctx.fixedLines());
+        for (Route route : routes) {
+            all.addAll(route.lines());
+        }
+        all.addAll(ctx.tenantLines());
+        List<BudgetStatus> out = new ArrayList<>();
+        for (BudgetLine line : all) {
+            ctx.refresh(line);
+            out.add(new BudgetStatus(line.level().name().toLowerCase(Locale.ROOT), line.scope(), ctx.period(line),
+                    Usd.ofMicros(ctx.spentMicros(line)), Usd.ofMicros(ctx.reservedMicros(line)),
+                    Usd.ofMicros(line.softMicros()), Usd.ofMicros(line.hardMicros())));
+        }
+        return out;
+    }
+
+    /** Settlements (reconciles, releases, late charges) waiting for the shared budget store; 0 without one. */
+    public int pendingSettlements() {
+        return ctx.pendingSettlements();
+    }
+
+    /**
+     * Tries once more to deliver the settlements that wait for the shared store (the guard also does
+     * so on its own schedule).
+     *
+     * @return how many still wait
+     */
+    public int flushSettlements() {
+        return ctx.deliverPending();
     }
 
     /**
      * A health check for one provider: DOWN when every model's circuit is open, DEGRADED when one
-     * is open or half-open, paused by a 429, or out of budget, UP otherwise; details per model.
+     * is open or half-open, paused by a 429, out of budget, or settlements wait for the store; UP
+     * otherwise; details per model.
      *
      * @throws IllegalArgumentException when no model of the provider is configured
      */
     public HealthCheck healthCheck(String provider) {
+        Objects.requireNonNull(provider, "provider");
         List<Route> of = new ArrayList<>();
         for (Route route : routes) {
             if (route.provider().equals(provider)) {
@@ -563,36 +614,103 @@ public final class AiGuard {
         return new ProviderHealthCheck(provider, List.copyOf(of), ctx);
     }
 
+    private void maintain() {
+        try {
+            long now = ctx.nanoTime();
+            for (Route route : routes) {
+                route.sweepExpired(now);
+            }
+            ctx.deliverPending();
+        } catch (RuntimeException e) {
+            log.warn("AI guard maintenance failed: {}", e.toString());
+        }
+    }
+
+    private void refreshBudgets() {
+        List<BudgetLine> all = new ArrayList<>(ctx.fixedLines());
+        for (Route route : routes) {
+            all.addAll(route.lines());
+        }
+        try {
+            for (BudgetLine line : all) {
+                ctx.refresh(line);
+            }
+            refreshWarned.set(false);
+        } catch (RuntimeException e) {
+            if (refreshWarned.compareAndSet(false, true)) {
+                log.warn("AI guard could not refresh budgets from the store; gauges show the last figures: {}",
+                        e.toString());
+            }
+        }
+    }
+
+    /**
+     * Stops the guard's timers, delivers what settlements it can to the shared store, and refuses
+     * new calls. Idempotent; a given scheduler is not shut down.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        tasks.forEach(t -> t.cancel(false));
+        if (ownScheduler != null) {
+            ownScheduler.shutdownNow();
+        }
+        ctx.close();
+        log.info("AI guard closed");
+    }
+
     /** Configures an {@link AiGuard}. Setters validate at once; not thread-safe. */
     public static final class Builder {
         private @Nullable PriceTable prices;
         private final Map<String, ModelPolicy> models = new LinkedHashMap<>();
         private final Map<String, String> fallbacks = new HashMap<>();
         private @Nullable BudgetStore store;
-        private ZoneId zone = ZoneId.of("UTC");
-        private Clock clock = Clock.systemUTC();
-        private LongSupplier nanoTime = System::nanoTime;
-        private Sleeper sleeper = Sleeper.threadSleep();
-        private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+        private @Nullable ZoneId zone;
+        private @Nullable Clock clock;
+        private @Nullable Ticker ticker;
+        private @Nullable Sleeper sleeper;
+        private @Nullable DoubleSupplier jitter;
         private @Nullable MeterRegistry registry;
-        private boolean tenantTags;
-        private Notifier notifier = Notifier.none();
-        private RetryPolicy retry = RetryPolicy.defaults();
-        private Duration callTimeout = Duration.ofSeconds(60);
-        private Duration leaseTime = Duration.ofMinutes(10);
+        private int tenantTags;
+        private boolean tenantTagsSet;
+        private final List<Notifier> notifiers = new ArrayList<>();
+        private @Nullable RetryPolicy retry;
+        private @Nullable Duration callTimeout;
+        private @Nullable Duration leaseTime;
         private float failureRatePercent = 50;
         private int minimumCalls = 10;
         private Duration openFor = Duration.ofSeconds(30);
+        private boolean breakerSet;
         private boolean pauseWholeProvider;
         private boolean allowUnpricedModels;
         private @Nullable Executor callExecutor;
+        private @Nullable ScheduledExecutorService scheduler;
+        private @Nullable BudgetLimits appBudget;
+        private final Map<String, BudgetLimits> providerBudgets = new HashMap<>();
+        private @Nullable BudgetLimits tenantBudget;
+        private int maxTenants = 10_000;
+        private boolean maxTenantsSet;
+        private int settlementBacklog = 10_000;
+        private boolean settlementBacklogSet;
+        private Duration settlementRetry = Duration.ofSeconds(1);
+        private boolean settlementRetrySet;
+        private Duration budgetRefresh = Duration.ofSeconds(30);
+        private boolean budgetRefreshSet;
 
         private Builder() {
         }
 
-        /** The price table (required). */
+        /**
+         * The price table (required).
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder prices(PriceTable value) {
-            this.prices = Objects.requireNonNull(value, "prices");
+            Objects.requireNonNull(value, "prices");
+            Checks.requireUnset(prices, "prices");
+            this.prices = value;
             return this;
         }
 
@@ -615,7 +733,8 @@ public final class AiGuard {
          *
          * @param from {@code provider/model}
          * @param to   {@code provider/model}
-         * @throws IllegalArgumentException when {@code from} has a fallback already or equals {@code to}
+         * @throws IllegalArgumentException when {@code from} equals {@code to}
+         * @throws IllegalStateException    when {@code from} has a fallback already
          */
         public Builder fallback(String from, String to) {
             Objects.requireNonNull(from, "from");
@@ -624,68 +743,196 @@ public final class AiGuard {
                 throw new IllegalArgumentException("fallback must differ from its model: " + from);
             }
             if (fallbacks.putIfAbsent(from, to) != null) {
-                throw new IllegalArgumentException("fallback of " + from + " is set twice");
+                throw new IllegalStateException("fallback of " + from + " was already set");
             }
             return this;
         }
 
-        /** Where budgets are counted; default: an in-memory ledger of this process (no store). */
+        /**
+         * The budget of the whole application: every call on every model is admitted only when it
+         * fits here too, and is charged here.
+         *
+         * @throws IllegalStateException when set already
+         */
+        public Builder appBudget(BudgetLimits limits) {
+            Objects.requireNonNull(limits, "appBudget");
+            Checks.requireUnset(appBudget, "appBudget");
+            this.appBudget = limits;
+            return this;
+        }
+
+        /**
+         * The budget of every model of one provider together.
+         *
+         * @throws IllegalArgumentException when the provider name is not valid
+         * @throws IllegalStateException    when set already for that provider
+         */
+        public Builder providerBudget(String provider, BudgetLimits limits) {
+            ModelPolicy.name("provider", provider, 40);
+            Objects.requireNonNull(limits, "providerBudget");
+            if (providerBudgets.putIfAbsent(provider, limits) != null) {
+                throw new IllegalStateException("providerBudget of " + provider + " was already set");
+            }
+            return this;
+        }
+
+        /**
+         * Each tenant's own budget, across every model: a call that names a tenant must fit in the
+         * tenant's line and in the app's, provider's and model's lines. Without it, tenants have no
+         * budget of their own (they still spend from the others).
+         *
+         * @throws IllegalStateException when set already
+         */
+        public Builder tenantBudget(BudgetLimits limits) {
+            Objects.requireNonNull(limits, "tenantBudget");
+            Checks.requireUnset(tenantBudget, "tenantBudget");
+            this.tenantBudget = limits;
+            return this;
+        }
+
+        /**
+         * The most tenants tracked at once (default 10,000). At the bound, an idle tenant (nothing in
+         * flight, and with the in-memory ledger nothing spent this period) is forgotten to make room;
+         * when none is idle a new tenant is refused with {@link TenantLimitException}.
+         *
+         * @throws IllegalArgumentException when not 1 to 10,000,000
+         * @throws IllegalStateException    when set already
+         */
+        public Builder maxTenants(int value) {
+            if (maxTenantsSet) {
+                throw new IllegalStateException("maxTenants was already set");
+            }
+            if (value < 1 || value > 10_000_000) {
+                throw new IllegalArgumentException("maxTenants must be 1 to 10000000: " + value);
+            }
+            this.maxTenants = value;
+            this.maxTenantsSet = true;
+            return this;
+        }
+
+        /**
+         * Where budgets are counted; default: an in-memory ledger of this process (no store).
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder budgetStore(BudgetStore value) {
-            this.store = Objects.requireNonNull(value, "budgetStore");
+            Objects.requireNonNull(value, "budgetStore");
+            Checks.requireUnset(store, "budgetStore");
+            this.store = value;
             return this;
         }
 
-        /** The zone whose calendar days and months the budgets follow; default UTC. */
+        /**
+         * The zone whose calendar days and months the budgets follow; default UTC.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder zone(ZoneId value) {
-            this.zone = Objects.requireNonNull(value, "zone");
+            Objects.requireNonNull(value, "zone");
+            Checks.requireUnset(zone, "zone");
+            this.zone = value;
             return this;
         }
 
-        /** The wall clock for budget periods, Retry-After dates and the breaker; default UTC system clock. */
+        /**
+         * The wall clock for budget periods, leases in the store, Retry-After dates and the breaker;
+         * default the UTC system clock.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            Objects.requireNonNull(value, "clock");
+            Checks.requireUnset(clock, "clock");
+            this.clock = value;
             return this;
         }
 
-        /** The monotonic clock for rate limits, pauses and durations, in nanoseconds; default {@code System::nanoTime}. */
-        public Builder nanoTime(LongSupplier value) {
-            this.nanoTime = Objects.requireNonNull(value, "nanoTime");
+        /**
+         * The monotonic source for rate windows, pauses, leases and durations; default
+         * {@link Ticker#system()}. Waiting for a place is a real wait whatever the ticker.
+         *
+         * @throws IllegalStateException when set already
+         */
+        public Builder ticker(Ticker value) {
+            Objects.requireNonNull(value, "ticker");
+            Checks.requireUnset(ticker, "ticker");
+            this.ticker = value;
             return this;
         }
 
-        /** How the guard waits between retries; default sleeps the calling thread. */
+        /**
+         * How the guard waits between retries; default sleeps the calling thread.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder sleeper(Sleeper value) {
-            this.sleeper = Objects.requireNonNull(value, "sleeper");
+            Objects.requireNonNull(value, "sleeper");
+            Checks.requireUnset(sleeper, "sleeper");
+            this.sleeper = value;
             return this;
         }
 
-        /** The source of backoff jitter, numbers in [0, 1); default a thread-local random. */
+        /**
+         * The source of backoff jitter, numbers in [0, 1); default a thread-local random.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder jitter(DoubleSupplier value) {
-            this.jitter = Objects.requireNonNull(value, "jitter");
+            Objects.requireNonNull(value, "jitter");
+            Checks.requireUnset(jitter, "jitter");
+            this.jitter = value;
             return this;
         }
 
-        /** Records metrics in {@code value}; without it the guard records nothing. */
+        /**
+         * Records metrics in {@code value}; without it the guard records nothing.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder meterRegistry(MeterRegistry value) {
-            this.registry = Objects.requireNonNull(value, "meterRegistry");
+            Objects.requireNonNull(value, "meterRegistry");
+            Checks.requireUnset(registry, "meterRegistry");
+            this.registry = value;
             return this;
         }
 
-        /** Adds a {@code tenant} tag to per-tenant metrics (mind the cardinality); default off. */
-        public Builder tenantTags(boolean value) {
-            this.tenantTags = value;
+        /**
+         * Adds a {@code tenant} tag to the rejection and cost meters for up to {@code maxTenants}
+         * tenants (later ones are tagged {@code other}); default 0, no tenant tag.
+         *
+         * @throws IllegalArgumentException when not 0 to 1,000
+         * @throws IllegalStateException    when set already
+         */
+        public Builder tenantTags(int maxTenants) {
+            if (tenantTagsSet) {
+                throw new IllegalStateException("tenantTags was already set");
+            }
+            if (maxTenants < 0 || maxTenants > 1_000) {
+                throw new IllegalArgumentException("tenantTags must be 0 to 1000: " + maxTenants);
+            }
+            this.tenantTags = maxTenants;
+            this.tenantTagsSet = true;
             return this;
         }
 
-        /** Receives {@code budget.soft_limit} (once per period) and {@code budget.hard_limit} events. */
+        /**
+         * Adds a notifier for {@code budget.soft_limit} (once per line and period) and
+         * {@code budget.hard_limit} events; repeatable, every notifier hears every event.
+         */
         public Builder notifier(Notifier value) {
-            this.notifier = Objects.requireNonNull(value, "notifier");
+            notifiers.add(Objects.requireNonNull(value, "notifier"));
             return this;
         }
 
-        /** Retries, backoff and the whole call's time budget; default {@link RetryPolicy#defaults()}. */
+        /**
+         * Retries, backoff and the whole call's time budget; default {@link RetryPolicy#defaults()}.
+         *
+         * @throws IllegalStateException when set already
+         */
         public Builder retry(RetryPolicy value) {
-            this.retry = Objects.requireNonNull(value, "retry");
+            Objects.requireNonNull(value, "retry");
+            Checks.requireUnset(retry, "retry");
+            this.retry = value;
             return this;
         }
 
@@ -694,9 +941,11 @@ public final class AiGuard {
          * {@link Attempt#timeout()}; enforced by the guard too when a {@link #callExecutor} is set.
          *
          * @throws IllegalArgumentException when not positive
+         * @throws IllegalStateException    when set already
          */
         public Builder callTimeout(Duration value) {
-            Require.positive("callTimeout", value);
+            Checks.requirePositive(value, "callTimeout");
+            Checks.requireUnset(callTimeout, "callTimeout");
             this.callTimeout = value;
             return this;
         }
@@ -704,10 +953,28 @@ public final class AiGuard {
         /**
          * Runs each attempt on {@code executor} and abandons (interrupts) it at the call timeout,
          * counting a timeout. Without one, attempts run on the calling thread and the host applies
-         * {@link Attempt#timeout()} to its HTTP client.
+         * {@link Attempt#timeout()} to its HTTP client. The executor is never shut down by the guard.
+         *
+         * @throws IllegalStateException when set already
          */
         public Builder callExecutor(Executor executor) {
-            this.callExecutor = Objects.requireNonNull(executor, "callExecutor");
+            Objects.requireNonNull(executor, "callExecutor");
+            Checks.requireUnset(callExecutor, "callExecutor");
+            this.callExecutor = executor;
+            return this;
+        }
+
+        /**
+         * What fires the guard's timers (retrying settlements the store refused, reclaiming expired
+         * leases, refreshing budget gauges from the store). Default: with a budget store, a daemon
+         * thread of the guard's own, shut down by {@link AiGuard#close()}; a given one is not shut down.
+         *
+         * @throws IllegalStateException when set already
+         */
+        public Builder scheduler(ScheduledExecutorService value) {
+            Objects.requireNonNull(value, "scheduler");
+            Checks.requireUnset(scheduler, "scheduler");
+            this.scheduler = value;
             return this;
         }
 
@@ -716,10 +983,50 @@ public final class AiGuard {
          * longer than the call timeout.
          *
          * @throws IllegalArgumentException when not positive
+         * @throws IllegalStateException    when set already
          */
         public Builder leaseTime(Duration value) {
-            Require.positive("leaseTime", value);
+            Checks.requirePositive(value, "leaseTime");
+            Checks.requireUnset(leaseTime, "leaseTime");
             this.leaseTime = value;
+            return this;
+        }
+
+        /**
+         * How many settlements may wait for an unreachable store before new calls are refused with
+         * {@link BudgetStoreUnavailableException} (default 10,000), and how often they are retried
+         * (default every second).
+         *
+         * @throws IllegalArgumentException when the backlog is not 1 to 1,000,000 or the interval not positive
+         * @throws IllegalStateException    when set already
+         */
+        public Builder settlementBacklog(int backlog, Duration retryEvery) {
+            if (settlementBacklogSet) {
+                throw new IllegalStateException("settlementBacklog was already set");
+            }
+            if (backlog < 1 || backlog > 1_000_000) {
+                throw new IllegalArgumentException("settlementBacklog must be 1 to 1000000: " + backlog);
+            }
+            Checks.requirePositive(retryEvery, "settlementRetry");
+            this.settlementBacklog = backlog;
+            this.settlementRetry = retryEvery;
+            this.settlementBacklogSet = true;
+            this.settlementRetrySet = true;
+            return this;
+        }
+
+        /**
+         * How often {@code ai.budget.remaining} is refreshed from the shared store (default 30 s).
+         *
+         * @throws IllegalArgumentException when not positive
+         * @throws IllegalStateException    when set already
+         */
+        public Builder budgetRefreshInterval(Duration value) {
+            if (budgetRefreshSet) {
+                throw new IllegalStateException("budgetRefreshInterval was already set");
+            }
+            this.budgetRefresh = Checks.requirePositive(value, "budgetRefreshInterval");
+            this.budgetRefreshSet = true;
             return this;
         }
 
@@ -729,18 +1036,23 @@ public final class AiGuard {
          * {@code openFor}. Defaults: 50 %, 10 calls, 30 s.
          *
          * @throws IllegalArgumentException when a value is out of range
+         * @throws IllegalStateException    when set already
          */
         public Builder circuitBreaker(float failureRatePercent, int minimumCalls, Duration openFor) {
+            if (breakerSet) {
+                throw new IllegalStateException("circuitBreaker was already set");
+            }
             if (!(failureRatePercent > 0 && failureRatePercent <= 100)) {
                 throw new IllegalArgumentException("failureRatePercent must be in (0, 100]: " + failureRatePercent);
             }
             if (minimumCalls < 1 || minimumCalls > 1000) {
                 throw new IllegalArgumentException("minimumCalls must be 1 to 1000: " + minimumCalls);
             }
-            Require.positive("openFor", openFor);
+            Checks.requirePositive(openFor, "openFor");
             this.failureRatePercent = failureRatePercent;
             this.minimumCalls = minimumCalls;
             this.openFor = openFor;
+            this.breakerSet = true;
             return this;
         }
 
@@ -763,29 +1075,36 @@ public final class AiGuard {
         }
 
         /**
-         * Builds the guard.
+         * Builds and starts the guard.
          *
-         * @throws IllegalArgumentException when prices or models are missing, a model has no price
-         *         (and unpriced models are not allowed), a model has a budget but no price, a fallback
-         *         names an unknown model or loops, or the lease is not longer than the call timeout
+         * @throws IllegalStateException    when prices or models are missing
+         * @throws IllegalArgumentException when a model has no price (and unpriced models are not
+         *         allowed), a model has a budget but no price, a fallback names an unknown model or
+         *         loops, a provider budget names an unconfigured provider, or the lease is not longer
+         *         than the call timeout
          */
         public AiGuard build() {
-            if (prices == null) {
-                throw new IllegalArgumentException("prices must be set: the guard charges by a price table");
-            }
+            PriceTable table = Checks.requirePresent(prices, "prices");
             if (models.isEmpty()) {
-                throw new IllegalArgumentException("models must name at least one model: none configured");
+                throw new IllegalStateException("model is required: none configured");
             }
+            Set<String> providers = new HashSet<>();
             for (ModelPolicy policy : models.values()) {
-                boolean priced = prices.price(policy.provider(), policy.model()).isPresent();
-                boolean budgeted = policy.dailyHardMicros() > 0 || policy.monthlyHardMicros() > 0;
+                providers.add(policy.provider());
+                boolean priced = table.price(policy.provider(), policy.model()).isPresent();
+                boolean budgeted = policy.budget().isPresent();
                 if (!priced && (budgeted || !allowUnpricedModels)) {
                     throw new IllegalArgumentException("model has no price in the price table (version "
-                            + prices.version() + "): '" + policy.route() + "'"
+                            + table.version() + "): '" + policy.route() + "'"
                             + (budgeted ? "; a cost budget needs a price" : "; add it or allowUnpricedModels(true)"));
                 }
                 if (!priced) {
                     log.warn("{}: no price in the price table; it runs without a cost budget", policy.route());
+                }
+            }
+            for (String p : providerBudgets.keySet()) {
+                if (!providers.contains(p)) {
+                    throw new IllegalArgumentException("providerBudget names an unconfigured provider: '" + p + "'");
                 }
             }
             for (Map.Entry<String, String> e : fallbacks.entrySet()) {
@@ -797,18 +1116,21 @@ public final class AiGuard {
                 }
             }
             for (String start : fallbacks.keySet()) {
-                java.util.Set<String> seen = new java.util.HashSet<>();
+                Set<String> seen = new HashSet<>();
                 for (String at = start; at != null; at = fallbacks.get(at)) {
                     if (!seen.add(at)) {
                         throw new IllegalArgumentException("fallback chain loops back to '" + at + "'");
                     }
                 }
             }
-            if (leaseTime.compareTo(callTimeout) <= 0) {
-                throw new IllegalArgumentException("leaseTime must be longer than callTimeout (" + callTimeout
-                        + "): " + leaseTime);
+            Duration lease = leaseTime == null ? Duration.ofMinutes(10) : leaseTime;
+            Duration timeout = callTimeout == null ? Duration.ofSeconds(60) : callTimeout;
+            if (lease.compareTo(timeout) <= 0) {
+                throw new IllegalArgumentException("leaseTime must be longer than callTimeout (" + timeout + "): "
+                        + lease);
             }
-            return new AiGuard(this, prices);
+            return new AiGuard(this, table, clock == null ? Clock.systemUTC() : clock,
+                    ticker == null ? Ticker.system() : ticker);
         }
     }
 }

@@ -68,8 +68,13 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
                 inputTokens, maxOutputTokens);
     }
 
-    /** Estimated input plus maximum output tokens: what a tokens-per-minute limit reserves. */
+    /**
+     * Estimated input plus maximum output tokens: what a tokens-per-minute limit reserves.
+     * Saturates at {@link Long#MAX_VALUE} instead of overflowing, so a huge estimate never slips
+     * under a context window or a limit.
+     */
     public long worstCaseTokens() {
-        return inputTokens + maxOutputTokens;
+        long sum = inputTokens + maxOutputTokens;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 }

@@ -1,5 +1,7 @@
 package io.opskit.ratelimit;
 
+import io.opskit.api.Usd;
+
 /**
  * A guarded call that succeeded: the host's value, which model answered, what it used and cost.
  *
@@ -7,14 +9,10 @@ package io.opskit.ratelimit;
  * @param provider   the provider that answered
  * @param model      the model that answered (differs from the request's when a fallback answered)
  * @param usage      the usage the provider reported
- * @param costMicros the cost charged to the budget, micro-USD
+ * @param cost       the cost charged to every budget line that applies
  * @param attempts   how many attempts were sent, retries and fallbacks included
  * @param <T>        the host's result type
  */
-public record AiResult<T>(T value, String provider, String model, TokenUsage usage, long costMicros, int attempts) {
+public record AiResult<T>(T value, String provider, String model, TokenUsage usage, Usd cost, int attempts) {
 
-    /** The cost in USD, for display. */
-    public double costUsd() {
-        return costMicros / 1_000_000d;
-    }
 }

@@ -1,26 +1,27 @@
 package io.opskit.ratelimit;
 
+import io.opskit.api.Usd;
+
 /**
- * One cost budget in its current period, as shown to an operator. Amounts are micro-USD.
+ * One cost budget line in its current period, as shown to an operator.
  *
- * @param scope          what is counted, e.g. {@code "openai/gpt-4o/day"} or
- *                       {@code "openai/gpt-4o/tenant/acme/day"}
- * @param period         the calendar period, e.g. {@code "2026-11-21"} or {@code "2026-11"}
- * @param spentMicros    reconciled spend
- * @param reservedMicros held by calls in flight
- * @param softMicros     the warning level
- * @param hardMicros     the refusal level
+ * @param level    where the line sits: {@code "app"}, {@code "provider"}, {@code "model"} or {@code "tenant"}
+ * @param scope    what is counted, e.g. {@code "app/day"}, {@code "openai/gpt-4o/day"} or {@code "tenant/acme/month"}
+ * @param period   the calendar period, e.g. {@code "2026-11-21"} or {@code "2026-11"}
+ * @param spent    reconciled spend
+ * @param reserved held by calls in flight
+ * @param soft     the warning level
+ * @param hard     the refusal level
  */
-public record BudgetStatus(String scope, String period, long spentMicros, long reservedMicros, long softMicros,
-                           long hardMicros) {
+public record BudgetStatus(String level, String scope, String period, Usd spent, Usd reserved, Usd soft, Usd hard) {
 
     /** What is left for new calls: hard limit minus spent minus reserved, never negative. */
-    public long remainingMicros() {
-        return Math.max(0, hardMicros - spentMicros - reservedMicros);
+    public Usd remaining() {
+        return Usd.ofMicros(Math.max(0, hard.micros() - spent.micros() - reserved.micros()));
     }
 
     /** True once spend reached the soft limit. */
     public boolean softLimitReached() {
-        return spentMicros >= softMicros;
+        return spent.compareTo(soft) >= 0;
     }
 }

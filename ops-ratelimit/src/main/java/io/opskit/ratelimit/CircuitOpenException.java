@@ -1,6 +1,7 @@
 package io.opskit.ratelimit;
 
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,14 +13,12 @@ public final class CircuitOpenException extends AiGuardException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * @param retryAfter when the breaker lets a trial call through, or null when unknown
+     * @param fallbackChain the models tried, in order; empty means just this one
+     * @param retryAfter    when the breaker lets a trial call through, or null when unknown
      */
-    public CircuitOpenException(String provider, String model, @Nullable Duration retryAfter) {
-        super(provider, model, "circuit_breaker", retryAfter, "too many server errors or timeouts recently", null);
-    }
-
-    @Override
-    public String reason() {
-        return "circuit_open";
+    public CircuitOpenException(String provider, String model, List<String> fallbackChain,
+                                @Nullable Duration retryAfter) {
+        super(provider, model, AiLimit.CIRCUIT_BREAKER, chainOf(provider, model, fallbackChain), retryAfter,
+                "too many server errors or timeouts recently", null);
     }
 }

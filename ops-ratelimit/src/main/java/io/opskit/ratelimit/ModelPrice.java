@@ -17,8 +17,12 @@ public record ModelPrice(long inputPerMillion, long cachedInputPerMillion, long 
     /** The highest price accepted for a million tokens: 1,000 USD. Anything above is a typo. */
     public static final long MAX_SANE_MICROS_PER_MILLION = 1_000_000_000L;
 
-    /** The most tokens one cost computation accepts (keeps every product inside a long). */
-    public static final long MAX_TOKENS = 1_000_000_000L;
+    /**
+     * The most one computation charges, micro-USD (about 1.15e12 USD): costs saturate here instead
+     * of overflowing, so an absurd usage report is still charged (as the most a call can cost)
+     * rather than failing after the call.
+     */
+    public static final long MAX_CHARGE_MICROS = Long.MAX_VALUE / 8;
 
     /**
      * Validates.
@@ -46,41 +50,50 @@ public record ModelPrice(long inputPerMillion, long cachedInputPerMillion, long 
 
     /**
      * The worst-case cost of a call: all input at the uncached price and all output at the higher
-     * of the output and reasoning prices.
+     * of the output and reasoning prices. Never overflows: saturates at {@link #MAX_CHARGE_MICROS}.
      *
      * @return micro-USD, rounded up
-     * @throws IllegalArgumentException when a count is negative or above {@link #MAX_TOKENS}
+     * @throws IllegalArgumentException when a count is negative
      */
     public long worstCaseMicros(long inputTokens, long maxOutputTokens) {
         tokens("inputTokens", inputTokens);
         tokens("maxOutputTokens", maxOutputTokens);
-        return perMillion(inputTokens, inputPerMillion)
-                + perMillion(maxOutputTokens, Math.max(outputPerMillion, reasoningPerMillion));
+        return add(perMillion(inputTokens, inputPerMillion),
+                perMillion(maxOutputTokens, Math.max(outputPerMillion, reasoningPerMillion)));
     }
 
     /**
-     * The real cost of a call.
+     * The real cost of a call. Never overflows and never throws for large counts: saturates at
+     * {@link #MAX_CHARGE_MICROS}.
      *
      * @return micro-USD, rounded up
-     * @throws IllegalArgumentException when a count is above {@link #MAX_TOKENS}
      */
     public long costMicros(TokenUsage usage) {
-        tokens("inputTokens", usage.inputTokens());
-        tokens("outputTokens", usage.outputTokens());
-        return perMillion(usage.inputTokens() - usage.cachedInputTokens(), inputPerMillion)
-                + perMillion(usage.cachedInputTokens(), cachedInputPerMillion)
-                + perMillion(usage.outputTokens() - usage.reasoningTokens(), outputPerMillion)
-                + perMillion(usage.reasoningTokens(), reasoningPerMillion);
+        long cost = perMillion(usage.inputTokens() - usage.cachedInputTokens(), inputPerMillion);
+        cost = add(cost, perMillion(usage.cachedInputTokens(), cachedInputPerMillion));
+        cost = add(cost, perMillion(usage.outputTokens() - usage.reasoningTokens(), outputPerMillion));
+        return add(cost, perMillion(usage.reasoningTokens(), reasoningPerMillion));
     }
 
     private static void tokens(String field, long count) {
-        if (count < 0 || count > MAX_TOKENS) {
-            throw new IllegalArgumentException(field + " must be 0 to " + MAX_TOKENS + ": " + count);
+        if (count < 0) {
+            throw new IllegalArgumentException(field + " must not be negative: " + count);
         }
     }
 
-    // tokens <= 1e9 and price <= 1e9 keep the product under 1e18 < Long.MAX_VALUE.
+    private static long add(long a, long b) {
+        return Math.min(MAX_CHARGE_MICROS, a + b); // both at most MAX_CHARGE_MICROS: no overflow
+    }
+
+    // Whole millions and the remainder apart, so no product leaves a long before the saturation check.
     private static long perMillion(long tokens, long microsPerMillion) {
-        return (tokens * microsPerMillion + 999_999L) / 1_000_000L;
+        long millions = tokens / 1_000_000L;
+        long rest = tokens % 1_000_000L;
+        if (millions > 0 && microsPerMillion > MAX_CHARGE_MICROS / millions) {
+            return MAX_CHARGE_MICROS;
+        }
+        long whole = millions * microsPerMillion;
+        long part = (rest * microsPerMillion + 999_999L) / 1_000_000L; // rest < 1e6, price <= 1e9
+        return Math.min(MAX_CHARGE_MICROS, whole + part);
     }
 }

@@ -2,7 +2,13 @@ package io.opskit.ratelimit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +49,17 @@ public final class PriceTable {
     /** The only unit the format accepts, spelled out so a table in dollars cannot slip in. */
     public static final String UNIT = "micro-usd-per-million-tokens";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest table accepted, in characters (or bytes from a stream): 1 MiB holds thousands of models. */
+    public static final int MAX_SIZE = 1 << 20;
+
+    // Strict: duplicate fields, trailing data, deep nesting, huge numbers and strings are refused.
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(32)
+                            .maxStringLength(10_000).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final Set<String> TOP_FIELDS = Set.of("format", "version", "asOf", "unit", "models");
     private static final Set<String> PRICE_FIELDS = Set.of("input", "cachedInput", "output", "reasoning");
 
@@ -83,16 +99,22 @@ public final class PriceTable {
     /**
      * Reads a table from JSON text.
      *
-     * @throws IllegalArgumentException naming the field when the JSON is malformed or a value is
-     *         missing, mistyped, negative or absurd
+     * @throws IllegalArgumentException naming the field (or the position) when the JSON is malformed,
+     *         larger than {@link #MAX_SIZE}, nested too deep, holds a duplicate field or trailing data,
+     *         or a value is missing, mistyped, negative or absurd
      */
     public static PriceTable fromJson(String json) {
         Objects.requireNonNull(json, "json");
+        if (json.length() > MAX_SIZE) {
+            throw new IllegalArgumentException("price table must be at most " + MAX_SIZE + " characters: "
+                    + json.length());
+        }
         try {
             return fromTree(JSON.readTree(json));
         } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw new IllegalArgumentException("price table is not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
         }
     }
 
@@ -105,7 +127,11 @@ public final class PriceTable {
     public static PriceTable fromJson(InputStream in) {
         Objects.requireNonNull(in, "in");
         try {
-            return fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            byte[] bytes = in.readNBytes(MAX_SIZE + 1);
+            if (bytes.length > MAX_SIZE) {
+                throw new IllegalArgumentException("price table must be at most " + MAX_SIZE + " bytes");
+            }
+            return fromJson(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("price table could not be read", e);
         }

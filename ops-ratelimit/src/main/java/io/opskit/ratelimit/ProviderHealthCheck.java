@@ -53,9 +53,10 @@ final class ProviderHealthCheck implements HealthCheck {
                 problems.add(route.model() + " paused by the provider");
             }
             m.put("inFlight", route.inFlight());
+            m.put("waiting", route.waiting());
             m.put("maxConcurrent", route.policy().maxConcurrent());
             for (BudgetLine line : route.lines()) {
-                long remaining = route.remainingMicros(line);
+                long remaining = ctx.remainingMicros(line);
                 m.put(line.periodName() + "BudgetRemainingUsd", remaining / 1_000_000d);
                 if (remaining == 0) {
                     problems.add(route.model() + " " + line.periodName() + " budget spent");
@@ -63,12 +64,17 @@ final class ProviderHealthCheck implements HealthCheck {
             }
             models.put(route.model(), m);
         }
+        int pending = ctx.pendingSettlements();
+        if (pending > 0) {
+            problems.add(pending + " settlements wait for the budget store");
+        }
         HealthStatus status = open == routes.size() ? HealthStatus.DOWN
                 : problems.isEmpty() ? HealthStatus.UP : HealthStatus.DEGRADED;
         return HealthResult.builder(status)
                 .message(problems.isEmpty() ? provider + " available" : provider + ": " + String.join(", ", problems))
                 .detail("provider", provider)
                 .detail("models", models)
+                .detail("pendingSettlements", pending)
                 .build();
     }
 }

@@ -1,28 +1,27 @@
 package io.opskit.ratelimit;
 
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A rate limit refused the call: the local requests- or tokens-per-minute limit, or a pause the
- * provider asked for with HTTP 429 and {@code Retry-After} (limit {@code "provider_retry_after"}).
- * Retry after {@link #retryAfter()}.
+ * A rate limit refused the call: the local requests- or tokens-per-minute window, or a pause the
+ * provider asked for with HTTP 429 and {@code Retry-After}. Retry after {@link #retryAfter()}, or
+ * configure a fallback model.
  */
 public final class RateLimitedException extends AiGuardException {
 
     private static final long serialVersionUID = 1L;
 
     /**
-     * @param limit      {@code "requests_per_minute"}, {@code "tokens_per_minute"} or
-     *                   {@code "provider_retry_after"}
-     * @param retryAfter when the limit admits the call again, or null when unknown
+     * @param limit         {@link AiLimit#REQUESTS_PER_MINUTE}, {@link AiLimit#TOKENS_PER_MINUTE} or
+     *                      {@link AiLimit#PROVIDER_RETRY_AFTER}
+     * @param fallbackChain the models tried, in order; empty means just this one
+     * @param retryAfter    when the limit admits the call again, or null when never or unknown
      */
-    public RateLimitedException(String provider, String model, String limit, @Nullable Duration retryAfter) {
-        super(provider, model, limit, retryAfter, "rate limit reached; wait, or configure a fallback model", null);
-    }
-
-    @Override
-    public String reason() {
-        return "provider_retry_after".equals(limit()) ? "provider_pause" : "rate_limit";
+    public RateLimitedException(String provider, String model, AiLimit limit, List<String> fallbackChain,
+                                @Nullable Duration retryAfter) {
+        super(provider, model, limit, chainOf(provider, model, fallbackChain), retryAfter,
+                "rate limit reached; wait, or configure a fallback model", null);
     }
 }

@@ -1,6 +1,6 @@
 package io.opskit.ratelimit;
 
-import io.opskit.ratelimit.internal.Require;
+import io.opskit.api.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,11 +30,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         if (maxAttempts < 1 || maxAttempts > 20) {
             throw new IllegalArgumentException("maxAttempts must be 1 to 20: " + maxAttempts);
         }
-        Require.positive("initialBackoff", initialBackoff);
+        Checks.requirePositive(initialBackoff, "initialBackoff");
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("maxBackoff must be at least initialBackoff: " + maxBackoff);
         }
-        Require.positive("maxElapsed", maxElapsed);
+        Checks.requirePositive(maxElapsed, "maxElapsed");
     }
 
     /** 3 attempts, backoff 0.5 s doubling to 8 s, 60 s for the whole call. */
@@ -50,9 +50,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     /**
      * The backoff before retry number {@code retry} (1 for the first retry), jittered.
      *
+     * @param retry  the retry number, 1 or more
      * @param jitter a number in [0, 1)
+     * @return the wait, between half and all of the exponential backoff
      */
-    Duration backoff(int retry, double jitter) {
+    public Duration backoff(int retry, double jitter) {
         long base = initialBackoff.toNanos();
         long cap = maxBackoff.toNanos();
         long b = base;

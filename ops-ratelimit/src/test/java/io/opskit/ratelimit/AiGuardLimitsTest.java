@@ -3,6 +3,7 @@ package io.opskit.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opskit.api.Usd;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.ratelimit.budget.InMemoryBudgetStore;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class AiGuardLimitsTest {
 
     private AiGuard.Builder guard(ModelPolicy policy) {
         return AiGuard.builder().prices(Fixtures.prices()).model(policy)
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).jitter(() -> 0.5)
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).jitter(() -> 0.5)
                 .notifier(events::add);
     }
 
@@ -32,14 +33,14 @@ class AiGuardLimitsTest {
 
     @Test
     void acquire_overRequestsPerMinute_refusesWithRetryAfter() {
-        AiGuard guard = guard(gpt4o().requestsPerMinute(2).build()).build();
+        AiGuard guard = guard(gpt4o().requestsPerMinute(2, 2).build()).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 10, 10);
-        guard.release(guard.acquire(r)); // never sent: its permit comes back
+        guard.acquire(r).release(); // never sent: its permit comes back
         guard.acquire(r);
         guard.acquire(r);
 
         assertThatThrownBy(() -> guard.acquire(r)).isInstanceOfSatisfying(RateLimitedException.class, e -> {
-            assertThat(e.limit()).isEqualTo("requests_per_minute");
+            assertThat(e.limit().wireName()).isEqualTo("requests_per_minute");
             assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(30));
             assertThat(e.getMessage()).contains("openai/gpt-4o").contains("requests_per_minute");
         });
@@ -49,12 +50,12 @@ class AiGuardLimitsTest {
 
     @Test
     void acquire_overTokensPerMinute_countsEstimateThenReconcilesToUsage() {
-        AiGuard guard = guard(gpt4o().tokensPerMinute(1_000).build()).build();
-        long a = guard.acquire(AiRequest.chat("openai", "gpt-4o", 300, 500)); // 800 held
+        AiGuard guard = guard(gpt4o().tokensPerMinute(1_000, 1_000).build()).build();
+        AiPermit a = guard.acquire(AiRequest.chat("openai", "gpt-4o", 300, 500)); // 800 held
 
         assertThatThrownBy(() -> guard.acquire(AiRequest.chat("openai", "gpt-4o", 100, 200)))
-                .isInstanceOfSatisfying(RateLimitedException.class, e -> assertThat(e.limit()).isEqualTo("tokens_per_minute"));
-        guard.complete(a, TokenUsage.of(300, 100)); // really 400: 400 given back
+                .isInstanceOfSatisfying(RateLimitedException.class, e -> assertThat(e.limit().wireName()).isEqualTo("tokens_per_minute"));
+        complete(a, TokenUsage.of(300, 100)); // really 400: 400 given back
 
         guard.acquire(AiRequest.chat("openai", "gpt-4o", 100, 200));
     }
@@ -71,14 +72,14 @@ class AiGuardLimitsTest {
     void acquire_concurrencyFull_waitsBoundedThenRefuses() throws Exception {
         AiGuard guard = guard(gpt4o().maxConcurrent(2, Duration.ofMillis(50)).build()).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 10, 10);
-        long first = guard.acquire(r);
+        AiPermit first = guard.acquire(r);
         guard.acquire(r);
 
         assertThatThrownBy(() -> guard.acquire(r)).isInstanceOfSatisfying(ConcurrencyFullException.class, e -> {
-            assertThat(e.limit()).isEqualTo("max_concurrent");
+            assertThat(e.limit().wireName()).isEqualTo("max_concurrent");
             assertThat(e.getMessage()).contains("2 calls in flight").contains("waited 50 ms");
         });
-        guard.complete(first, TokenUsage.of(10, 10));
+        complete(first, TokenUsage.of(10, 10));
         guard.acquire(r);
     }
 
@@ -86,14 +87,14 @@ class AiGuardLimitsTest {
     void acquire_concurrencyFull_admitsWhenPlaceFreesDuringWait() throws Exception {
         AiGuard guard = guard(gpt4o().maxConcurrent(1, Duration.ofSeconds(10)).build()).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 10, 10);
-        long held = guard.acquire(r);
+        AiPermit held = guard.acquire(r);
         CountDownLatch admitted = new CountDownLatch(1);
         Thread waiter = new Thread(() -> {
-            guard.release(guard.acquire(r));
+            guard.acquire(r).release();
             admitted.countDown();
         });
         waiter.start();
-        guard.release(held);
+        held.release();
 
         assertThat(admitted.await(10, TimeUnit.SECONDS)).isTrue();
     }
@@ -138,7 +139,7 @@ class AiGuardLimitsTest {
             threads[t] = new Thread(() -> {
                 java.util.Random random = new java.util.Random(seed);
                 for (int i = 0; i < 400; i++) {
-                    long stamp;
+                    AiPermit stamp;
                     try {
                         stamp = guard.acquire(AiRequest.chat("openai", "gpt-4o", 100, 100));
                     } catch (BudgetExceededException e) {
@@ -148,11 +149,11 @@ class AiGuardLimitsTest {
                     worst.accumulateAndGet(inside.incrementAndGet(), Math::max);
                     inside.decrementAndGet();
                     if (random.nextInt(5) == 0) {
-                        guard.release(stamp); // never sent: nothing charged
+                        stamp.release(); // never sent: nothing charged
                     } else {
-                        charged.addAndGet(guard.complete(stamp, TokenUsage.of(100, random.nextInt(101))));
+                        charged.addAndGet(complete(stamp, TokenUsage.of(100, random.nextInt(101))));
                     }
-                    assertThat(guard.complete(stamp, TokenUsage.of(100, 100))).as("a second report charges nothing")
+                    assertThat(complete(stamp, TokenUsage.of(100, 100))).as("a second report charges nothing")
                             .isZero();
                 }
             });
@@ -164,8 +165,8 @@ class AiGuardLimitsTest {
         BudgetStatus day = guard.budgets().get(0);
         assertThat(refusedForBudget.get()).as("the budget ran out").isPositive();
         assertThat(charged.get()).isLessThanOrEqualTo(1_000_000);
-        assertThat(day.spentMicros()).as("spend is the sum of what was charged").isEqualTo(charged.get());
-        assertThat(day.reservedMicros()).as("nothing stays held").isZero();
+        assertThat(day.spent().micros()).as("spend is the sum of what was charged").isEqualTo(charged.get());
+        assertThat(day.reserved().micros()).as("nothing stays held").isZero();
         assertThat(worst.get()).isBetween(1, 3);
         assertThat(events).extracting(OpsEvent::type).containsOnlyOnce("budget.soft_limit");
     }
@@ -184,11 +185,11 @@ class AiGuardLimitsTest {
         guard.call(r, call);
 
         assertThatThrownBy(() -> guard.call(r, call)).isInstanceOfSatisfying(BudgetExceededException.class, e -> {
-            assertThat(e.limit()).isEqualTo("daily_budget");
-            assertThat(e.remainingMicros()).isEqualTo(5_000);
-            assertThat(e.requiredMicros()).isEqualTo(12_500);
+            assertThat(e.limit().wireName()).isEqualTo("daily_budget");
+            assertThat(e.remaining().micros()).isEqualTo(5_000);
+            assertThat(e.required().micros()).isEqualTo(12_500);
             assertThat(e.retryAfter()).hasValue(Duration.ofHours(14)); // until midnight UTC
-            assertThat(e.getMessage()).contains("openai/gpt-4o").contains("daily_budget").contains("0.005000 USD left");
+            assertThat(e.getMessage()).contains("openai/gpt-4o").contains("daily_budget").contains("$0.005 left");
         });
         assertThat(sent).hasValue(2);
     }
@@ -229,7 +230,8 @@ class AiGuardLimitsTest {
 
     @Test
     void call_tenantBudgets_areSeparate() {
-        AiGuard guard = guard(gpt4o().dailyBudgetUsd(0.01, 0.01).build()).build();
+        AiGuard guard = guard(gpt4o().dailyBudgetUsd(1, 1).build())
+                .tenantBudget(BudgetLimits.daily(Usd.parse("0.01"), Usd.parse("0.01"))).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 0, 900);
         AiCall<String> call = a -> ProviderReply.ok("ok", TokenUsage.of(0, 900));
         guard.call(r.forTenant("acme"), call);
@@ -237,7 +239,7 @@ class AiGuardLimitsTest {
 
         guard.call(r.forTenant("globex"), call);
         assertThat(guard.budgets()).extracting(BudgetStatus::scope)
-                .contains("openai/gpt-4o/tenant/acme/day", "openai/gpt-4o/tenant/globex/day");
+                .contains("openai/gpt-4o/day", "tenant/acme/day", "tenant/globex/day");
     }
 
     @Test
@@ -246,7 +248,7 @@ class AiGuardLimitsTest {
                 .model(gpt4o().dailyBudgetUsd(0.01, 0.01).build())
                 .model(ModelPolicy.builder("openai", "gpt-4o-mini").dailyBudgetUsd(1, 1).build())
                 .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).build();
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 0, 900);
         AiCall<String> call = a -> ProviderReply.ok(a.model(), TokenUsage.of(0, 900));
 
@@ -260,7 +262,7 @@ class AiGuardLimitsTest {
                 .model(gpt4o().requestsPerMinute(1).contextWindow(128_000).build())
                 .model(ModelPolicy.builder("openai", "gpt-4o-mini").contextWindow(8_000).build())
                 .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).retry(RetryPolicy.none()).build();
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).retry(RetryPolicy.none()).build();
         AiRequest big = AiRequest.chat("openai", "gpt-4o", 20_000, 1_000);
         AiCall<String> call = a -> ProviderReply.ok(a.model(), TokenUsage.of(20_000, 10));
         guard.call(big, call);
@@ -275,20 +277,20 @@ class AiGuardLimitsTest {
         AiGuard guard = guard(gpt4o().maxConcurrent(1, Duration.ZERO).dailyBudgetUsd(0.01, 0.01).build())
                 .leaseTime(Duration.ofMinutes(2)).callTimeout(Duration.ofMinutes(1)).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 0, 900);
-        long forgotten = guard.acquire(r);
+        AiPermit forgotten = guard.acquire(r);
         assertThatThrownBy(() -> guard.acquire(r)).isInstanceOf(ConcurrencyFullException.class);
 
         time.advance(Duration.ofMinutes(2).plusMillis(1));
-        long next = guard.acquire(r);
+        AiPermit next = guard.acquire(r);
 
-        assertThat(guard.budgets().get(0).reservedMicros()).isEqualTo(9_000);
+        assertThat(guard.budgets().get(0).reserved().micros()).isEqualTo(9_000);
         // The stale stamp must not settle the new holder's call; its late usage is still charged.
-        assertThat(guard.complete(forgotten, TokenUsage.of(0, 100))).isEqualTo(1_000);
-        assertThat(guard.budgets().get(0).reservedMicros()).isEqualTo(9_000);
-        assertThat(guard.budgets().get(0).spentMicros()).isEqualTo(1_000);
-        guard.complete(next, TokenUsage.of(0, 100));
-        assertThat(guard.budgets().get(0).spentMicros()).isEqualTo(2_000);
-        assertThat(guard.budgets().get(0).reservedMicros()).isZero();
+        assertThat(complete(forgotten, TokenUsage.of(0, 100))).isEqualTo(1_000);
+        assertThat(guard.budgets().get(0).reserved().micros()).isEqualTo(9_000);
+        assertThat(guard.budgets().get(0).spent().micros()).isEqualTo(1_000);
+        complete(next, TokenUsage.of(0, 100));
+        assertThat(guard.budgets().get(0).spent().micros()).isEqualTo(2_000);
+        assertThat(guard.budgets().get(0).reserved().micros()).isZero();
     }
 
     @Test
@@ -297,17 +299,17 @@ class AiGuardLimitsTest {
         AiGuard guard = guard(gpt4o().maxConcurrent(1, Duration.ZERO).dailyBudgetUsd(0.01, 0.01).build())
                 .budgetStore(store).leaseTime(Duration.ofMinutes(2)).callTimeout(Duration.ofMinutes(1)).build();
         AiRequest r = AiRequest.chat("openai", "gpt-4o", 0, 900); // 9,000 micro-USD worst case
-        long forgotten = guard.acquire(r);
+        AiPermit forgotten = guard.acquire(r);
         assertThatThrownBy(() -> guard.acquire(r)).isInstanceOf(ConcurrencyFullException.class);
 
         time.advance(Duration.ofMinutes(2).plusSeconds(1));
-        long next = guard.acquire(r);
-        assertThat(guard.complete(forgotten, TokenUsage.of(0, 50))).isEqualTo(500);
-        guard.complete(next, TokenUsage.of(0, 100));
+        AiPermit next = guard.acquire(r);
+        assertThat(complete(forgotten, TokenUsage.of(0, 50))).isEqualTo(500);
+        complete(next, TokenUsage.of(0, 100));
 
         BudgetStatus day = guard.budgets().get(0);
-        assertThat(day.spentMicros()).isEqualTo(1_500);
-        assertThat(day.reservedMicros()).isZero();
+        assertThat(day.spent().micros()).isEqualTo(1_500);
+        assertThat(day.reserved().micros()).isZero();
     }
 
     @Test
@@ -315,7 +317,7 @@ class AiGuardLimitsTest {
         AiGuard guard = AiGuard.builder().prices(Fixtures.prices())
                 .model(gpt4o().build()).model(ModelPolicy.builder("openai", "gpt-4o-mini").build())
                 .fallback("openai/gpt-4o", "openai/gpt-4o-mini").pauseWholeProvider(true)
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).retry(RetryPolicy.none()).build();
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).retry(RetryPolicy.none()).build();
         AtomicInteger sent = new AtomicInteger();
 
         assertThatThrownBy(() -> guard.call(AiRequest.chat("openai", "gpt-4o", 10, 10), a -> {
@@ -333,12 +335,12 @@ class AiGuardLimitsTest {
     @Test
     void stamp_endedTwice_secondIsIgnored() {
         AiGuard guard = guard(gpt4o().dailyBudgetUsd(1, 1).build()).build();
-        long stamp = guard.acquire(AiRequest.chat("openai", "gpt-4o", 0, 100));
-        guard.complete(stamp, TokenUsage.of(0, 100));
-        guard.release(stamp);
-        guard.complete(stamp, TokenUsage.of(0, 0));
+        AiPermit stamp = guard.acquire(AiRequest.chat("openai", "gpt-4o", 0, 100));
+        complete(stamp, TokenUsage.of(0, 100));
+        stamp.release();
+        complete(stamp, TokenUsage.of(0, 0));
 
-        assertThat(guard.budgets().get(0).spentMicros()).isEqualTo(1_000);
+        assertThat(guard.budgets().get(0).spent().micros()).isEqualTo(1_000);
     }
 
     @Test
@@ -367,7 +369,11 @@ class AiGuardLimitsTest {
             t.join();
         }
         assertThat(admitted).hasValue(10);
-        assertThat(a.budgets().get(0).spentMicros()).isEqualTo(100_000);
-        assertThat(b.budgets().get(0).spentMicros()).isEqualTo(100_000);
+        assertThat(a.budgets().get(0).spent().micros()).isEqualTo(100_000);
+        assertThat(b.budgets().get(0).spent().micros()).isEqualTo(100_000);
+    }
+
+    private static long complete(AiPermit permit, TokenUsage usage) {
+        return permit.complete(usage).micros();
     }
 }

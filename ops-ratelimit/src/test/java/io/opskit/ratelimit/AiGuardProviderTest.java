@@ -39,8 +39,7 @@ class AiGuardProviderTest {
                 .model(ModelPolicy.builder("openai", "gpt-4o-mini").requestsPerMinute(100).contextWindow(128_000)
                         .dailyBudgetUsd(20, 40).build())
                 .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).jitter(() -> 0.5)
-                .callTimeout(Duration.ofSeconds(5));
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).jitter(() -> 0.5);
     }
 
     private static AiRequest ask() {
@@ -58,10 +57,10 @@ class AiGuardProviderTest {
         assertThat(result.model()).isEqualTo("gpt-4o");
         assertThat(result.usage()).isEqualTo(new TokenUsage(1_000, 200, 300, 0));
         // 800 uncached * 2.5 + 200 cached * 1.25 + 300 * 10 = 2000 + 250 + 3000 micro-USD
-        assertThat(result.costMicros()).isEqualTo(5_250);
+        assertThat(result.cost().micros()).isEqualTo(5_250);
         BudgetStatus day = guard.budgets().get(0);
-        assertThat(day.spentMicros()).isEqualTo(5_250);
-        assertThat(day.reservedMicros()).isZero();
+        assertThat(day.spent().micros()).isEqualTo(5_250);
+        assertThat(day.reserved().micros()).isZero();
         assertThat(day.period()).isEqualTo("2026-11-21");
     }
 
@@ -77,13 +76,13 @@ class AiGuardProviderTest {
         // Any thread asking for gpt-4o now is refused without a request leaving.
         assertThatThrownBy(() -> guard.acquire(ask()))
                 .isInstanceOfSatisfying(RateLimitedException.class, e -> {
-                    assertThat(e.limit()).isEqualTo("provider_retry_after");
+                    assertThat(e.limit().wireName()).isEqualTo("provider_retry_after");
                     assertThat(e.model()).isEqualTo("gpt-4o");
                     assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(20));
                 });
         time.advance(Duration.ofSeconds(20));
-        long stamp = guard.acquire(ask());
-        guard.release(stamp);
+        AiPermit stamp = guard.acquire(ask());
+        stamp.release();
     }
 
     @Test
@@ -134,7 +133,7 @@ class AiGuardProviderTest {
         assertThat(result.attempts()).isEqualTo(3);
         // 500 ms then 1 s backoff, each with jitter 0.5 -> 3/4 of the backoff
         assertThat(time.sleeps).containsExactly(Duration.ofMillis(375), Duration.ofMillis(750));
-        assertThat(guard.budgets().get(0).reservedMicros()).isZero();
+        assertThat(guard.budgets().get(0).reserved().micros()).isZero();
     }
 
     @Test
@@ -149,7 +148,7 @@ class AiGuardProviderTest {
                     assertThat(e.model()).isEqualTo("gpt-4o");
                 });
         assertThat(provider.modelsCalled).hasSize(3);
-        assertThat(guard.budgets().get(0).spentMicros()).isZero();
+        assertThat(guard.budgets().get(0).spent().micros()).isZero();
     }
 
     @Test
@@ -186,7 +185,7 @@ class AiGuardProviderTest {
 
         assertThatThrownBy(() -> guard.call(mini, client.ask("hi", 10)))
                 .isInstanceOfSatisfying(CircuitOpenException.class, e -> {
-                    assertThat(e.limit()).isEqualTo("circuit_breaker");
+                    assertThat(e.limit().wireName()).isEqualTo("circuit_breaker");
                     assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(30));
                 });
         assertThat(provider.modelsCalled).hasSize(1);
@@ -213,8 +212,8 @@ class AiGuardProviderTest {
         assertThatThrownBy(() -> guard.call(ask(), client.ask("hi", 500)))
                 .isInstanceOfSatisfying(ProviderErrorException.class, e -> assertThat(e.errorType()).isEqualTo("timeout"));
         // worst case: 1000 * 2.5 + 500 * 10 = 7500 micro-USD, charged because the provider may have worked
-        assertThat(guard.budgets().get(0).spentMicros()).isEqualTo(7_500);
-        assertThat(guard.budgets().get(0).reservedMicros()).isZero();
+        assertThat(guard.budgets().get(0).spent().micros()).isEqualTo(7_500);
+        assertThat(guard.budgets().get(0).reserved().micros()).isZero();
     }
 
     @Test

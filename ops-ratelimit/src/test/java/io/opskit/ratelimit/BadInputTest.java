@@ -18,13 +18,13 @@ class BadInputTest {
         assertThatThrownBy(() -> b.maxConcurrent(-3, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrent must be 1 to 4096: -3");
         assertThatThrownBy(() -> b.maxConcurrent(3, Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxWait must not be negative: PT-1S");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxWait must be 0 to 1 h: PT-1S");
         assertThatThrownBy(() -> b.dailyBudgetUsd(50, -100))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("dailyBudget hard limit must be a positive number of USD: -100.0");
+                .hasMessage("daily hard limit must be at least $0.000001: -100.0");
         assertThatThrownBy(() -> b.monthlyBudgetUsd(200, 100))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("monthlyBudget soft limit must not exceed the hard limit: 200.0 > 100.0");
+                .hasMessage("monthly soft limit must not exceed the hard limit: $200.00 > $100.00");
         assertThatThrownBy(() -> b.contextWindow(-5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("contextWindow must be positive: -5");
     }
@@ -83,8 +83,8 @@ class BadInputTest {
         assertThatThrownBy(() -> guard.call(AiRequest.chat("openai", "gpt-4o", 0, 200_000),
                 a -> ProviderReply.ok("x", TokenUsage.of(1, 1))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("maxOutputTokens: the estimate's worst-case cost of 2.000000 USD (inputTokens=0, "
-                        + "maxOutputTokens=200000) exceeds the whole budget of 1.000000 USD of openai/gpt-4o");
+                .hasMessage("maxOutputTokens: the estimate's worst-case cost of $2.00 (inputTokens=0, "
+                        + "maxOutputTokens=200000) exceeds the whole budget of $1.00 of openai/gpt-4o");
     }
 
     @Test
@@ -107,6 +107,6 @@ class BadInputTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("leaseTime must be longer than callTimeout (PT5M): PT1M");
         assertThatThrownBy(() -> AiGuard.builder().model(ModelPolicy.builder("openai", "gpt-4o").build()).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("prices must be set");
+                .isInstanceOf(IllegalStateException.class).hasMessage("prices is required");
     }
 }

@@ -15,7 +15,7 @@ class BudgetPeriodTest {
 
     private static AiGuard guard(FakeTime time, ZoneId zone, ModelPolicy policy) {
         return AiGuard.builder().prices(Fixtures.prices()).model(policy).zone(zone)
-                .clock(time).nanoTime(time::nanoTime).sleeper(time.sleeper()).build();
+                .clock(time).ticker(time::nanoTime).sleeper(time.sleeper()).build();
     }
 
     private static void spend(AiGuard guard) {
@@ -40,7 +40,7 @@ class BudgetPeriodTest {
 
         assertThat(guard.budgets()).singleElement().satisfies(b -> {
             assertThat(b.period()).isEqualTo("2026-11-22");
-            assertThat(b.spentMicros()).isEqualTo(9_000);
+            assertThat(b.spent().micros()).isEqualTo(9_000);
         });
     }
 
@@ -107,13 +107,17 @@ class BudgetPeriodTest {
         FakeTime time = new FakeTime(Instant.parse("2026-11-21T23:59:59Z"));
         AiGuard guard = guard(time, ZoneId.of("UTC"),
                 ModelPolicy.builder("openai", "gpt-4o").dailyBudgetUsd(1, 1).build());
-        long stamp = guard.acquire(CALL);
+        AiPermit stamp = guard.acquire(CALL);
         time.advance(Duration.ofSeconds(2));
-        guard.complete(stamp, TokenUsage.of(0, 500));
+        complete(stamp, TokenUsage.of(0, 500));
 
         BudgetStatus today = guard.budgets().get(0);
         assertThat(today.period()).isEqualTo("2026-11-22");
-        assertThat(today.spentMicros()).isZero();
-        assertThat(today.reservedMicros()).isZero();
+        assertThat(today.spent().micros()).isZero();
+        assertThat(today.reserved().micros()).isZero();
+    }
+
+    private static long complete(AiPermit permit, TokenUsage usage) {
+        return permit.complete(usage).micros();
     }
 }

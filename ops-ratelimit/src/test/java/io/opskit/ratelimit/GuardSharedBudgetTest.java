@@ -95,11 +95,11 @@ class GuardSharedBudgetTest {
                 t.join();
             }
             BudgetStatus day = a.budgets().get(0);
-            assertThat(day.reservedMicros()).isZero();
-            assertThat(day.spentMicros()).isEqualTo(answered.get() * 6_000L).isLessThanOrEqualTo(100_000);
+            assertThat(day.reserved().micros()).isZero();
+            assertThat(day.spent().micros()).isEqualTo(answered.get() * 6_000L).isLessThanOrEqualTo(100_000);
             // Reservations are worst cases, so at least 10 calls fit; real costs leave room for more.
             assertThat(answered.get()).isBetween(10, 16);
-            assertThat(b.budgets().get(0).spentMicros()).isEqualTo(day.spentMicros());
+            assertThat(b.budgets().get(0).spent().micros()).isEqualTo(day.spent().micros());
         }
     }
 

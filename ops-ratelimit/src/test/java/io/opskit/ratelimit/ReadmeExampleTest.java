@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opskit.api.Usd;
 import io.opskit.ratelimit.StandInProvider.Answer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,6 +58,7 @@ class ReadmeExampleTest {
                     .model(ModelPolicy.builder("openai", "gpt-4o-mini")
                             .contextWindow(128_000).dailyBudgetUsd(20, 40).build())
                     .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
+                    .appBudget(BudgetLimits.daily(Usd.parse("80"), Usd.parse("100"))) // the whole app: $100 a day
                     .zone(ZoneId.of("Europe/Berlin"))                   // budget days start at midnight there
                     .meterRegistry(registry)
                     .notifier(event -> log.warn(event.summary()))
@@ -72,14 +74,14 @@ class ReadmeExampleTest {
                 }
                 return ProviderReply.ok(response.body(), usageOf(response.body()));
             });
-            log.info("{} answered for {} USD", answer.model(), answer.costUsd());
+            log.info("{} answered for {}", answer.model(), answer.cost());
             // README snippet end
 
             // gpt-4o answered 429: paused, and gpt-4o-mini answered at its own price.
             assertThat(answer.model()).isEqualTo("gpt-4o-mini");
-            assertThat(answer.costMicros()).isEqualTo(900 * 150_000L / 1_000_000 + 120 * 600_000L / 1_000_000);
+            assertThat(answer.cost().micros()).isEqualTo(900 * 150_000L / 1_000_000 + 120 * 600_000L / 1_000_000);
             assertThat(guard.budgets()).extracting(BudgetStatus::scope)
-                    .containsExactly("openai/gpt-4o/day", "openai/gpt-4o-mini/day");
+                    .containsExactly("app/day", "openai/gpt-4o/day", "openai/gpt-4o-mini/day");
             assertThat(registry.get("ai.provider.errors").tag("error.type", "http_429").counter().count()).isEqualTo(1);
         }
     }

@@ -2,6 +2,7 @@ package io.opskit.sample;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.opskit.api.Usd;
 import io.opskit.api.health.Probe;
 import io.opskit.api.notify.Notifier;
 import io.opskit.ratelimit.AiCall;
@@ -9,6 +10,7 @@ import io.opskit.ratelimit.AiGuard;
 import io.opskit.ratelimit.AiGuardException;
 import io.opskit.ratelimit.AiRequest;
 import io.opskit.ratelimit.AiResult;
+import io.opskit.ratelimit.BudgetLimits;
 import io.opskit.ratelimit.BudgetStatus;
 import io.opskit.ratelimit.ConcurrencyFullException;
 import io.opskit.ratelimit.ModelPolicy;
@@ -19,7 +21,6 @@ import io.opskit.ratelimit.RetryPolicy;
 import io.opskit.ratelimit.TokenUsage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,7 +84,7 @@ final class AiFeedbackFeature implements SampleFeature {
                 body.put("model", result.model());
                 body.put("reply", result.value());
                 body.put("tokens", Map.of("input", result.usage().inputTokens(), "output", result.usage().outputTokens()));
-                body.put("costUsd", BigDecimal.valueOf(result.costMicros(), 6));
+                body.put("costUsd", result.cost().toBigDecimal());
                 body.put("attempts", result.attempts());
                 HttpResponses.sendJson(exchange, 200, body);
             } catch (AiGuardException refused) {
@@ -100,13 +101,14 @@ final class AiFeedbackFeature implements SampleFeature {
             List<Map<String, Object>> budgets = new ArrayList<>();
             for (BudgetStatus b : guard.budgets()) {
                 Map<String, Object> m = new LinkedHashMap<>();
+                m.put("level", b.level());
                 m.put("scope", b.scope());
                 m.put("period", b.period());
-                m.put("spentUsd", BigDecimal.valueOf(b.spentMicros(), 6));
-                m.put("reservedUsd", BigDecimal.valueOf(b.reservedMicros(), 6));
-                m.put("remainingUsd", BigDecimal.valueOf(b.remainingMicros(), 6));
-                m.put("softLimitUsd", BigDecimal.valueOf(b.softMicros(), 6));
-                m.put("hardLimitUsd", BigDecimal.valueOf(b.hardMicros(), 6));
+                m.put("spentUsd", b.spent().toBigDecimal());
+                m.put("reservedUsd", b.reserved().toBigDecimal());
+                m.put("remainingUsd", b.remaining().toBigDecimal());
+                m.put("softLimitUsd", b.soft().toBigDecimal());
+                m.put("hardLimitUsd", b.hard().toBigDecimal());
                 budgets.add(m);
             }
             HttpResponses.sendJson(exchange, 200, Map.of("prices", guard.prices().version(), "budgets", budgets));
@@ -140,6 +142,8 @@ final class AiFeedbackFeature implements SampleFeature {
                         .maxConcurrent(concurrent, Duration.ofSeconds(2)).contextWindow(128_000)
                         .dailyBudgetUsd(soft, hard).build())
                 .fallback("openai/gpt-4o", "openai/gpt-4o-mini")
+                // The whole app's budget: the operations alert on "AI API daily cost > $100" for the app.
+                .appBudget(BudgetLimits.daily(Usd.ofDollars(soft), Usd.ofDollars(hard)))
                 .zone(ZoneId.of(s.get("ai.budget.zone", "UTC")))
                 .clock(host.clock())
                 .retry(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(10)))
@@ -221,7 +225,8 @@ final class AiFeedbackFeature implements SampleFeature {
         boolean tooMany = refused instanceof RateLimitedException || refused instanceof ConcurrencyFullException;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", refused.getMessage());
-        body.put("refusedBy", refused.limit());
+        body.put("refusedBy", refused.limit().wireName());
+        body.put("fallbackChain", refused.fallbackChain());
         body.put("provider", refused.provider());
         body.put("model", refused.model());
         refused.retryAfter().ifPresent(d -> {

@@ -1,12 +1,15 @@
 package io.opskit.api.budget;
 
+import io.opskit.api.OpsException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link BudgetStore} could not carry out an operation (database unreachable, schema missing).
- * The message names the store and the operation, and never holds credentials.
+ * The message names the store and the operation, and never holds credentials. The AI guard
+ * refuses with {@code BudgetStoreUnavailableException} (its cause is this exception) when a store
+ * cannot decide an admission.
  */
-public class BudgetStoreException extends RuntimeException {
+public class BudgetStoreException extends OpsException {
 
     private static final long serialVersionUID = 1L;
 

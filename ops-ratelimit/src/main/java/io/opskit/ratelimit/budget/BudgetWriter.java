@@ -68,6 +68,7 @@ final class BudgetWriter implements AutoCloseable {
     private final long expiredRetentionMs;
     private final long reclaimIntervalMs;
     private final Duration operationTimeout;
+    private final SessionTimeouts timeouts;
     private final LinkedBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean closed;
@@ -98,6 +99,7 @@ final class BudgetWriter implements AutoCloseable {
         this.expiredRetentionMs = expiredRetention.toMillis();
         this.reclaimIntervalMs = reclaimInterval.toMillis();
         this.operationTimeout = operationTimeout;
+        this.timeouts = new SessionTimeouts(dialect, operationTimeout);
         this.thread = threadFactory.newThread(this::run);
         thread.start();
     }
@@ -996,6 +998,8 @@ final class BudgetWriter implements AutoCloseable {
         if (c == null) {
             c = dataSource.getConnection();
             try {
+                c.setAutoCommit(true);
+                timeouts.apply(c); // before the first transaction: a rollback must not undo them
                 c.setAutoCommit(false);
             } catch (SQLException e) {
                 c.close();
@@ -1028,9 +1032,15 @@ final class BudgetWriter implements AutoCloseable {
                     c.rollback();
                     c.setAutoCommit(true);
                 }
-                c.close();
+                timeouts.reset(c);
             } catch (SQLException e) {
                 LOG.debug("{} could not return its connection cleanly: {}", storeName, e.getMessage());
+            } finally {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("{} could not close its connection: {}", storeName, e.getMessage());
+                }
             }
         }
     }

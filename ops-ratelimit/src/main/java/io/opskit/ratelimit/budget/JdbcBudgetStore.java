@@ -1,6 +1,6 @@
 package io.opskit.ratelimit.budget;
 
-import io.opskit.ratelimit.internal.Require;
+import io.opskit.api.internal.Checks;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
@@ -286,7 +286,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder reclaimInterval(Duration reclaimInterval) {
-            Require.positive("reclaimInterval", reclaimInterval);
+            Checks.requirePositive(reclaimInterval, "reclaimInterval");
             this.reclaimInterval = reclaimInterval;
             return this;
         }
@@ -298,7 +298,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder operationTimeout(Duration operationTimeout) {
-            Require.positive("operationTimeout", operationTimeout);
+            Checks.requirePositive(operationTimeout, "operationTimeout");
             this.operationTimeout = operationTimeout;
             return this;
         }

@@ -1,6 +1,6 @@
 package io.opskit.ratelimit.budget;
 
-import io.opskit.ratelimit.internal.Require;
+import io.opskit.api.internal.Checks;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
@@ -427,7 +427,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder sliceLease(Duration sliceLease) {
-            Require.positive("sliceLease", sliceLease);
+            Checks.requirePositive(sliceLease, "sliceLease");
             this.sliceLease = sliceLease;
             return this;
         }
@@ -438,7 +438,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive (or, at build, not shorter than the lease)
          */
         public Builder settleMargin(Duration settleMargin) {
-            Require.positive("settleMargin", settleMargin);
+            Checks.requirePositive(settleMargin, "settleMargin");
             this.settleMargin = settleMargin;
             return this;
         }

@@ -3,12 +3,26 @@ package io.opskit.ratelimit.internal;
 import java.time.ZoneId;
 
 /**
- * One cost budget (a model's or a tenant's, daily or monthly) across periods. Keeps the current and
- * the previous period's counter, so calls that straddle midnight settle where they reserved and a
- * slightly late clock still finds its period. Thread-safe.
+ * One cost budget of the hierarchy (the app's, a provider's, a model's or a tenant's; daily or
+ * monthly) across periods. Keeps the current and the previous period's counter, so calls that
+ * straddle midnight settle where they reserved and a slightly late clock still finds its period.
+ * Thread-safe.
  */
 public final class BudgetLine {
 
+    /** Where in the hierarchy a line sits. */
+    public enum Level {
+        /** The whole application. */
+        APP,
+        /** Every model of one provider. */
+        PROVIDER,
+        /** One model. */
+        MODEL,
+        /** One tenant across every model. */
+        TENANT
+    }
+
+    final Level level;
     final String scope;
     final boolean monthly;
     final long softMicros;
@@ -17,7 +31,9 @@ public final class BudgetLine {
     private volatile PeriodCounter current;
     private volatile PeriodCounter previous;
 
-    BudgetLine(String scope, boolean monthly, long softMicros, long hardMicros, ZoneId zone, long nowMillis) {
+    BudgetLine(Level level, String scope, boolean monthly, long softMicros, long hardMicros, ZoneId zone,
+               long nowMillis) {
+        this.level = level;
         this.scope = scope;
         this.monthly = monthly;
         this.softMicros = softMicros;
@@ -37,7 +53,7 @@ public final class BudgetLine {
         if (p.contains(epochMillis)) {
             return p;
         }
-        synchronized (this) { // once per period: the hot path above takes no lock
+        synchronized (this) {
             c = current;
             if (c.contains(epochMillis)) {
                 return c;
@@ -52,11 +68,16 @@ public final class BudgetLine {
     }
 
     /** The current period's counter, as of the last call. */
-    public PeriodCounter current() {
+    PeriodCounter current() {
         return current;
     }
 
-    /** What the line counts, e.g. {@code openai/gpt-4o/day}. */
+    /** Where the line sits in the hierarchy. */
+    public Level level() {
+        return level;
+    }
+
+    /** What the line counts, e.g. {@code openai/gpt-4o/day} or {@code app/day}. */
     public String scope() {
         return scope;
     }
@@ -64,6 +85,11 @@ public final class BudgetLine {
     /** {@code "month"} or {@code "day"}. */
     public String periodName() {
         return monthly ? "month" : "day";
+    }
+
+    /** True for a monthly line. */
+    public boolean monthly() {
+        return monthly;
     }
 
     /** The warning level, micro-USD. */
@@ -74,10 +100,5 @@ public final class BudgetLine {
     /** The refusal level, micro-USD. */
     public long hardMicros() {
         return hardMicros;
-    }
-
-    /** The limit name used in refusals: {@code daily_budget} or {@code monthly_budget}. */
-    public String limitName() {
-        return monthly ? "monthly_budget" : "daily_budget";
     }
 }

@@ -6,36 +6,26 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One budget in one calendar period: its key, its bounds in epoch milliseconds, and (for the
- * in-memory ledger) what is spent and held. A new period is a new counter, so nothing is ever
- * reset. Thread-safe: {@code used} is guarded by the route's gate, the other counts are atomics or
- * volatile,
- * the rest is final.
+ * One budget line in one calendar period: its key, its bounds in epoch milliseconds, and what is
+ * spent and held. A new period is a new counter, so nothing is ever reset.
+ *
+ * <p>Thread-safety: with the in-memory ledger {@link #spent} and {@link #reserved} are guarded by
+ * the ledger's lock; with a shared store they are the last figures the store reported (volatile,
+ * for gauges and health). The flags are atomics; the rest is final.
  */
-public final class PeriodCounter {
+final class PeriodCounter {
 
-    /** The budget and period, as a {@code BudgetStore} knows them. */
-    public final BudgetKey key;
+    final BudgetKey key;
     /** First millisecond of the period (inclusive). */
-    public final long startMillis;
+    final long startMillis;
     /** First millisecond after the period (exclusive). */
-    public final long endMillis;
-    /**
-     * Spent plus held, micro-USD (in-memory ledger); the last value a store reported otherwise.
-     * Guarded by the owning route's gate. While this is the current period of one of the model's
-     * own lines, the count lives in the gate instead and is written back here when the period ends.
-     */
-    final PaddedLong used = new PaddedLong();
-    /**
-     * Set, once, when {@link #used} first reaches the soft limit: until then no call can have
-     * crossed it (spend never exceeds what is used), so ending a call need not look.
-     */
-    volatile boolean nearSoft;
-    /** Reconciled spend as a shared store last reported it (the in-memory ledger derives spend from the slots). */
-    final AtomicLong spent = new AtomicLong();
+    final long endMillis;
+    /** Reconciled spend, micro-USD. */
+    volatile long spent;
+    /** Open reservations, micro-USD. */
+    volatile long reserved;
     /** Set once the soft-limit warning for this period was sent. */
     final AtomicBoolean softWarned = new AtomicBoolean();
     /** Set once a refusal at the hard limit was announced for this period. */
@@ -68,4 +58,7 @@ public final class PeriodCounter {
         return epochMillis >= startMillis && epochMillis < endMillis;
     }
 
+    long remaining(long hardMicros) {
+        return Math.max(0, hardMicros - spent - reserved);
+    }
 }

@@ -241,4 +241,62 @@ class JdbcBudgetStoreTest {
                     .hasMessageStartingWith("JDBC budget store (tables opskit_budget_*) could not reach its database");
         }
     }
+
+    /**
+     * Finding 3: a half-open connection wedged every replica (the backend sat idle in transaction
+     * holding the period row, no socket or statement timeout). The writer's session now carries
+     * lock, statement and idle-in-transaction limits (busy_timeout on SQLite) and a socket timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void finding3_aHalfOpenConnectionWedgesEveryReplica_writerSessionCarriesTimeouts(Kind kind) throws Exception {
+        DataSource pool = pool(kind);
+        java.util.concurrent.atomic.AtomicReference<Connection> handedOut = new java.util.concurrent.atomic.AtomicReference<>();
+        DataSource recording = new javax.sql.DataSource() {
+            @Override public Connection getConnection() throws java.sql.SQLException {
+                Connection c = pool.getConnection();
+                handedOut.set(c);
+                return c;
+            }
+            @Override public Connection getConnection(String u, String p) { throw new UnsupportedOperationException(); }
+            @Override public java.io.PrintWriter getLogWriter() { return null; }
+            @Override public void setLogWriter(java.io.PrintWriter out) { }
+            @Override public void setLoginTimeout(int seconds) { }
+            @Override public int getLoginTimeout() { return 0; }
+            @Override public java.util.logging.Logger getParentLogger() { throw new UnsupportedOperationException(); }
+            @Override public <T> T unwrap(Class<T> iface) { throw new UnsupportedOperationException(); }
+            @Override public boolean isWrapperFor(Class<?> iface) { return false; }
+        };
+        try (JdbcBudgetStore store = JdbcBudgetStore.builder(recording).tablePrefix(TestDatabase.uniquePrefix())
+                .createSchemaOnStart(true).operationTimeout(Duration.ofSeconds(4)).build()) {
+            store.reserve(KEY, "a", 1, 1_000, NOW, LEASE); // the writer takes its connection and keeps it a while
+            Connection writer = handedOut.get();
+            String query = switch (kind) {
+                case POSTGRESQL -> "SELECT current_setting('lock_timeout'), current_setting('statement_timeout'), "
+                        + "current_setting('idle_in_transaction_session_timeout')";
+                case MARIADB -> "SELECT @@session.innodb_lock_wait_timeout, @@session.max_statement_time, 0";
+                case SQLITE -> "PRAGMA busy_timeout";
+            };
+            synchronized (writer) {
+                try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                    assertThat(rs.next()).isTrue();
+                    switch (kind) {
+                        case POSTGRESQL -> {
+                            assertThat(rs.getString(1)).isEqualTo("2s");
+                            assertThat(rs.getString(2)).isEqualTo("4s");
+                            assertThat(rs.getString(3)).isEqualTo("4s");
+                        }
+                        case MARIADB -> {
+                            assertThat(rs.getLong(1)).isEqualTo(2);
+                            assertThat(rs.getDouble(2)).isEqualTo(4.0);
+                        }
+                        case SQLITE -> assertThat(rs.getLong(1)).isEqualTo(2_000);
+                    }
+                }
+                if (kind != Kind.SQLITE) {
+                    assertThat(writer.getNetworkTimeout()).isEqualTo(5_000);
+                }
+            }
+        }
+    }
 }
