@@ -64,7 +64,8 @@ class AiFeedbackFeatureTest {
             HttpResponse<String> budget = get(app, "/admin/budget", true);
             assertThat(budget.statusCode()).isEqualTo(200);
             JsonNode day = json(budget).path("budgets").path(0);
-            assertThat(day.path("scope").asText()).isEqualTo("openai/gpt-4o/day");
+            assertThat(day.path("scope").asText()).as("the whole app's line comes first").isEqualTo("app/day");
+            assertThat(json(budget).path("budgets").path(1).path("scope").asText()).isEqualTo("openai/gpt-4o/day");
             assertThat(day.path("period").asText()).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
             assertThat(day.path("spentUsd").decimalValue()).isEqualByComparingTo(body.path("costUsd").decimalValue());
             assertThat(day.path("reservedUsd").decimalValue()).isZero();

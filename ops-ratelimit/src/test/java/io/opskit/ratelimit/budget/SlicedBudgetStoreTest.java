@@ -124,4 +124,32 @@ class SlicedBudgetStoreTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("settleMargin must be shorter than sliceLease (PT10S): PT10S");
     }
+
+    /**
+     * Finding 7: a crashed holder's in-slice spend is lost to the shared store (5.29 $ spent on a
+     * 5 $ limit). The documented bound (SCHEMA.md): at most one slice per crashed holder.
+     */
+    @Test
+    void finding7_slicedBudgetStoreLosesACrashedHoldersInSliceSpend_overspendStaysWithinOneSlice() {
+        long limit = 5_000;
+        long slice = 500;
+        SlicedBudgetStore crashed = sliced(slice);
+        long spent = 0;
+        for (int i = 0; i < 5; i++) { // spends 450 inside its slice, then dies without close()
+            assertThat(crashed.reserve(KEY, "c" + i, 90, limit, NOW, LEASE).admitted()).isTrue();
+            crashed.reconcile(KEY, "c" + i, 90, NOW);
+            spent += 90;
+        }
+        Instant later = NOW.plus(Duration.ofMinutes(3)); // the crashed holder's slice lease has ended
+        SlicedBudgetStore survivor = sliced(slice);
+        for (int i = 0; i < 100; i++) {
+            if (survivor.reserve(KEY, "s" + i, 90, limit, later, later.plusSeconds(60)).admitted()) {
+                survivor.reconcile(KEY, "s" + i, 90, later);
+                spent += 90;
+            }
+        }
+        survivor.settleDue(later.plus(Duration.ofMinutes(3)));
+
+        assertThat(spent).as("real spend").isGreaterThan(limit - 90).isLessThanOrEqualTo(limit + slice);
+    }
 }
