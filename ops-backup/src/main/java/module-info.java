@@ -18,6 +18,7 @@ module io.opskit.backup {
     exports io.opskit.backup.schedule;
     exports io.opskit.backup.health;
     exports io.opskit.backup.tasks;
+    exports io.opskit.backup.pitr;
 
     opens io.opskit.backup.cli to info.picocli;
 }

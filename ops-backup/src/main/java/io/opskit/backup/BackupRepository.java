@@ -73,6 +73,7 @@ public final class BackupRepository {
     private static final String MANIFEST = "manifest.json";
     private static final String VERIFICATION_PREFIX = "verification-";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
 
     private final BackupStore store;
     private final @Nullable KeyProvider keys;
@@ -359,7 +360,8 @@ public final class BackupRepository {
         Map<String, List<String>> byId = new LinkedHashMap<>();
         for (String key : store.list("")) {
             int slash = key.indexOf('/');
-            if (slash > 0) {
+            // Only backup ids: other top-level directories (the WAL archive's "wal/") are not backups.
+            if (slash > 0 && BACKUP_ID.matcher(key.substring(0, slash)).matches()) {
                 byId.computeIfAbsent(key.substring(0, slash), k -> new ArrayList<>()).add(key);
             }
         }
@@ -701,6 +703,36 @@ public final class BackupRepository {
         } catch (IOException e) {
             metrics.restoreFailed(isDiskFull(e) ? "disk_full" : "io");
             throw new BackupFailedException(describeFailure("restore of backup " + id, e), e);
+        }
+    }
+
+    /** Reads a source's snapshot stream; see {@link #readSnapshot(String, String, SnapshotReader)}. */
+    @FunctionalInterface
+    public interface SnapshotReader {
+        /** Reads (some of) the decrypted, decompressed snapshot. Does not close it. */
+        void read(InputStream snapshot) throws IOException;
+    }
+
+    /**
+     * Hands one source's decrypted, decompressed snapshot to {@code reader}, then reads what it
+     * left and checks the stored object against the manifest (size, SHA-256, every segment
+     * authenticated). For restore strategies that live outside this class (a PostgreSQL base backup
+     * restored to a moment): when this throws, whatever {@code reader} wrote must be discarded.
+     *
+     * @throws BackupIntegrityException when the archive fails authentication or its checksum
+     * @throws BackupFailedException    when there is no such backup or source, or reading fails
+     */
+    public void readSnapshot(String id, String sourceName, SnapshotReader reader) {
+        Objects.requireNonNull(reader, "reader");
+        BackupManifest manifest = manifest(id);
+        BackupManifest.SourceEntry entry = manifest.source(sourceName);
+        try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry)) {
+            reader.read(archive.plain());
+            archive.finish();
+        } catch (StoredArchive.ArchiveException e) {
+            throw StoredArchive.integrity(manifest, entry, e);
+        } catch (IOException e) {
+            throw new BackupFailedException(describeFailure("reading backup " + id + " source " + sourceName, e), e);
         }
     }
 

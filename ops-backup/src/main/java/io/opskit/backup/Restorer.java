@@ -131,6 +131,18 @@ final class Restorer {
                 ChildProcess.run(command, java.util.Map.of(), archive.plain(), null);
                 archive.finish();
             }
+            case io.opskit.backup.pitr.PgBaseBackupSource.KIND -> {
+                // Start a server on it: it must replay to consistency and answer a query.
+                try {
+                    io.opskit.backup.pitr.internal.BaseBackupCheck.testRestore(archive.plain(), scratchDir);
+                } catch (StoredArchive.ArchiveException | BackupIntegrityException e) {
+                    throw e;
+                } catch (IOException e) {
+                    throw new BackupIntegrityException(backupId, "test restore of base backup " + backupId
+                            + " failed: " + e.getMessage());
+                }
+                archive.finish();
+            }
             default -> {
                 archive.plain().transferTo(OutputStream.nullOutputStream());
                 archive.finish();

@@ -40,11 +40,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "opskit-backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
         description = "Encrypted, verified backups of SQLite, PostgreSQL and files.",
         subcommands = {BackupCli.Backup.class, BackupCli.ListBackups.class, BackupCli.Verify.class,
-                BackupCli.Restore.class, BackupCli.Prune.class})
+                BackupCli.Restore.class, BackupCli.Prune.class,
+                WalCommands.WalPush.class, WalCommands.WalFetch.class})
 public final class BackupCli implements Callable<Integer> {
 
-    private PrintStream out = System.out;
-    private PrintStream err = System.err;
+    PrintStream out = System.out;
+    PrintStream err = System.err;
     private boolean terminal = System.console() != null;
 
     /** Runs the CLI and exits with its code. */
@@ -94,7 +95,7 @@ public final class BackupCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println("opskit-backup: name a command: backup, list, verify, restore or prune (see --help)");
+        err.println("opskit-backup: name a command: backup, list, verify, restore, prune, wal-push or wal-fetch (see --help)");
         return 2;
     }
 
@@ -144,7 +145,8 @@ public final class BackupCli implements Callable<Integer> {
         RepoOptions repo = new RepoOptions();
 
         @Option(names = "--source", required = true, paramLabel = "KIND:WHERE",
-                description = "sqlite:PATH, postgres:JDBC_URL or dir:PATH; repeat for several sources.")
+                description = "sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL (a base backup for point-in-time"
+                        + " restore) or dir:PATH; repeat for several sources.")
         List<String> sources = new ArrayList<>();
 
         @Option(names = "--compression", defaultValue = "zstd", paramLabel = "zstd|gzip:LEVEL|none",
@@ -162,11 +164,15 @@ public final class BackupCli implements Callable<Integer> {
             BackupRepository.Builder b = repo.builder(true, cli.err).compression(Compression.parse(compression))
                     .verifyAfterBackup(!noVerify);
             Set<String> names = new HashSet<>();
+            List<BackupSource> parsed = new ArrayList<>();
             for (String spec : sources) {
-                b.source(parseSource(spec, names));
+                BackupSource source = parseSource(spec, names);
+                parsed.add(source);
+                b.source(source);
             }
             BackupManifest made = b.build().backup(cli.progress());
             cli.endProgress();
+            WalCommands.recordBases(repo.repo, made, parsed);
             cli.out.printf(Locale.ROOT, "stored %s of %s snapshot, verified: %s%n", size(made.storedBytes()),
                     size(made.snapshotBytes()), made.verified().map(v -> "level " + v.level().number()).orElse("no"));
             cli.out.println(made.id());
@@ -188,6 +194,8 @@ public final class BackupCli implements Callable<Integer> {
                 }
                 case "postgres":
                     return BackupSources.postgres(unique(names, PostgresTarget.parse(where).database()), where);
+                case "pg-base":
+                    return WalCommands.baseSource(unique(names, "pg-base"), where);
                 case "dir":
                 case "files": {
                     Path path = Path.of(where).toAbsolutePath().normalize();
@@ -196,7 +204,7 @@ public final class BackupCli implements Callable<Integer> {
                 }
                 default:
                     throw new CommandLine.ParameterException(new CommandLine(this),
-                            "--source kind must be sqlite, postgres or dir: " + spec);
+                            "--source kind must be sqlite, postgres, pg-base or dir: " + spec);
             }
         }
 
@@ -286,6 +294,7 @@ public final class BackupCli implements Callable<Integer> {
                         size(m.storedBytes()), m.verified().map(v -> "level " + v.level().number()).orElse("no"), last,
                         String.join(",", m.sources().stream().map(s -> s.name() + "(" + s.kind() + ")").toList()));
             }
+            WalCommands.printRanges(cli.out, repo.repo, repo.keyFile, all);
             return 0;
         }
     }
@@ -327,6 +336,17 @@ public final class BackupCli implements Callable<Integer> {
                     cli.out.println("FAILED  " + each + ": " + describe(e));
                     if (firstFailure == null) {
                         firstFailure = describe(e);
+                    }
+                }
+            }
+            if (all) {
+                String wal = WalCommands.verifyArchive(cli.out, repo.repo, repo.keyFile, verifyLevel != VerifyLevel.CHECKSUM);
+                if (wal != null) {
+                    failed++;
+                    ids = new ArrayList<>(ids);
+                    ids.add("wal");
+                    if (firstFailure == null) {
+                        firstFailure = wal;
                     }
                 }
             }
@@ -381,10 +401,16 @@ public final class BackupCli implements Callable<Integer> {
                         + " (integrity_check).")
         RestoreCheck check = RestoreCheck.AUTO;
 
+        @CommandLine.ArgGroup(exclusive = false, heading = "Point-in-time restore of a pg-base backup (--to DATA_DIR):%n")
+        WalCommands.RestoreTargetOptions pitr = new WalCommands.RestoreTargetOptions();
+
         @Override
         public Integer call() {
             BackupRepository repository = repo.builder(true, cli.err).restoreCheck(check).build();
             String name = source != null ? source : repository.onlySourceName(id);
+            if (WalCommands.isPointInTime(repository, id, name, pitr)) {
+                return WalCommands.restore(cli, new CommandLine(this), repository, repo.repo, repo.keyFile, id, to, pitr);
+            }
             try {
                 repository.restore(id, name, to, force, cli.progress());
             } finally {
@@ -436,6 +462,9 @@ public final class BackupCli implements Callable<Integer> {
             BackupRepository repository = repo.builder(true, cli.err).build();
             RetentionPlan plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
             cli.out.print(plan.describe());
+            if (apply) {
+                WalCommands.prune(cli.out, repo.repo, repository);
+            }
             cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"
                     : "dry run: nothing deleted; add --apply to delete " + plan.toDelete().size() + " backups");
             return 0;

@@ -1,0 +1,205 @@
+package io.opskit.backup.pitr;
+
+import io.opskit.backup.BackupRepository;
+import io.opskit.backup.RestoreRefusedException;
+import io.opskit.backup.pitr.internal.BaseBackupCheck;
+import io.opskit.backup.pitr.internal.LocalCluster;
+import io.opskit.backup.pitr.internal.TarExtractor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restores a base backup into an empty data directory, ready to start, so that PostgreSQL replays
+ * the archive to a {@link RecoveryTarget}: it writes {@code recovery.signal} and, in
+ * {@code postgresql.auto.conf}, {@code restore_command} (the CLI's {@code wal-fetch}), the target,
+ * {@code recovery_target_action = 'promote'} and the timeline to follow.
+ *
+ * <p>A target before the base backup's end or past the archive's last contiguous segment is
+ * refused with both bounds named. Thread-safe; each call restores one directory.
+ */
+public final class PointInTimeRestore {
+
+    private static final Logger log = LoggerFactory.getLogger(PointInTimeRestore.class);
+    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS'+00'")
+            .withZone(ZoneOffset.UTC);
+
+    private final BackupRepository repository;
+    private final WalArchive archive;
+    private final String restoreCommand;
+
+    private PointInTimeRestore(BackupRepository repository, WalArchive archive, String restoreCommand) {
+        this.repository = repository;
+        this.archive = archive;
+        this.restoreCommand = restoreCommand;
+    }
+
+    /**
+     * A restorer.
+     *
+     * @param repository     the repository holding the base backups (with its key)
+     * @param archive        the WAL archive (with its key)
+     * @param restoreCommand PostgreSQL's {@code restore_command}, with {@code %f} and {@code %p}, e.g.
+     *                       {@code java -jar opskit-backup-cli.jar wal-fetch --repo R --key-file K %f %p}
+     * @throws IllegalArgumentException when the command lacks {@code %f} or {@code %p}
+     */
+    public static PointInTimeRestore of(BackupRepository repository, WalArchive archive, String restoreCommand) {
+        Objects.requireNonNull(repository, "repository");
+        Objects.requireNonNull(archive, "archive");
+        Objects.requireNonNull(restoreCommand, "restoreCommand");
+        if (!restoreCommand.contains("%f") || !restoreCommand.contains("%p")) {
+            throw new IllegalArgumentException("restoreCommand must contain %f and %p: '" + restoreCommand + "'");
+        }
+        return new PointInTimeRestore(repository, archive, restoreCommand);
+    }
+
+    /** What a restore wrote. */
+    public record Result(String backupId, Path dataDirectory, RecoveryTarget target, RestorableRange range) {
+    }
+
+    /**
+     * Checks {@code target} against what base backup {@code backupId} and the archive can reach,
+     * without writing anything.
+     *
+     * @return the range the target lies in
+     * @throws RestoreRefusedException naming both bounds when the target lies outside it, or when
+     *                                 the backup is not a recorded base backup or its WAL is missing
+     */
+    public RestorableRange check(String backupId, RecoveryTarget target) {
+        Objects.requireNonNull(backupId, "backupId");
+        Objects.requireNonNull(target, "target");
+        BaseBackup base = archive.baseBackup(backupId).orElseThrow(() -> new RestoreRefusedException("backup " + backupId
+                + " is not a recorded base backup (take one with backup --source pg-base:JDBC_URL)"));
+        RestorableRange range = archive.restorableRange(base).orElseThrow(() -> new RestoreRefusedException(
+                "the WAL base backup " + backupId + " needs from " + base.startLsn() + " to " + base.stopLsn()
+                        + " on timeline " + base.timeline() + " is not all in the archive; the gap check names what is missing"));
+        if (target instanceof RecoveryTarget.Time t) {
+            if (t.time().isBefore(range.from()) || t.time().isAfter(range.to())) {
+                throw new RestoreRefusedException("recovery target time " + t.time() + " is outside what backup "
+                        + backupId + " can reach on timeline " + range.timeline() + ": from " + range.from()
+                        + " (the end of the base backup) to " + range.to() + " (when the last segment " + range.lastSegment()
+                        + " was archived)");
+            }
+        } else if (target instanceof RecoveryTarget.AtLsn l) {
+            if (l.lsn().compareTo(range.fromLsn()) < 0 || l.lsn().compareTo(range.toLsn()) > 0) {
+                throw new RestoreRefusedException("recovery target LSN " + l.lsn() + " is outside what backup "
+                        + backupId + " can reach on timeline " + range.timeline() + ": from " + range.fromLsn()
+                        + " (the end of the base backup) to " + range.toLsn() + " (the end of the last segment "
+                        + range.lastSegment() + ")");
+            }
+        }
+        return range;
+    }
+
+    /**
+     * Restores base backup {@code backupId} into {@code dataDirectory} (absent or empty) and writes
+     * the recovery settings. Start the server on it and it replays to the target and promotes.
+     * When this JVM runs as root, the files are given to the directory's owner (or {@code postgres}).
+     *
+     * @throws RestoreRefusedException  when the target is outside the reachable range, or the
+     *                                  directory is not empty
+     * @throws io.opskit.backup.BackupIntegrityException when the backup fails authentication (the
+     *                                  directory is emptied again)
+     * @throws io.opskit.backup.BackupFailedException    when reading or writing fails
+     */
+    public Result restore(String backupId, Path dataDirectory, RecoveryTarget target) {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        RestorableRange range = check(backupId, target);
+        BaseBackup base = archive.baseBackup(backupId).orElseThrow();
+        Path dir = dataDirectory.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(dir)) {
+                try (Stream<Path> entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new RestoreRefusedException("data directory " + dir + " is not empty; restore into an"
+                                + " empty or new directory (stop and move the old cluster first)");
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+            UserPrincipal owner = owner(dir);
+            if (owner != null) {
+                Files.setOwner(dir, owner);
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            try {
+                repository.readSnapshot(backupId, base.sourceName(), in -> TarExtractor.extract(in, dir, owner));
+            } catch (RuntimeException e) {
+                emptyDirectory(dir);
+                throw e;
+            }
+            Files.deleteIfExists(dir.resolve("standby.signal"));
+            Files.deleteIfExists(dir.resolve("postmaster.pid"));
+            Path signal = dir.resolve("recovery.signal");
+            Files.writeString(signal, "");
+            Path auto = dir.resolve("postgresql.auto.conf");
+            Files.writeString(auto, settings(backupId, base, target), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (owner != null) {
+                Files.setOwner(signal, owner);
+                Files.setOwner(auto, owner);
+            }
+            Files.setPosixFilePermissions(auto, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new io.opskit.backup.BackupFailedException("restore of base backup " + backupId + " into " + dir
+                    + " failed: " + WalArchive.oneLine(e), e);
+        }
+        log.info("restored base backup {} into {}, recovering to {}", backupId, dir, target);
+        return new Result(backupId, dir, target, range);
+    }
+
+    private String settings(String backupId, BaseBackup base, RecoveryTarget target) {
+        StringBuilder s = new StringBuilder("\n# Point-in-time restore of Opskit backup ").append(backupId).append('\n');
+        s.append("restore_command = ").append(quote(restoreCommand)).append('\n');
+        String timeline = "'" + base.timeline() + "'";
+        if (target instanceof RecoveryTarget.Time t) {
+            s.append("recovery_target_time = ").append(quote(PG_TIME.format(t.time()))).append('\n');
+        } else if (target instanceof RecoveryTarget.AtLsn l) {
+            s.append("recovery_target_lsn = ").append(quote(l.lsn().toString())).append('\n');
+        } else if (target instanceof RecoveryTarget.Named n) {
+            s.append("recovery_target_name = ").append(quote(n.name())).append('\n');
+        } else {
+            timeline = "'latest'";
+        }
+        s.append("recovery_target_timeline = ").append(timeline).append('\n');
+        if (!(target instanceof RecoveryTarget.Latest)) {
+            s.append("recovery_target_action = 'promote'\n");
+        }
+        return s.toString();
+    }
+
+    static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    private static @Nullable UserPrincipal owner(Path dir) throws IOException {
+        UserPrincipal server = LocalCluster.serverOwner();
+        if (server == null) {
+            return null;
+        }
+        UserPrincipal current = Files.getOwner(dir);
+        return "root".equals(current.getName()) ? server : current;
+    }
+
+    private static void emptyDirectory(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                BaseBackupCheck.deleteTree(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,819 @@
+package io.opskit.backup.pitr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opskit.api.backup.BackupStore;
+import io.opskit.api.backup.KeyProvider;
+import io.opskit.api.notify.Notifier;
+import io.opskit.api.notify.OpsEvent;
+import io.opskit.api.notify.Severity;
+import io.opskit.backup.Compression;
+import io.opskit.backup.LocalDirectoryStore;
+import io.opskit.backup.pitr.internal.SegmentCodec;
+import java.io.BufferedInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WAL archive of one PostgreSQL cluster inside a backup repository: {@link #push(Path)} for
+ * {@code archive_command}, {@link #fetch(String, Path)} for {@code restore_command}, records of base
+ * backups, the gap check, restorable ranges and retention anchored on base backups.
+ *
+ * <p>Each file is compressed and encrypted with the repository's codec and archive format and
+ * stored under {@code TIMELINE/NAME} (FORMAT.md, "WAL archive"); a push returns only once the
+ * object is durable, so {@code archive_command} may exit 0. Thread-safe: pushes of different files
+ * may run concurrently, and concurrent pushes of one name are settled by the store (one wins, the
+ * others compare).
+ */
+public final class WalArchive {
+
+    private static final Logger log = LoggerFactory.getLogger(WalArchive.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String INFO_KEY = "archive.json";
+    static final String BASE_PREFIX = "base/";
+    /** The store directory a repository's WAL archive lives in, beside the backups. */
+    public static final String DIRECTORY = "wal";
+
+    private final BackupStore store;
+    private final @Nullable KeyProvider keys;
+    private final Compression compression;
+    private final Clock clock;
+    private final String name;
+    private final WalMetrics metrics;
+    private final List<Notifier> notifiers;
+    private volatile long segmentBytes;
+
+    private WalArchive(Builder b) {
+        this.store = Objects.requireNonNull(b.store);
+        this.keys = b.keys;
+        this.compression = b.compression == null ? Compression.zstd() : b.compression;
+        this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+        this.name = b.name == null ? "wal" : b.name;
+        this.metrics = b.metrics == null ? WalMetrics.NONE : b.metrics;
+        this.notifiers = List.copyOf(b.notifiers);
+    }
+
+    /** Starts a builder; {@link Builder#store(BackupStore)} or {@link Builder#repository(Path)} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The archive's name in metric tags and events ({@code "wal"} unless set). */
+    public String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------------------------- push
+
+    /**
+     * Archives one file ({@code %p} of {@code archive_command}): compresses and encrypts it under
+     * its timeline and name and returns once it is durable. When the archive already holds that
+     * name, the bytes are compared: identical bytes succeed ({@link PushResult#ALREADY_ARCHIVED}),
+     * different bytes fail.
+     *
+     * @throws WalArchiveException {@code MISMATCH} when different bytes are archived under the name,
+     *         {@code CORRUPT} when the archived object cannot be read to compare, {@code BAD_NAME},
+     *         {@code SEGMENT_SIZE}, or {@code STORE} when the store fails (nothing is visible then)
+     */
+    public PushResult push(Path file) {
+        Objects.requireNonNull(file, "file");
+        KeyProvider keys = keys();
+        Path fileName = file.getFileName();
+        WalFileName wal = parseName(fileName == null ? file.toString() : fileName.toString());
+        String key = key(wal);
+        try {
+            long size = Files.size(file);
+            if (wal.kind() == WalFileName.Kind.SEGMENT) {
+                checkSegmentSize(wal, size);
+            }
+            if (store.size(key).isPresent()) {
+                return compare(key, wal, file);
+            }
+            try (BackupStore.PendingObject pending = store.create(key);
+                 InputStream in = Files.newInputStream(file)) {
+                SegmentCodec.encode(in, size, wal.name(), clock.instant(), compression.codec(), compression.level(),
+                        keys, new NonClosing(pending));
+                pending.commit();
+            } catch (FileAlreadyExistsException e) {
+                return compare(key, wal, file); // a concurrent push of the same name won
+            }
+            metrics.pushed(size);
+            log.debug("archived {} ({} bytes)", wal.name(), size);
+            return PushResult.STORED;
+        } catch (WalArchiveException e) {
+            metrics.failed(e.reason());
+            event("backup.wal.push_failed", Severity.CRITICAL, e.getMessage(), wal.name(), e.reason());
+            throw e;
+        } catch (NoSuchFileException e) {
+            WalArchiveException ex = new WalArchiveException(WalArchiveException.Reason.STORE,
+                    "cannot archive " + wal.name() + ": no such file " + e.getFile());
+            metrics.failed(ex.reason());
+            throw ex;
+        } catch (IOException | RuntimeException e) {
+            WalArchiveException ex = new WalArchiveException(WalArchiveException.Reason.STORE, "cannot archive "
+                    + wal.name() + " into " + store + ": " + oneLine(e) + "; PostgreSQL keeps it and retries", e);
+            metrics.failed(ex.reason());
+            event("backup.wal.push_failed", Severity.CRITICAL, ex.getMessage(), wal.name(), ex.reason());
+            throw ex;
+        }
+    }
+
+    private PushResult compare(String key, WalFileName wal, Path file) throws IOException {
+        long localSize = Files.size(file);
+        try (SegmentCodec.Decoded archived = SegmentCodec.open(store.open(key), keys());
+             InputStream local = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            SegmentCodec.Header h = archived.header();
+            if (!h.name().equals(wal.name())) {
+                throw corrupt(key, "holds " + h.name() + ", not " + wal.name());
+            }
+            if (h.length() != localSize) {
+                throw mismatch(wal, h, "the archived file has " + h.length() + " bytes, this one " + localSize);
+            }
+            byte[] a = new byte[1 << 16];
+            byte[] b = new byte[1 << 16];
+            long offset = 0;
+            for (int n; (n = archived.read(a, 0, a.length)) > 0; ) {
+                int m = local.readNBytes(b, 0, n);
+                if (m != n || !java.util.Arrays.equals(a, 0, n, b, 0, n)) {
+                    throw mismatch(wal, h, "they differ within bytes " + offset + ".." + (offset + n));
+                }
+                offset += n;
+            }
+            archived.finish();
+            log.info("{} was already archived with identical bytes", wal.name());
+            return PushResult.ALREADY_ARCHIVED;
+        } catch (SegmentCodec.CorruptObject e) {
+            throw corrupt(key, e.getMessage());
+        }
+    }
+
+    private WalArchiveException mismatch(WalFileName wal, SegmentCodec.Header h, String how) {
+        return new WalArchiveException(WalArchiveException.Reason.MISMATCH, "refusing to archive " + wal.name()
+                + ": the archive already holds a different file under that name (archived " + h.archivedAt() + "; "
+                + how + "); is a second cluster archiving into the same repository? Give each cluster its own");
+    }
+
+    private WalArchiveException corrupt(String key, String what) {
+        return new WalArchiveException(WalArchiveException.Reason.CORRUPT, "archived object " + key + " in " + store
+                + " cannot be read: " + what + "; check the key file, or remove the object if it is damaged");
+    }
+
+    private void checkSegmentSize(WalFileName wal, long size) throws IOException {
+        long known = segmentBytes();
+        if (known == 0) {
+            if (size < (1 << 20) || size > (1L << 30) || Long.bitCount(size) != 1) {
+                throw new WalArchiveException(WalArchiveException.Reason.SEGMENT_SIZE, "refusing to archive "
+                        + wal.name() + ": " + size + " bytes is not a WAL segment size (a power of 2, 1 MiB to 1 GiB)");
+            }
+            writeInfo(size);
+        } else if (size != known) {
+            throw new WalArchiveException(WalArchiveException.Reason.SEGMENT_SIZE, "refusing to archive " + wal.name()
+                    + ": it has " + size + " bytes but this archive holds segments of " + known
+                    + " bytes; give a cluster with another --wal-segsize its own repository");
+        }
+    }
+
+    private void writeInfo(long size) throws IOException {
+        ObjectNode info = JSON.createObjectNode();
+        info.put("format", "opskit-wal-archive");
+        info.put("formatVersion", 1);
+        info.put("walSegmentBytes", size);
+        try (BackupStore.PendingObject pending = store.create(INFO_KEY)) {
+            pending.write(JSON.writeValueAsBytes(info));
+            pending.commit();
+        } catch (FileAlreadyExistsException e) {
+            // written concurrently; checked below
+        }
+        segmentBytes = 0;
+        long now = segmentBytes();
+        if (now != size) {
+            throw new WalArchiveException(WalArchiveException.Reason.SEGMENT_SIZE, "this archive holds segments of "
+                    + now + " bytes, not " + size);
+        }
+    }
+
+    /**
+     * The WAL segment size of the archive's cluster, once a segment has been archived.
+     *
+     * @throws WalArchiveException {@code STORE} when the store cannot be read
+     */
+    public OptionalLong walSegmentBytes() {
+        try {
+            long n = segmentBytes();
+            return n == 0 ? OptionalLong.empty() : OptionalLong.of(n);
+        } catch (IOException e) {
+            throw storeFailure("reading " + INFO_KEY, e);
+        }
+    }
+
+    private long segmentBytes() throws IOException {
+        long n = segmentBytes;
+        if (n != 0) {
+            return n;
+        }
+        try (InputStream in = store.open(INFO_KEY)) {
+            JsonNode info = JSON.readTree(in);
+            if (info.path("formatVersion").asInt() != 1) {
+                throw new WalArchiveException(WalArchiveException.Reason.CORRUPT, INFO_KEY + " in " + store
+                        + " has format version " + info.path("formatVersion") + "; this version reads 1");
+            }
+            n = info.path("walSegmentBytes").asLong();
+            segmentBytes = n;
+            return n;
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ fetch
+
+    /**
+     * Restores one archived file ({@code %f}) to {@code destination} ({@code %p} of
+     * {@code restore_command}), through a temporary file beside it that is renamed into place once
+     * the whole object has been authenticated.
+     *
+     * @return false when the archive has no such file (the end of the archive for PostgreSQL)
+     * @throws WalArchiveException {@code CORRUPT} when the object exists but fails authentication
+     *         or its checksum, {@code STORE} when the store or the destination fails
+     */
+    public boolean fetch(String fileName, Path destination) {
+        Objects.requireNonNull(destination, "destination");
+        WalFileName wal = parseName(fileName);
+        String key = key(wal);
+        InputStream stored;
+        try {
+            stored = store.open(key);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw storeFailure("reading " + key, e);
+        }
+        Path dest = destination.toAbsolutePath();
+        Path temp = dest.resolveSibling(dest.getFileName() + ".opskit-part");
+        try (SegmentCodec.Decoded decoded = SegmentCodec.open(stored, keys())) {
+            if (!decoded.header().name().equals(wal.name())) {
+                throw corrupt(key, "holds " + decoded.header().name() + ", not " + wal.name());
+            }
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                decoded.copyTo(out);
+            }
+            Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (SegmentCodec.CorruptObject e) {
+            throw corrupt(key, e.getMessage());
+        } catch (IOException e) {
+            throw storeFailure("restoring " + wal.name() + " to " + dest, e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** When a file was archived, read from its object's header; empty when it is not archived. */
+    public Optional<Instant> archivedAt(String fileName) {
+        WalFileName wal = parseName(fileName);
+        try (InputStream in = store.open(key(wal))) {
+            return Optional.of(SegmentCodec.readHeader(in, keys()).archivedAt());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (SegmentCodec.CorruptObject e) {
+            throw corrupt(key(wal), e.getMessage());
+        } catch (IOException e) {
+            throw storeFailure("reading " + key(wal), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ base backups
+
+    /**
+     * Records a base backup, so that restores, ranges, the gap check and retention know what WAL
+     * it needs. Written once per backup and source.
+     *
+     * @throws WalArchiveException {@code STORE} when the record cannot be written
+     */
+    public void recordBaseBackup(BaseBackup base) {
+        Objects.requireNonNull(base, "base");
+        ObjectNode node = JSON.createObjectNode();
+        node.put("format", "opskit-wal-base-backup");
+        node.put("formatVersion", 1);
+        node.put("backupId", base.backupId());
+        node.put("sourceName", base.sourceName());
+        node.put("timeline", base.timeline());
+        node.put("startLsn", base.startLsn().toString());
+        node.put("stopLsn", base.stopLsn().toString());
+        node.put("startedAt", base.startedAt().toString());
+        node.put("stoppedAt", base.stoppedAt().toString());
+        String key = BASE_PREFIX + base.backupId() + "." + base.sourceName() + ".json";
+        try (BackupStore.PendingObject pending = store.create(key)) {
+            pending.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+            pending.commit();
+        } catch (IOException e) {
+            throw storeFailure("recording base backup " + base.backupId(), e);
+        }
+        log.info("recorded base backup {} on timeline {}: WAL {} to {}", base.backupId(), base.timeline(),
+                base.startLsn(), base.stopLsn());
+    }
+
+    /**
+     * Records the base backup {@code source} just took into committed backup {@code manifest}.
+     *
+     * @throws IllegalStateException when the source has taken no snapshot
+     * @throws WalArchiveException   {@code STORE} when the record cannot be written
+     */
+    public BaseBackup recordBaseBackup(io.opskit.backup.BackupManifest manifest, PgBaseBackupSource source) {
+        Objects.requireNonNull(manifest, "manifest");
+        Objects.requireNonNull(source, "source");
+        PgBaseBackupSource.Run run = source.lastRun().orElseThrow(() -> new IllegalStateException(
+                "source " + source.name() + " has taken no base backup yet"));
+        BaseBackup base = run.toBaseBackup(manifest.id(), source.name());
+        recordBaseBackup(base);
+        return base;
+    }
+
+    /** The recorded base backups, oldest first. */
+    public List<BaseBackup> baseBackups() {
+        List<BaseBackup> all = new ArrayList<>();
+        try {
+            for (String key : store.list(BASE_PREFIX)) {
+                try (InputStream in = store.open(key)) {
+                    JsonNode n = JSON.readTree(in);
+                    all.add(new BaseBackup(n.path("backupId").asText(), n.path("sourceName").asText(),
+                            n.path("timeline").asLong(), Lsn.parse(n.path("startLsn").asText()),
+                            Lsn.parse(n.path("stopLsn").asText()), Instant.parse(n.path("startedAt").asText()),
+                            Instant.parse(n.path("stoppedAt").asText())));
+                } catch (RuntimeException e) {
+                    throw new WalArchiveException(WalArchiveException.Reason.CORRUPT, "base backup record " + key
+                            + " is unreadable: " + oneLine(e));
+                }
+            }
+        } catch (IOException e) {
+            throw storeFailure("listing base backups", e);
+        }
+        all.sort(Comparator.comparing(BaseBackup::startLsn).thenComparing(BaseBackup::backupId));
+        return all;
+    }
+
+    /** The base backup recorded for a repository backup id, if any. */
+    public Optional<BaseBackup> baseBackup(String backupId) {
+        Objects.requireNonNull(backupId, "backupId");
+        return baseBackups().stream().filter(b -> b.backupId().equals(backupId)).findFirst();
+    }
+
+    // ------------------------------------------------------------------------ timelines and gaps
+
+    /** The archived file names per timeline (segments only, in order), read from the store. */
+    TreeMap<Long, TreeSet<Long>> segmentsByTimeline() {
+        TreeMap<Long, TreeSet<Long>> byTimeline = new TreeMap<>();
+        long size;
+        try {
+            size = segmentBytes();
+            if (size == 0) {
+                return byTimeline;
+            }
+            for (String key : store.list("")) {
+                int slash = key.indexOf('/');
+                if (slash != 8 || key.startsWith(BASE_PREFIX)) {
+                    continue;
+                }
+                WalFileName wal;
+                try {
+                    wal = WalFileName.parse(key.substring(slash + 1));
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (wal.kind() == WalFileName.Kind.SEGMENT) {
+                    byTimeline.computeIfAbsent(wal.timeline(), t -> new TreeSet<>()).add(wal.segmentNumber(size));
+                }
+            }
+        } catch (IOException e) {
+            throw storeFailure("listing the archive", e);
+        }
+        return byTimeline;
+    }
+
+    /**
+     * The gap check: segments missing on any timeline between the oldest base backup's start
+     * (or the timeline's first archived segment) and the timeline's last archived segment.
+     *
+     * @return the gaps, empty when the archive is contiguous
+     */
+    public List<WalGap> gaps() {
+        TreeMap<Long, TreeSet<Long>> all = segmentsByTimeline();
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        long size = walSegmentBytes().orElseThrow();
+        List<BaseBackup> bases = baseBackups();
+        List<WalGap> gaps = new ArrayList<>();
+        for (Map.Entry<Long, TreeSet<Long>> e : all.entrySet()) {
+            long timeline = e.getKey();
+            TreeSet<Long> segs = e.getValue();
+            long from = segs.first();
+            for (BaseBackup b : bases) {
+                if (b.timeline() == timeline) {
+                    from = Math.min(from, b.startLsn().segmentNumber(size));
+                }
+            }
+            long expected = from;
+            for (long seg : segs.tailSet(from, true)) {
+                if (seg > expected) {
+                    gaps.add(new WalGap(timeline, WalFileName.segmentName(timeline, expected, size), seg - expected,
+                            expected == from ? "the start of the oldest base backup"
+                                    : WalFileName.segmentName(timeline, expected - 1, size)));
+                }
+                expected = seg + 1;
+            }
+        }
+        return gaps;
+    }
+
+    /**
+     * Per timeline, the range of moments a restore can reach: for base backups on that timeline
+     * whose WAL is contiguous from their start, from the oldest one's end to the last contiguous
+     * segment.
+     */
+    public List<RestorableRange> restorableRanges() {
+        List<RestorableRange> ranges = new ArrayList<>();
+        TreeMap<Long, TreeSet<Long>> all = segmentsByTimeline();
+        if (all.isEmpty()) {
+            return ranges;
+        }
+        long size = walSegmentBytes().orElseThrow();
+        List<BaseBackup> bases = baseBackups();
+        for (Map.Entry<Long, TreeSet<Long>> e : all.entrySet()) {
+            long timeline = e.getKey();
+            TreeSet<Long> segs = e.getValue();
+            RestorableRange best = null;
+            List<String> ids = new ArrayList<>();
+            for (BaseBackup b : bases) {
+                if (b.timeline() != timeline) {
+                    continue;
+                }
+                Optional<Long> end = contiguousEnd(segs, b.startLsn().segmentNumber(size));
+                if (end.isEmpty() || end.get() < b.stopLsn().segmentNumber(size)) {
+                    continue;
+                }
+                ids.add(b.backupId());
+                if (best == null) {
+                    String last = WalFileName.segmentName(timeline, end.get(), size);
+                    Instant to = archivedAt(last).orElse(b.stoppedAt());
+                    best = new RestorableRange(timeline, b.stoppedAt(), to.isBefore(b.stoppedAt()) ? b.stoppedAt() : to,
+                            b.stopLsn(), new Lsn((end.get() + 1) * size), last, List.of());
+                }
+            }
+            if (best != null) {
+                ranges.add(new RestorableRange(best.timeline(), best.from(), best.to(), best.fromLsn(), best.toLsn(),
+                        best.lastSegment(), ids));
+            }
+        }
+        return ranges;
+    }
+
+    /** The range a restore from one base backup can reach on its timeline, if its WAL is there. */
+    public Optional<RestorableRange> restorableRange(BaseBackup base) {
+        Objects.requireNonNull(base, "base");
+        TreeSet<Long> segs = segmentsByTimeline().get(base.timeline());
+        if (segs == null) {
+            return Optional.empty();
+        }
+        long size = walSegmentBytes().orElseThrow();
+        Optional<Long> end = contiguousEnd(segs, base.startLsn().segmentNumber(size));
+        if (end.isEmpty() || end.get() < base.stopLsn().segmentNumber(size)) {
+            return Optional.empty();
+        }
+        String last = WalFileName.segmentName(base.timeline(), end.get(), size);
+        Instant to = archivedAt(last).orElse(base.stoppedAt());
+        return Optional.of(new RestorableRange(base.timeline(), base.stoppedAt(),
+                to.isBefore(base.stoppedAt()) ? base.stoppedAt() : to, base.stopLsn(), new Lsn((end.get() + 1) * size),
+                last, List.of(base.backupId())));
+    }
+
+    /** The newest moment any restore can reach, if any base backup has its WAL. */
+    public Optional<Instant> newestRestorableMoment() {
+        return restorableRanges().stream().map(RestorableRange::to).max(Comparator.naturalOrder());
+    }
+
+    private static Optional<Long> contiguousEnd(TreeSet<Long> segs, long from) {
+        if (!segs.contains(from)) {
+            return Optional.empty();
+        }
+        long end = from;
+        while (segs.contains(end + 1)) {
+            end++;
+        }
+        return Optional.of(end);
+    }
+
+    // -------------------------------------------------------------------------------- retention
+
+    /**
+     * Retention anchored on base backups: deletes archived segments (and backup history files)
+     * that end before the start of the oldest of {@code retained}, and the records of base backups
+     * not retained. Never deletes WAL a retained base backup needs, nor timeline history files.
+     * With no retained base backup it deletes nothing.
+     *
+     * @return how many objects were deleted
+     */
+    public int prune(Collection<BaseBackup> retained) {
+        Objects.requireNonNull(retained, "retained");
+        if (retained.isEmpty()) {
+            log.info("WAL retention: no base backup retained, nothing pruned");
+            return 0;
+        }
+        long size = walSegmentBytes().orElse(0);
+        Lsn oldest = retained.stream().map(BaseBackup::startLsn).min(Comparator.naturalOrder()).orElseThrow();
+        int deleted = 0;
+        try {
+            for (String key : store.list("")) {
+                int slash = key.indexOf('/');
+                if (key.startsWith(BASE_PREFIX)) {
+                    String file = key.substring(BASE_PREFIX.length());
+                    if (retained.stream().noneMatch(b -> file.equals(b.backupId() + "." + b.sourceName() + ".json"))) {
+                        store.delete(key);
+                        deleted++;
+                    }
+                    continue;
+                }
+                if (slash != 8 || size == 0) {
+                    continue;
+                }
+                WalFileName wal;
+                try {
+                    wal = WalFileName.parse(key.substring(slash + 1));
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                if (wal.kind() != WalFileName.Kind.HISTORY && wal.segmentNumber(size) < oldest.segmentNumber(size)) {
+                    store.delete(key);
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            throw storeFailure("pruning the archive", e);
+        }
+        log.info("WAL retention: deleted {} objects before {} (the oldest retained base backup's start)", deleted, oldest);
+        return deleted;
+    }
+
+    // ----------------------------------------------------------------------------- verification
+
+    /**
+     * Verifies the archive: the gap check, and with {@code decode} every object decrypted,
+     * decompressed and checked against its digest.
+     *
+     * @return how many objects were checked
+     * @throws WalArchiveException {@code GAP} naming the first gap, or {@code CORRUPT} naming the object
+     */
+    public int verify(boolean decode) {
+        List<WalGap> gaps = gaps();
+        if (!gaps.isEmpty()) {
+            throw new WalArchiveException(WalArchiveException.Reason.GAP, "WAL archive " + name + " has "
+                    + gaps.size() + (gaps.size() == 1 ? " gap" : " gaps") + ": " + gaps.get(0).describe()
+                    + "; a restore cannot replay past it, take a new base backup");
+        }
+        int checked = 0;
+        try {
+            for (String key : store.list("")) {
+                if (key.indexOf('/') != 8) {
+                    continue;
+                }
+                if (decode) {
+                    try (SegmentCodec.Decoded d = SegmentCodec.open(store.open(key), keys())) {
+                        d.copyTo(OutputStream.nullOutputStream());
+                    } catch (SegmentCodec.CorruptObject e) {
+                        throw corrupt(key, e.getMessage());
+                    }
+                }
+                checked++;
+            }
+        } catch (IOException e) {
+            throw storeFailure("verifying the archive", e);
+        }
+        return checked;
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    static String key(WalFileName wal) {
+        return wal.timelineHex() + "/" + wal.name();
+    }
+
+    private static WalFileName parseName(String fileName) {
+        Objects.requireNonNull(fileName, "fileName");
+        try {
+            return WalFileName.parse(fileName);
+        } catch (IllegalArgumentException e) {
+            throw new WalArchiveException(WalArchiveException.Reason.BAD_NAME, e.getMessage());
+        }
+    }
+
+    private KeyProvider keys() {
+        if (keys == null) {
+            throw new IllegalStateException("keyProvider is required to push or fetch WAL: the archive is encrypted");
+        }
+        return keys;
+    }
+
+    private WalArchiveException storeFailure(String what, IOException e) {
+        return new WalArchiveException(WalArchiveException.Reason.STORE, what + " in " + store + " failed: " + oneLine(e), e);
+    }
+
+    private void event(String type, Severity severity, String summary, String file, WalArchiveException.Reason reason) {
+        if (notifiers.isEmpty()) {
+            return;
+        }
+        OpsEvent event = new OpsEvent("backup:" + name, type, severity, summary,
+                Map.of("file", file, "reason", reason.wireName()), clock.instant());
+        for (Notifier n : notifiers) {
+            try {
+                n.notify(event);
+            } catch (RuntimeException e) {
+                log.warn("notifier {} failed on {}: {}", n, type, e.toString());
+            }
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        } else if (e instanceof NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+            m = e.getClass().getSimpleName() + ": " + m;
+        }
+        return m.replaceAll("\\R", " ").strip();
+    }
+
+    /** Keeps the encryptor's close from discarding the pending object before commit. */
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /**
+     * Builds a {@link WalArchive}. Single-valued properties may be set once; {@link #notifier}
+     * adds. Not thread-safe.
+     */
+    public static final class Builder {
+        private @Nullable BackupStore store;
+        private @Nullable KeyProvider keys;
+        private @Nullable Compression compression;
+        private @Nullable Clock clock;
+        private @Nullable String name;
+        private @Nullable WalMetrics metrics;
+        private final List<Notifier> notifiers = new CopyOnWriteArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The store the archive's objects go to (its keys are {@code TIMELINE/NAME}). */
+        public Builder store(BackupStore value) {
+            Objects.requireNonNull(value, "store");
+            requireUnset(store, "store");
+            store = value;
+            return this;
+        }
+
+        /**
+         * The archive of a local repository directory: the directory {@code wal} inside it, beside
+         * the backups (so a backup's clean-up never touches WAL being pushed).
+         */
+        public Builder repository(Path repositoryDirectory) {
+            Objects.requireNonNull(repositoryDirectory, "repositoryDirectory");
+            return store(LocalDirectoryStore.open(repositoryDirectory.resolve(DIRECTORY)));
+        }
+
+        /** The keys; the current one encrypts new objects. Required to push or fetch. */
+        public Builder keyProvider(KeyProvider value) {
+            Objects.requireNonNull(value, "keyProvider");
+            requireUnset(keys, "keyProvider");
+            keys = value;
+            return this;
+        }
+
+        /** The codec for new objects (zstd level 3 unless set). */
+        public Builder compression(Compression value) {
+            Objects.requireNonNull(value, "compression");
+            requireUnset(compression, "compression");
+            compression = value;
+            return this;
+        }
+
+        /** Wall time for archive timestamps (UTC system clock unless set). */
+        public Builder clock(Clock value) {
+            Objects.requireNonNull(value, "clock");
+            requireUnset(clock, "clock");
+            clock = value;
+            return this;
+        }
+
+        /** The name in metric tags and event sources ({@code "wal"} unless set). */
+        public Builder name(String value) {
+            Objects.requireNonNull(value, "name");
+            requireUnset(name, "name");
+            if (!value.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("name must be letters, digits, '.', '_' or '-': '" + value + "'");
+            }
+            name = value;
+            return this;
+        }
+
+        /**
+         * Records {@code opskit.backup.wal.pushed}, {@code .bytes} and {@code .failures} (by
+         * reason) in {@code registry}, all registered at zero. Without one nothing is recorded.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            Objects.requireNonNull(registry, "registry");
+            requireUnset(metrics, "meterRegistry");
+            metrics = new DeferredMetrics(registry);
+            return this;
+        }
+
+        /** Adds a notifier: it hears {@code backup.wal.push_failed}. Repeatable; all hear every event. */
+        public Builder notifier(Notifier value) {
+            notifiers.add(Objects.requireNonNull(value, "notifier"));
+            return this;
+        }
+
+        /**
+         * Builds the archive.
+         *
+         * @throws IllegalStateException when no store was given
+         */
+        public WalArchive build() {
+            if (store == null) {
+                throw new IllegalStateException("store is required: builder().repository(dir) or .store(store)");
+            }
+            if (metrics instanceof DeferredMetrics d) {
+                metrics = WalMetrics.micrometer(d.registry, name == null ? "wal" : name);
+            }
+            return new WalArchive(this);
+        }
+
+        private static void requireUnset(@Nullable Object current, String field) {
+            if (current != null) {
+                throw new IllegalStateException(field + " was already set");
+            }
+        }
+
+        /** Holds the registry until the name is known. */
+        private static final class DeferredMetrics extends WalMetrics {
+            final MeterRegistry registry;
+
+            DeferredMetrics(MeterRegistry registry) {
+                this.registry = registry;
+            }
+        }
+    }
+
+    /** For tests and tools: the store this archive writes to. */
+    BackupStore store() {
+        return store;
+    }
+
+    static void fsync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.opskit.backup.pitr.internal;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import io.opskit.api.backup.KeyProvider;
+import io.opskit.backup.internal.SegmentedAead;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One archived WAL file as stored (FORMAT.md, "WAL archive"): the "OPSKBAK1" encrypted archive of
+ * the compressed plaintext {@code "OPSKWAL1" | codec | archivedAtMillis | length | name | bytes | sha256}.
+ * The codec byte is outside compression so a reader knows how to decompress; the name binds the
+ * object to the key it was pushed under.
+ */
+public final class SegmentCodec {
+
+    private static final byte[] MAGIC = "OPSKWAL1".getBytes(StandardCharsets.US_ASCII);
+    private static final int BUFFER = 1 << 16;
+
+    private SegmentCodec() {
+    }
+
+    /** What the header of a stored file says. */
+    public record Header(String name, Instant archivedAt, long length, String codec) {
+    }
+
+    /** Thrown when a stored object is not a well-formed, authentic WAL object. */
+    public static final class CorruptObject extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public CorruptObject(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        public CorruptObject(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Writes {@code content} ({@code length} bytes) to {@code out} encoded, and closes {@code out}
+     * through the encryptor (which writes the final segment).
+     *
+     * @return the SHA-256 of the content
+     */
+    public static byte[] encode(InputStream content, long length, String name, Instant archivedAt, String codec,
+                                int level, KeyProvider keys, OutputStream out) throws IOException {
+        String keyId = keys.currentKeyId();
+        byte[] master = keys.key(keyId);
+        MessageDigest sha = sha256();
+        try {
+            OutputStream encrypted = SegmentedAead.encrypt(out, master, keyId, SegmentedAead.DEFAULT_SEGMENT_SIZE);
+            encrypted.write(MAGIC);
+            encrypted.write(codecByte(codec));
+            OutputStream compressed = compress(codec, level, encrypted);
+            DataOutputStream data = new DataOutputStream(compressed);
+            data.writeLong(archivedAt.toEpochMilli());
+            data.writeLong(length);
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            data.writeShort(nameBytes.length);
+            data.write(nameBytes);
+            byte[] buf = new byte[BUFFER];
+            long total = 0;
+            for (int n; (n = content.read(buf)) > 0; ) {
+                data.write(buf, 0, n);
+                sha.update(buf, 0, n);
+                total += n;
+            }
+            if (total != length) {
+                throw new IOException(name + " changed while it was read: " + total + " bytes, expected " + length);
+            }
+            byte[] digest = sha.digest();
+            data.write(digest);
+            data.close(); // compressor end, then the encryptor's final segment
+            return digest;
+        } finally {
+            Arrays.fill(master, (byte) 0);
+        }
+    }
+
+    /** Reads only the header of a stored object. */
+    public static Header readHeader(InputStream stored, KeyProvider keys) throws IOException {
+        try (Decoded d = open(stored, keys)) {
+            return d.header();
+        }
+    }
+
+    /**
+     * Opens a stored object for reading its content; {@link Decoded#finish()} checks the length
+     * and digest once the content has been read.
+     */
+    public static Decoded open(InputStream stored, KeyProvider keys) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(stored, BUFFER);
+        buffered.mark(1024);
+        byte[] master;
+        try {
+            String keyId = SegmentedAead.readKeyId(buffered);
+            buffered.reset();
+            try {
+                master = keys.key(keyId);
+            } catch (IllegalArgumentException e) {
+                buffered.close();
+                throw new CorruptObject("encrypted with key " + keyId + ", which the key given does not match ("
+                        + keys.currentKeyId() + ")");
+            }
+        } catch (EOFException e) {
+            buffered.close();
+            throw new CorruptObject("truncated object", e);
+        }
+        try {
+            InputStream decrypted = SegmentedAead.decrypt(buffered, master);
+            DataInputStream head = new DataInputStream(decrypted);
+            byte[] magic = new byte[MAGIC.length];
+            head.readFully(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new CorruptObject("not an Opskit WAL object (bad magic)");
+            }
+            String codec = codecName(head.readUnsignedByte());
+            DataInputStream data = new DataInputStream(decompress(codec, decrypted));
+            Instant at = Instant.ofEpochMilli(data.readLong());
+            long length = data.readLong();
+            byte[] nameBytes = new byte[data.readUnsignedShort()];
+            data.readFully(nameBytes);
+            return new Decoded(new Header(new String(nameBytes, StandardCharsets.UTF_8), at, length, codec), data);
+        } catch (SegmentedAead.AuthenticationFailed e) {
+            buffered.close();
+            throw new CorruptObject("wrong key or corrupted archive: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            buffered.close();
+            throw e instanceof CorruptObject c ? c : new CorruptObject("corrupted WAL object: " + e.getMessage(), e);
+        } finally {
+            Arrays.fill(master, (byte) 0);
+        }
+    }
+
+    /** A stored object being read: its header, then exactly {@code length} content bytes. */
+    public static final class Decoded implements AutoCloseable {
+        private final Header header;
+        private final DataInputStream data;
+        private final MessageDigest sha = sha256();
+        private long remaining;
+
+        Decoded(Header header, DataInputStream data) {
+            this.header = header;
+            this.data = data;
+            this.remaining = header.length();
+        }
+
+        public Header header() {
+            return header;
+        }
+
+        /** Reads content; -1 at its end. Failures of the object surface as {@link CorruptObject}. */
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining == 0) {
+                return -1;
+            }
+            try {
+                int n = data.read(b, off, (int) Math.min(len, remaining));
+                if (n < 0) {
+                    throw new CorruptObject("object ends before its " + header.length() + " bytes");
+                }
+                sha.update(b, off, n);
+                remaining -= n;
+                return n;
+            } catch (CorruptObject e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw new CorruptObject("corrupted WAL object " + header.name() + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Copies the whole content to {@code out}, then {@link #finish()}es. */
+        public void copyTo(OutputStream out) throws IOException {
+            byte[] buf = new byte[BUFFER];
+            for (int n; (n = read(buf, 0, buf.length)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+            finish();
+        }
+
+        /** Checks the digest after the content and that nothing follows it (every segment authenticated). */
+        public void finish() throws IOException {
+            if (remaining > 0) {
+                throw new IllegalStateException("content not fully read");
+            }
+            try {
+                byte[] digest = new byte[32];
+                data.readFully(digest);
+                if (!MessageDigest.isEqual(digest, sha.digest())) {
+                    throw new CorruptObject("WAL object " + header.name() + " fails its SHA-256 check");
+                }
+                if (data.read() >= 0) {
+                    throw new CorruptObject("WAL object " + header.name() + " has bytes after its end");
+                }
+            } catch (CorruptObject e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw new CorruptObject("corrupted WAL object " + header.name() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            data.close();
+        }
+    }
+
+    private static int codecByte(String codec) {
+        return switch (codec) {
+            case "none" -> 0;
+            case "zstd" -> 1;
+            case "gzip" -> 2;
+            default -> throw new IllegalArgumentException("unknown codec: " + codec);
+        };
+    }
+
+    private static String codecName(int b) throws CorruptObject {
+        return switch (b) {
+            case 0 -> "none";
+            case 1 -> "zstd";
+            case 2 -> "gzip";
+            default -> throw new CorruptObject("unknown codec byte " + b);
+        };
+    }
+
+    // The codecs of io.opskit.backup.Compression, over the same libraries (its stream factories are
+    // package-private there).
+    private static OutputStream compress(String codec, int level, OutputStream out) throws IOException {
+        return switch (codec) {
+            case "zstd" -> new ZstdOutputStream(out, level);
+            case "gzip" -> new GZIPOutputStream(out, BUFFER) {
+                {
+                    def.setLevel(level);
+                }
+            };
+            default -> new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+            };
+        };
+    }
+
+    private static InputStream decompress(String codec, InputStream in) throws IOException {
+        return switch (codec) {
+            case "zstd" -> new ZstdInputStream(in);
+            case "gzip" -> new GZIPInputStream(in, BUFFER);
+            default -> in;
+        };
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.opskit.backup.pitr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opskit.backup.pitr.internal.LocalCluster;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real cluster archiving through the CLI, a base backup in the middle of the writes, restores to
+ * a moment and to the end of the archive into new clusters.
+ */
+class PointInTimeRestoreTest {
+
+    @Test
+    void restore_toMomentT_hasEveryRowCommittedBeforeTAndNoneAfter_latestHasAll() throws Exception {
+        try (PgFixture pg = PgFixture.start()) {
+            pg.execute("create table events(id int primary key, at timestamptz not null default clock_timestamp())");
+            insert(pg, 1, 40);
+            pg.switchWal();
+            String baseId = pg.baseBackup(3); // level 3: a scratch cluster started on it and queried
+            insert(pg, 41, 80);
+            pg.switchWal();
+            insert(pg, 81, 100);
+            Instant t = Instant.now();
+            insert(pg, 101, 150);
+            String last = pg.switchWal();
+            pg.awaitArchived(last);
+
+            PgFixture.Cli list = PgFixture.cli("list", "--repo", pg.repo.toString(), "--key-file", pg.keyFile.toString());
+            assertThat(list.code()).as(list.err()).isZero();
+            assertThat(list.out()).contains("timeline 1: restorable").contains(baseId).doesNotContain("GAP");
+
+            Path toT = pg.newDataDir("restored-t");
+            PgFixture.Cli r = restore(pg, baseId, toT, "--target-time", t.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(rows(toT, pg)).isEqualTo(List.of("100", "100"));
+
+            Path latest = pg.newDataDir("restored-latest");
+            PgFixture.Cli l = restore(pg, baseId, latest, "--target", "latest");
+            assertThat(l.code()).as(l.err()).isZero();
+            assertThat(rows(latest, pg)).isEqualTo(List.of("150", "150"));
+        }
+    }
+
+    @Test
+    void restore_targetOutsideTheArchive_isRefusedNamingBothBounds() throws Exception {
+        try (PgFixture pg = PgFixture.start()) {
+            pg.execute("create table events(id int primary key)");
+            Instant beforeBase = Instant.now().minusSeconds(3600);
+            String baseId = pg.baseBackup(2);
+            pg.awaitArchived(pg.writeAndSwitch());
+
+            PgFixture.Cli early = restore(pg, baseId, pg.newDataDir("early"), "--target-time", beforeBase.toString());
+            PgFixture.Cli late = restore(pg, baseId, pg.newDataDir("late"), "--target-time",
+                    Instant.now().plusSeconds(3600).toString());
+            PgFixture.Cli lsn = restore(pg, baseId, pg.newDataDir("lsn"), "--target-lsn", "0/100");
+
+            assertThat(early.code()).isEqualTo(1);
+            assertThat(early.err()).contains("is outside what backup " + baseId + " can reach").contains("(the end of the base backup) to")
+                    .contains("was archived");
+            assertThat(late.code()).isEqualTo(1);
+            assertThat(late.err()).contains("is outside what backup").contains("when the last segment");
+            assertThat(lsn.code()).isEqualTo(1);
+            assertThat(lsn.err()).contains("recovery target LSN 0/100 is outside");
+            assertThat(pg.dir.resolve("early")).isEmptyDirectory();
+        }
+    }
+
+    private static void insert(PgFixture pg, int from, int to) throws Exception {
+        for (int i = from; i <= to; i += 10) {
+            pg.execute("insert into events(id) select g from generate_series(" + i + ", " + Math.min(to, i + 9) + ") g");
+        }
+    }
+
+    private static PgFixture.Cli restore(PgFixture pg, String id, Path to, String... target) throws Exception {
+        String[] base = {"restore", id, "--repo", pg.repo.toString(), "--key-file", pg.keyFile.toString(), "--to",
+                to.toString(), "--restore-command",
+                PgFixture.cliCommand("wal-fetch --repo " + pg.repo + " --key-file " + pg.keyFile + " %f %p")};
+        String[] all = new String[base.length + target.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(target, 0, all, base.length, target.length);
+        return PgFixture.cli(all);
+    }
+
+    /** Starts a server on a restored directory, waits for promotion, returns count and max id. */
+    private static List<String> rows(Path data, PgFixture pg) throws Exception {
+        Path sock = pg.newDataDir(data.getFileName() + "-run");
+        try (LocalCluster c = LocalCluster.start(data, sock, List.of("archive_mode=off"), false)) {
+            PgFixture.await(java.time.Duration.ofSeconds(120), () -> {
+                try {
+                    return "f".equals(c.query("postgres", "postgres", "select pg_is_in_recovery()"));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "the restored server to promote");
+            return List.of(c.query("postgres", "postgres", "select count(*) from events"),
+                    c.query("postgres", "postgres", "select max(id) from events"));
+        }
+    }
+}
