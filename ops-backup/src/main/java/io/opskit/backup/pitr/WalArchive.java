@@ -1,5 +1,7 @@
 package io.opskit.backup.pitr;
 
+import static io.opskit.api.internal.Checks.requireUnset;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -788,12 +790,6 @@ public final class WalArchive {
                 metrics = WalMetrics.micrometer(d.registry, name == null ? "wal" : name);
             }
             return new WalArchive(this);
-        }
-
-        private static void requireUnset(@Nullable Object current, String field) {
-            if (current != null) {
-                throw new IllegalStateException(field + " was already set");
-            }
         }
 
         /** Holds the registry until the name is known. */

@@ -8,7 +8,7 @@ import java.util.Objects;
  * the archive. The message is one line, names the file or range and says what to do; it holds no
  * secret. {@link #reason()} says which, with a stable wire name.
  */
-public class WalArchiveException extends RuntimeException {
+public class WalArchiveException extends io.opskit.api.OpsException {
     private static final long serialVersionUID = 1L;
 
     /** Why an archive operation failed. */
