@@ -148,8 +148,13 @@ final class WalCommands {
                 description = "pg-base: restore_command to write (default: this CLI's wal-fetch with --repo and --key-file).")
         @Nullable String restoreCommand;
 
+        @Option(names = "--prefetch-wal", paramLabel = "THREADS",
+                description = "pg-base: decrypt the WAL the replay needs into the data directory first, on THREADS"
+                        + " threads, so replay starts no process per segment.")
+        @Nullable Integer prefetch;
+
         boolean given() {
-            return time != null || lsn != null || name != null || latest != null || restoreCommand != null;
+            return time != null || lsn != null || name != null || latest != null || restoreCommand != null || prefetch != null;
         }
 
         RecoveryTarget target(CommandLine cmd) {
@@ -188,8 +193,11 @@ final class WalCommands {
                        String to, RestoreTargetOptions options) {
         RecoveryTarget target = options.target(cmd);
         String command = options.restoreCommand != null ? options.restoreCommand : defaultRestoreCommand(repo, keyFile);
-        PointInTimeRestore.Result r = PointInTimeRestore.of(repository, archive(repo, keyFile, null), command)
-                .restore(id, Path.of(to), target);
+        PointInTimeRestore restorer = PointInTimeRestore.of(repository, archive(repo, keyFile, null), command);
+        if (options.prefetch != null) {
+            restorer = restorer.prefetching(options.prefetch);
+        }
+        PointInTimeRestore.Result r = restorer.restore(id, Path.of(to), target);
         cli.out.println("restored base backup " + id + " into " + r.dataDirectory() + "; start PostgreSQL on it to replay to "
                 + describe(target) + " (reachable: " + r.range().from() + " .. " + r.range().to() + ")");
         return 0;

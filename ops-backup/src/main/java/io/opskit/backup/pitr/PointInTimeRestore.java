@@ -38,12 +38,33 @@ public final class PointInTimeRestore {
 
     private final BackupRepository repository;
     private final WalArchive archive;
-    private final String restoreCommand;
+    /** The directory inside a restored data directory that prefetched segments wait in. */
+    public static final String PREFETCH_DIRECTORY = "opskit_prefetch";
 
-    private PointInTimeRestore(BackupRepository repository, WalArchive archive, String restoreCommand) {
+    private final String restoreCommand;
+    private final int prefetchThreads;
+
+    private PointInTimeRestore(BackupRepository repository, WalArchive archive, String restoreCommand, int prefetchThreads) {
         this.repository = repository;
         this.archive = archive;
         this.restoreCommand = restoreCommand;
+        this.prefetchThreads = prefetchThreads;
+    }
+
+    /**
+     * A restorer that also decrypts the segments the replay needs, on {@code threads} threads, into
+     * {@code DATA/opskit_prefetch/} before returning, and writes a {@code restore_command} that
+     * moves a prefetched segment into place (a shell {@code mv}) and runs the given command only for
+     * anything else. Replay then starts no process per segment; the price is the disk space of the
+     * segments up to the target, used until the server consumes them.
+     *
+     * @throws IllegalArgumentException when threads is not positive
+     */
+    public PointInTimeRestore prefetching(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive: " + threads);
+        }
+        return new PointInTimeRestore(repository, archive, restoreCommand, threads);
     }
 
     /**
@@ -62,7 +83,7 @@ public final class PointInTimeRestore {
         if (!restoreCommand.contains("%f") || !restoreCommand.contains("%p")) {
             throw new IllegalArgumentException("restoreCommand must contain %f and %p: '" + restoreCommand + "'");
         }
-        return new PointInTimeRestore(repository, archive, restoreCommand);
+        return new PointInTimeRestore(repository, archive, restoreCommand, 0);
     }
 
     /** What a restore wrote. */
@@ -140,6 +161,9 @@ public final class PointInTimeRestore {
                 emptyDirectory(dir);
                 throw e;
             }
+            if (prefetchThreads > 0) {
+                prefetch(dir, base, range, target, owner);
+            }
             Files.deleteIfExists(dir.resolve("standby.signal"));
             Files.deleteIfExists(dir.resolve("postmaster.pid"));
             Path signal = dir.resolve("recovery.signal");
@@ -162,7 +186,12 @@ public final class PointInTimeRestore {
 
     private String settings(String backupId, BaseBackup base, RecoveryTarget target) {
         StringBuilder s = new StringBuilder("\n# Point-in-time restore of Opskit backup ").append(backupId).append('\n');
-        s.append("restore_command = ").append(quote(restoreCommand)).append('\n');
+        String command = restoreCommand;
+        if (prefetchThreads > 0) {
+            String pre = PREFETCH_DIRECTORY + "/%f";
+            command = "if [ -f " + pre + " ]; then mv -f " + pre + " \"%p\"; else " + restoreCommand + "; fi";
+        }
+        s.append("restore_command = ").append(quote(command)).append('\n');
         String timeline = "'" + base.timeline() + "'";
         if (target instanceof RecoveryTarget.Time t) {
             s.append("recovery_target_time = ").append(quote(PG_TIME.format(t.time()))).append('\n');
@@ -178,6 +207,53 @@ public final class PointInTimeRestore {
             s.append("recovery_target_action = 'promote'\n");
         }
         return s.toString();
+    }
+
+    private void prefetch(Path dir, BaseBackup base, RestorableRange range, RecoveryTarget target,
+                          @Nullable UserPrincipal owner) throws IOException {
+        Path pre = dir.resolve(PREFETCH_DIRECTORY);
+        Files.createDirectories(pre);
+        if (owner != null) {
+            Files.setOwner(pre, owner);
+        }
+        long size = archive.walSegmentBytes().orElseThrow();
+        long first = base.startLsn().segmentNumber(size);
+        long last = range.toLsn().segmentNumber(size) - 1;
+        if (target instanceof RecoveryTarget.AtLsn l) {
+            last = Math.min(last, l.lsn().segmentNumber(size) + 1);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(prefetchThreads, r -> {
+            Thread t = new Thread(r, "opskit-wal-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+            for (long seg = first; seg <= last; seg++) {
+                String name = WalFileName.segmentName(base.timeline(), seg, size);
+                work.add(pool.submit(() -> {
+                    Path file = pre.resolve(name);
+                    if (archive.fetch(name, file) && owner != null) {
+                        Files.setOwner(file, owner);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : work) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while prefetching WAL");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("prefetching WAL failed: " + cause, cause);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static String quote(String value) {
