@@ -149,7 +149,7 @@ public final class WalArchive {
 
     private PushResult compare(String key, WalFileName wal, Path file) throws IOException {
         long localSize = Files.size(file);
-        try (SegmentCodec.Decoded archived = SegmentCodec.open(store.open(key), keys());
+        try (SegmentCodec.Decoded archived = SegmentCodec.open(store.open(key), keys(), wal.name());
              InputStream local = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             SegmentCodec.Header h = archived.header();
             if (!h.name().equals(wal.name())) {
@@ -279,7 +279,7 @@ public final class WalArchive {
         }
         Path dest = destination.toAbsolutePath();
         Path temp = dest.resolveSibling(dest.getFileName() + ".opskit-part");
-        try (SegmentCodec.Decoded decoded = SegmentCodec.open(stored, keys())) {
+        try (SegmentCodec.Decoded decoded = SegmentCodec.open(stored, keys(), wal.name())) {
             if (!decoded.header().name().equals(wal.name())) {
                 throw corrupt(key, "holds " + decoded.header().name() + ", not " + wal.name());
             }
@@ -305,7 +305,7 @@ public final class WalArchive {
     public Optional<Instant> archivedAt(String fileName) {
         WalFileName wal = parseName(fileName);
         try (InputStream in = store.open(key(wal))) {
-            return Optional.of(SegmentCodec.readHeader(in, keys()).archivedAt());
+            return Optional.of(SegmentCodec.readHeader(in, keys(), wal.name()).archivedAt());
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (SegmentCodec.CorruptObject e) {
@@ -610,7 +610,7 @@ public final class WalArchive {
                     continue;
                 }
                 if (decode) {
-                    try (SegmentCodec.Decoded d = SegmentCodec.open(store.open(key), keys())) {
+                    try (SegmentCodec.Decoded d = SegmentCodec.open(store.open(key), keys(), key.substring(9))) {
                         d.copyTo(OutputStream.nullOutputStream());
                     } catch (SegmentCodec.CorruptObject e) {
                         throw corrupt(key, e.getMessage());

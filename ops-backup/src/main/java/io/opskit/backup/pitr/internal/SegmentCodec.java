@@ -63,7 +63,8 @@ public final class SegmentCodec {
         byte[] master = keys.key(keyId);
         MessageDigest sha = sha256();
         try {
-            OutputStream encrypted = SegmentedAead.encrypt(out, master, keyId, SegmentedAead.DEFAULT_SEGMENT_SIZE);
+            OutputStream encrypted = SegmentedAead.encrypt(out, master, keyId, SegmentedAead.DEFAULT_SEGMENT_SIZE,
+                    binding(name));
             encrypted.write(MAGIC);
             encrypted.write(codecByte(codec));
             OutputStream compressed = compress(codec, level, encrypted);
@@ -92,9 +93,14 @@ public final class SegmentCodec {
         }
     }
 
-    /** Reads only the header of a stored object. */
-    public static Header readHeader(InputStream stored, KeyProvider keys) throws IOException {
-        try (Decoded d = open(stored, keys)) {
+    /** The archive header binding of a WAL object: it belongs to the file {@code name}. */
+    static SegmentedAead.Binding binding(String name) {
+        return new SegmentedAead.Binding("wal", name, "wal");
+    }
+
+    /** Reads only the header of the stored object of file {@code name}. */
+    public static Header readHeader(InputStream stored, KeyProvider keys, String name) throws IOException {
+        try (Decoded d = open(stored, keys, name)) {
             return d.header();
         }
     }
@@ -103,7 +109,7 @@ public final class SegmentCodec {
      * Opens a stored object for reading its content; {@link Decoded#finish()} checks the length
      * and digest once the content has been read.
      */
-    public static Decoded open(InputStream stored, KeyProvider keys) throws IOException {
+    public static Decoded open(InputStream stored, KeyProvider keys, String name) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(stored, BUFFER);
         buffered.mark(1024);
         byte[] master;
@@ -122,7 +128,7 @@ public final class SegmentCodec {
             throw new CorruptObject("truncated object", e);
         }
         try {
-            InputStream decrypted = SegmentedAead.decrypt(buffered, master);
+            InputStream decrypted = SegmentedAead.decrypt(buffered, master, null, binding(name));
             DataInputStream head = new DataInputStream(decrypted);
             byte[] magic = new byte[MAGIC.length];
             head.readFully(magic);
