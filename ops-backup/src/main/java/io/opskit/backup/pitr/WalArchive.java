@@ -462,7 +462,8 @@ public final class WalArchive {
     /**
      * Per timeline, the range of moments a restore can reach: for base backups on that timeline
      * whose WAL is contiguous from their start, from the oldest one's end to the last contiguous
-     * segment.
+     * segment. The end time is read from that segment's encrypted header: without a key provider
+     * it is reported as the base backup's end.
      */
     public List<RestorableRange> restorableRanges() {
         List<RestorableRange> ranges = new ArrayList<>();
@@ -488,7 +489,7 @@ public final class WalArchive {
                 ids.add(b.backupId());
                 if (best == null) {
                     String last = WalFileName.segmentName(timeline, end.get(), size);
-                    Instant to = archivedAt(last).orElse(b.stoppedAt());
+                    Instant to = lastArchivedAt(last, b);
                     best = new RestorableRange(timeline, b.stoppedAt(), to.isBefore(b.stoppedAt()) ? b.stoppedAt() : to,
                             b.stopLsn(), new Lsn((end.get() + 1) * size), last, List.of());
                 }
@@ -514,10 +515,15 @@ public final class WalArchive {
             return Optional.empty();
         }
         String last = WalFileName.segmentName(base.timeline(), end.get(), size);
-        Instant to = archivedAt(last).orElse(base.stoppedAt());
+        Instant to = lastArchivedAt(last, base);
         return Optional.of(new RestorableRange(base.timeline(), base.stoppedAt(),
                 to.isBefore(base.stoppedAt()) ? base.stoppedAt() : to, base.stopLsn(), new Lsn((end.get() + 1) * size),
                 last, List.of(base.backupId())));
+    }
+
+    /** When the last segment was archived; without a key (it is in the encrypted header) the base's end. */
+    private Instant lastArchivedAt(String last, BaseBackup base) {
+        return keys == null ? base.stoppedAt() : archivedAt(last).orElse(base.stoppedAt());
     }
 
     /** The newest moment any restore can reach, if any base backup has its WAL. */

@@ -3,6 +3,7 @@ package io.opskit.backup.pitr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.backup.pitr.internal.LocalCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +47,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    void restore_targetOutsideTheArchive_isRefusedNamingBothBounds() throws Exception {
+    void restore_targetOutsideTheArchive_isRefusedNamingBothBounds_recoveryConfNeverWritten() throws Exception {
         try (PgFixture pg = PgFixture.start()) {
             pg.execute("create table events(id int primary key)");
             Instant beforeBase = Instant.now().minusSeconds(3600);
@@ -66,6 +67,14 @@ class PointInTimeRestoreTest {
             assertThat(lsn.code()).isEqualTo(1);
             assertThat(lsn.err()).contains("recovery target LSN 0/100 is outside");
             assertThat(pg.dir.resolve("early")).isEmptyDirectory();
+
+            // PostgreSQL 12 and later refuse recovery.conf: the restore writes recovery.signal and auto.conf settings.
+            Path written = pg.newDataDir("written");
+            assertThat(restore(pg, baseId, written, "--target-name", "before-upgrade").code()).isZero();
+            assertThat(written.resolve("recovery.signal")).exists();
+            assertThat(written.resolve("recovery.conf")).doesNotExist();
+            assertThat(Files.readString(written.resolve("postgresql.auto.conf"))).contains("restore_command = '")
+                    .contains("recovery_target_name = 'before-upgrade'").contains("recovery_target_action = 'promote'");
         }
     }
 
