@@ -4,13 +4,18 @@ import io.opskit.backup.BackupManifest;
 import io.opskit.backup.BackupRepository;
 import io.opskit.backup.BackupSources;
 import io.opskit.backup.KeyFile;
-import io.opskit.backup.RepositoryLockedException;
 import io.opskit.backup.VerifyLevel;
-import io.opskit.backup.retention.RetentionLimitExceededException;
 import io.opskit.backup.retention.RetentionPolicy;
-import io.opskit.backup.schedule.BackupRunInProgressException;
-import io.opskit.backup.schedule.BackupSchedule;
-import io.opskit.backup.schedule.ScheduledBackupRunner;
+import io.opskit.api.jobs.JobRun;
+import io.opskit.api.jobs.RunOutcome;
+import io.opskit.api.task.OpsTask;
+import io.opskit.backup.tasks.BackupTasks;
+import io.opskit.jobs.JobOptions;
+import io.opskit.jobs.JobStatus;
+import io.opskit.jobs.MissedRunPolicy;
+import io.opskit.jobs.Schedule;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -23,10 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires scheduled backups, POST /admin/backup, GET /admin/backups and the freshness check into the
- * sample: the SQLite database and the settings file are backed up to the data directory's
- * {@code backups/}, encrypted with {@code backup.key} (created with permissions 0600 on first
- * start), on the schedule {@code backup.schedule} (default {@code 0 2 * * *} in {@code backup.zone},
- * default UTC), then retention ({@code backup.retention}, default {@code --keep-within 30d}) runs.
+ * sample: the SQLite database and the settings file are backed up to {@code backup.dir} (default
+ * the data directory's {@code backups/}), encrypted with {@code backup.key} (created with
+ * permissions 0600 on first start). The backup ({@code backup.schedule}, default {@code 0 2 * * *}
+ * in {@code backup.zone}, default UTC; once at start when a run was missed), the restore drill
+ * ({@code backup.drill.schedule}, default Sundays 04:00) and retention ({@code backup.prune.schedule},
+ * default 02:30; {@code backup.retention}, default {@code --keep-within 30d}) are jobs that the
+ * {@link JobsFeature} schedules once across replicas.
  * Health turns DEGRADED when the newest verified backup is older than {@code backup.rpo} (26h).
  */
 final class BackupFeature implements SampleFeature {
@@ -37,11 +45,12 @@ final class BackupFeature implements SampleFeature {
     public void install(SampleHost host) throws Exception {
         SampleSettings settings = host.settings();
         ZoneId zone = ZoneId.of(settings.get("backup.zone", "UTC"));
-        BackupSchedule schedule = BackupSchedule.parse(settings.get("backup.schedule", "0 2 * * *"), zone);
+        Schedule schedule = Schedule.parse(settings.get("backup.schedule", "0 2 * * *"), zone);
         RetentionPolicy retention = RetentionPolicy.parse(settings.get("backup.retention", "--keep-within 30d")
                 + " --zone " + zone.getId());
         Duration rpo = RetentionPolicy.parseDuration(settings.get("backup.rpo", "26h"));
 
+        Files.createDirectories(host.backupDir());
         BackupRepository repository = BackupRepository.builder()
                 .directory(host.backupDir())
                 .keyProvider(KeyFile.loadOrCreate(host.dataDir().resolve("backup.key")))
@@ -53,15 +62,14 @@ final class BackupFeature implements SampleFeature {
                 .clock(host.clock())
                 .build();
 
-        ScheduledBackupRunner runner = ScheduledBackupRunner.builder()
-                .name("sample")
-                .schedule(schedule)
-                .task(() -> backupAndPrune(repository, retention))
-                .executor(host.scheduler())
-                .clock(host.clock())
-                .build();
-        runner.start(repository.list().stream().map(BackupManifest::createdAt).max(Comparator.naturalOrder()));
-        host.onClose(runner);
+        BackupTasks tasks = BackupTasks.of("sample", repository);
+        OpsTask backup = tasks.backup();
+        host.scheduleJob(backup, schedule, JobOptions.defaults().missedRunPolicy(MissedRunPolicy.RUN_ONCE)
+                .withDeadline(Duration.ofHours(1)).staleAfter(rpo));
+        host.scheduleJob(tasks.restoreDrill(), Schedule.parse(settings.get("backup.drill.schedule", "0 4 * * SUN"), zone),
+                JobOptions.defaults().withDeadline(Duration.ofHours(1)));
+        host.scheduleJob(tasks.prune(retention), Schedule.parse(settings.get("backup.prune.schedule", "30 2 * * *"), zone),
+                JobOptions.defaults().withDeadline(Duration.ofMinutes(30)));
 
         host.adminRoute("/admin/backup", exchange -> {
             if (!SampleHost.isMethod(exchange, "POST")) {
@@ -70,10 +78,16 @@ final class BackupFeature implements SampleFeature {
                 return;
             }
             try {
-                BackupManifest made = runner.runNow(() -> backupAndPrune(repository, retention));
-                HttpResponses.sendJson(exchange, 201, describe(made));
-            } catch (BackupRunInProgressException | RepositoryLockedException e) {
-                HttpResponses.sendError(exchange, 409, e.getMessage());
+                JobRun run = host.jobs().runNow(backup.name()).get(1, TimeUnit.HOURS);
+                if (run.outcome() == RunOutcome.SKIPPED) {
+                    HttpResponses.sendError(exchange, 409, run.summary());
+                } else if (run.outcome() != RunOutcome.SUCCESS) {
+                    HttpResponses.sendError(exchange, run.summary().contains("locked") ? 409 : 500, run.summary());
+                } else {
+                    BackupManifest made = repository.list().stream().max(Comparator.comparing(BackupManifest::createdAt))
+                            .orElseThrow();
+                    HttpResponses.sendJson(exchange, 201, describe(made));
+                }
             } catch (Exception e) {
                 // BackupFailedException and BackupIntegrityException carry a one-line reason.
                 HttpResponses.sendError(exchange, 500, e.getMessage() == null ? e.toString() : e.getMessage());
@@ -85,20 +99,11 @@ final class BackupFeature implements SampleFeature {
                 body.add(describe(m));
             }
             HttpResponses.sendJson(exchange, 200, Map.of("backups", body, "schedule", schedule.toString(),
-                    "nextRun", runner.nextRun().map(Object::toString).orElse("")));
+                    "nextRun", host.jobs().job(backup.name()).flatMap(JobStatus::nextRun).map(Object::toString)
+                            .orElse("")));
         });
         host.healthCheck("backup-freshness", repository.freshnessCheck(rpo), false);
         log.info("backups: {} to {}, schedule {}", host.databaseFile().getFileName(), host.backupDir(), schedule);
-    }
-
-    private static BackupManifest backupAndPrune(BackupRepository repository, RetentionPolicy retention) {
-        BackupManifest made = repository.backup();
-        try {
-            repository.prune(retention, false);
-        } catch (RetentionLimitExceededException e) {
-            log.warn("retention not applied: {}", e.getMessage());
-        }
-        return made;
     }
 
     private static Map<String, Object> describe(BackupManifest m) {

@@ -54,7 +54,7 @@ public final class SampleApp implements AutoCloseable {
     /** The features in installation order. Health comes last: it runs what the others contribute. */
     static List<SampleFeature> features() {
         return List.of(new CoreFeature(), new NotifyFeature(), new MetricsFeature(), new AiFeedbackFeature(),
-                new BackupFeature(), new HealthFeature());
+                new BackupFeature(), new JobsFeature(), new HealthFeature());
     }
 
     /**

@@ -20,6 +20,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import io.opskit.api.task.OpsTask;
+import io.opskit.jobs.JobOptions;
+import io.opskit.jobs.OpsJobs;
+import io.opskit.jobs.Schedule;
 
 /**
  * What the sample offers to each {@link SampleFeature}: its resources (data directory, SQLite
@@ -48,6 +52,17 @@ public final class SampleHost {
     private final List<Filter> filters = new ArrayList<>();
     private final List<ContributedCheck> checks = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<ScheduledJob> scheduledJobs = new ArrayList<>();
+    private OpsJobs jobs;
+
+    /** A job contributed by a feature, scheduled by the jobs feature. */
+    public record ScheduledJob(OpsTask task, Schedule schedule, JobOptions options) {
+        public ScheduledJob {
+            Objects.requireNonNull(task, "task");
+            Objects.requireNonNull(schedule, "schedule");
+            Objects.requireNonNull(options, "options");
+        }
+    }
     private final List<Notifier> notifiers = new CopyOnWriteArrayList<>();
     private final Notifier events = new Notifier() {
         @Override
@@ -84,9 +99,10 @@ public final class SampleHost {
         return options.dataDir().resolve("app.db");
     }
 
-    /** The local backup directory. */
+    /** The backup repository: setting {@code backup.dir}, default {@code backups/} in the data directory. */
     public Path backupDir() {
-        return options.dataDir().resolve("backups");
+        String configured = settings.get("backup.dir", "");
+        return configured.isEmpty() ? options.dataDir().resolve("backups") : Path.of(configured);
     }
 
     /** The start-up options. */
@@ -179,6 +195,32 @@ public final class SampleHost {
      */
     public Notifier events() {
         return events;
+    }
+
+    /** Contributes a job for the jobs feature to schedule (features installed before it). */
+    public void scheduleJob(OpsTask task, Schedule schedule, JobOptions options) {
+        scheduledJobs.add(new ScheduledJob(task, schedule, options));
+    }
+
+    /** The jobs contributed so far, in order. */
+    public List<ScheduledJob> scheduledJobs() {
+        return Collections.unmodifiableList(scheduledJobs);
+    }
+
+    /**
+     * The running scheduler, for request handlers (set by the jobs feature during start-up).
+     *
+     * @throws IllegalStateException before the jobs feature started it
+     */
+    public OpsJobs jobs() {
+        if (jobs == null) {
+            throw new IllegalStateException("the jobs feature has not started yet");
+        }
+        return jobs;
+    }
+
+    void jobs(OpsJobs value) {
+        this.jobs = Objects.requireNonNull(value, "jobs");
     }
 
     /** Registers something to close on shutdown, after the server has drained; closed in reverse order. */
