@@ -52,7 +52,7 @@ public final class Events {
         Map<String, String> labels = new LinkedHashMap<>(event.labels());
         labels.put(SUPPRESSED_LABEL, Long.toString(suppressed));
         String summary = event.summary() + " (" + suppressed + " earlier event" + (suppressed == 1 ? "" : "s")
-                + " from this source held back by the rate limit)";
+                + " from this source not sent on their own: duplicates or over the rate limit)";
         return new OpsEvent(event.source(), event.type(), event.severity(), summary, labels, event.at());
     }
 }
