@@ -87,7 +87,7 @@ public final class AlertEvaluator implements AutoCloseable {
                     if (!breached) {
                         t.state = AlertState.INACTIVE;
                         t.activeSince = null;
-                    } else if (!now.isBefore(t.activeSince.plus(t.rule.forDuration()))) {
+                    } else if (heldFor(t.activeSince, now).compareTo(t.rule.forDuration()) >= 0) {
                         fire(t, value, now);
                     }
                 }
@@ -100,6 +100,15 @@ public final class AlertEvaluator implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * How long a condition has held. Compared as durations rather than {@code activeSince.plus(for)},
+     * which overflows for a {@code for} near {@code Long.MAX_VALUE} seconds and used to throw inside
+     * the loop, leaving every later rule unevaluated.
+     */
+    private static Duration heldFor(@Nullable Instant activeSince, Instant now) {
+        return activeSince == null ? Duration.ZERO : Duration.between(activeSince, now);
     }
 
     private void fire(Tracked t, double value, Instant now) {

@@ -33,8 +33,11 @@ public final class HikariPoolMetrics implements MeterBinder {
     public static final String IDLE = "db.pool.connections.idle";
     /** Threads waiting for a connection. */
     public static final String PENDING = "db.pool.connections.pending";
-    /** Connections open. */
-    public static final String TOTAL = "db.pool.connections.total";
+    /**
+     * Connections open. Not {@code ...connections.total}: Prometheus keeps {@code _total} for
+     * counters, so the registry dropped the suffix and the gauge appeared as {@code db_pool_connections}.
+     */
+    public static final String TOTAL = "db.pool.connections.open";
     /** The pool's maximum size. */
     public static final String MAX = "db.pool.connections.max";
     /** Active connections over the maximum, 0 to 1. */

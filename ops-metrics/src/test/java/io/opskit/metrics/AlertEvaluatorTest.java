@@ -197,4 +197,25 @@ class AlertEvaluatorTest {
         }
         assertThat(alerts.state("R") == AlertState.FIRING).isEqualTo(AlertEvaluator.FIRING.equals(last));
     }
+
+    @Test
+    void finding6_forDurationOfLongMaxSeconds_neitherFiresNorBreaksTheRulesAfterIt() {
+        List<OpsEvent> events = new CopyOnWriteArrayList<>();
+        AlertRule forever = AlertRule.builder("Forever").source(() -> 1).when(Comparison.ABOVE, 0)
+                .forDuration(Duration.ofSeconds(Long.MAX_VALUE)).build();
+        AtomicReference<Double> value = new AtomicReference<>(1.0);
+        AlertRule next = AlertRule.builder("Next").source(value::get).when(Comparison.ABOVE, 0).build();
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(forever).rule(next).build();
+        alerts.evaluate();
+        clock.advance(Duration.ofDays(365));
+        alerts.evaluate();
+        assertThat(alerts.state("Forever")).isEqualTo(AlertState.PENDING);
+        assertThat(alerts.state("Next")).isEqualTo(AlertState.FIRING);
+        value.set(0.0);
+        alerts.evaluate();
+        // Before the fix the overflow threw inside the loop and "Next" stayed FIRING for good.
+        assertThat(alerts.state("Next")).isEqualTo(AlertState.INACTIVE);
+        assertThat(events).extracting(OpsEvent::type).contains(AlertEvaluator.RESOLVED);
+    }
 }

@@ -1,5 +1,11 @@
 package io.opskit.sample;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.opskit.api.notify.Severity;
 import io.opskit.metrics.AlertEvaluator;
 import io.opskit.metrics.AlertRule;
@@ -8,6 +14,7 @@ import io.opskit.metrics.HikariPoolMetrics;
 import io.opskit.metrics.LoggingNotifier;
 import io.opskit.metrics.MetricsExport;
 import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.RouteResolver;
 import io.opskit.metrics.Slo;
 import io.opskit.metrics.SloTracker;
 import io.opskit.metrics.httpserver.RequestMetricsFilter;
@@ -41,9 +48,27 @@ final class MetricsFeature implements SampleFeature {
         RequestMetrics requests = RequestMetrics.builder()
                 .meterRegistry(host.registry())
                 .slowRequestThreshold(slowThreshold)
+                // The health context serves three probes; each is its own route. Other requests keep
+                // their context path as route.
+                .routeResolver(RouteResolver.templates("/health", "/health/live", "/health/ready"))
                 .listener(slos)
                 .build();
         host.filter(RequestMetricsFilter.of(requests));
+
+        // JVM and process meters (process_cpu_usage, jvm_memory_used_bytes, ...), so that the CPU and
+        // heap alerts can be written against the sample.
+        new JvmMemoryMetrics().bindTo(host.registry());
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(host.registry());
+        host.onClose(gc);
+        new JvmThreadMetrics().bindTo(host.registry());
+        // ProcessorMetrics' process.cpu.time and system.cpu.count are exported as
+        // process_cpu_time_ns_total and system_cpu_count, which break Prometheus' naming rules
+        // (promtool check metrics); process_cpu_usage carries the CPU alert.
+        host.registry().config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        new ProcessorMetrics().bindTo(host.registry());
+        new UptimeMetrics().bindTo(host.registry());
 
         HikariPoolMetrics pool = HikariPoolMetrics.of(host.dataSource());
         pool.bindTo(host.registry());

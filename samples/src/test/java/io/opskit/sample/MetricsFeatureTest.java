@@ -66,6 +66,21 @@ class MetricsFeatureTest {
     }
 
     @Test
+    void metrics_healthProbesAndJvm_distinctRoutesAndProcessMeters() throws Exception {
+        try (SampleApp app = start()) {
+            get(app, "/health");
+            get(app, "/health/live");
+            get(app, "/health/ready");
+            String scrape = get(app, "/metrics").body();
+            assertThat(scrape).contains("route=\"/health\"").contains("route=\"/health/live\"")
+                    .contains("route=\"/health/ready\"");
+            // So that "CPU > 80 % for 5 m" and "heap > 85 %" can be written against the sample.
+            assertThat(scrape).contains("process_cpu_usage").contains("jvm_memory_used_bytes")
+                    .contains("jvm_memory_max_bytes").contains("db_pool_connections_open");
+        }
+    }
+
+    @Test
     void request_withId_echoedAndGeneratedOtherwise() throws Exception {
         try (SampleApp app = start()) {
             assertThat(get(app, "/", "X-Request-Id", "abc-123").headers().firstValue("X-Request-Id"))

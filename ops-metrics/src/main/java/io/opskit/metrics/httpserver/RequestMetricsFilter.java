@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Request-Id}, returned in the response header of the same name and kept in the MDC while
  * the exchange runs.
  *
- * <p>The route is the {@link RequestMetrics#routeResolver() core's resolver} when it has one;
- * otherwise the context path ({@code exchange.getHttpContext().getPath()}), since an
+ * <p>The route is the template the {@link RequestMetrics#routeResolver() core's resolver} gives
+ * (so {@code /health/live} and {@code /health/ready} can be told apart under one {@code /health}
+ * context); when it has none or matches nothing, the context path ({@code exchange.getHttpContext().getPath()}), since an
  * {@code HttpServer} context is itself a route. A 404 for a path other than the context path itself
  * (a prefix context turning a request away) is recorded as {@code NOT_FOUND}, so raw paths never
  * become tags either way.
@@ -70,7 +71,10 @@ public final class RequestMetricsFilter extends Filter {
         RouteResolver resolver = metrics.routeResolver();
         String path = exchange.getRequestURI().getPath();
         if (resolver != null) {
-            return resolver.resolve(exchange.getRequestMethod(), path == null ? "/" : path);
+            String template = resolver.resolve(exchange.getRequestMethod(), path == null ? "/" : path);
+            if (template != null) {
+                return template;
+            }
         }
         String context = exchange.getHttpContext().getPath();
         if (status == 404 && !context.equals(path)) {
