@@ -11,7 +11,9 @@ import io.opskit.health.checks.HeapMemoryCheck;
 import io.opskit.health.checks.HikariPoolCheck;
 import io.opskit.health.checks.JdbcCheck;
 import io.opskit.health.checks.MaintenanceMode;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +23,8 @@ import java.util.Map;
  * data directory's disk and heap memory (non-critical: they degrade, not fail), the maintenance
  * switch (readiness only, so liveness stays UP), and every check the other features contributed.
  * Per-check details only for a caller with the admin token; others see the aggregate status.
- * {@code POST /admin/maintenance?on=true|false} flips the switch.
+ * {@code POST /admin/maintenance?on=true|false} flips the switch; while it is on, every request
+ * except {@code /health}, {@code /metrics} and {@code /admin} answers 503 with {@code Retry-After}.
  */
 final class HealthFeature implements SampleFeature {
 
@@ -52,7 +55,10 @@ final class HealthFeature implements SampleFeature {
         HealthEndpoint endpoint = HealthEndpoint.builder(health)
                 .details(DetailsPolicy.whenAuthorized(header -> host.admin().authorized(header)))
                 .build();
-        host.route("/health", new HealthHttpHandler(endpoint));
+        host.routeTree("/health", new HealthHttpHandler(endpoint));
+        // Maintenance mode refuses business traffic with 503 + Retry-After; probes, scrapes and
+        // the admin endpoints (which turn it off again) pass.
+        host.filter(maintenance.filter(Duration.ofMinutes(5), List.of("/health", "/metrics", "/admin")));
         host.adminRoute("/admin/maintenance", exchange -> {
             if (!SampleHost.isMethod(exchange, "POST")) {
                 exchange.getResponseHeaders().set("Allow", "POST");

@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,11 +31,49 @@ import org.slf4j.LoggerFactory;
  * runs the checks the others contributed). {@link #close()} refuses new requests with 503, lets
  * in-flight requests finish (up to the drain time), stops the server, then closes features and
  * the pool.
+ *
+ * <p>Slow clients: a request must arrive within {@value #MAX_REQUEST_SECONDS} s (headers and body)
+ * or its connection is closed; at most {@value #MAX_IDLE_CONNECTIONS} idle keep-alive connections
+ * are kept; request threads grow from {@value #CORE_REQUEST_THREADS} to
+ * {@value #MAX_REQUEST_THREADS} with no queue, so a health probe never waits behind clients that
+ * send their headers a byte at a time.
  */
 public final class SampleApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SampleApp.class);
     private static final int DRAIN_SECONDS = 10;
+    /** Request threads kept while idle. */
+    static final int CORE_REQUEST_THREADS = 16;
+    /**
+     * The most request threads. The JDK server reads a request's headers on a request thread, so
+     * each slow client holds one until {@link #MAX_REQUEST_SECONDS}; beyond this many at once new
+     * connections are closed at once rather than queued behind them.
+     */
+    static final int MAX_REQUEST_THREADS = 256;
+    /** The longest a client may take to send a request (headers and body), in seconds. */
+    static final int MAX_REQUEST_SECONDS = 5;
+    /** The longest a client may take to read a response, in seconds. */
+    static final int MAX_RESPONSE_SECONDS = 60;
+    /** Idle keep-alive connections kept open at most. */
+    static final int MAX_IDLE_CONNECTIONS = 64;
+
+    /**
+     * The JDK server reads its limits once, when its first server is created in this JVM: set them
+     * before that, keeping any value the operator set with {@code -D}.
+     */
+    static void limitSlowClients() {
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(MAX_RESPONSE_SECONDS));
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CONNECTIONS));
+        setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        setIfAbsent("jdk.httpserver.maxConnections", "1024"); // JDK 19+; earlier JDKs ignore it
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService requestExecutor;
@@ -70,6 +110,7 @@ public final class SampleApp implements AutoCloseable {
     static SampleApp start(SampleOptions options, List<SampleFeature> features) throws Exception {
         Files.createDirectories(options.dataDir());
         Files.createDirectories(options.dataDir().resolve("backups"));
+        limitSlowClients();
         // Bind first: a port in use should fail fast, before the pool and features start.
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", options.port()), 128);
         List<AutoCloseable> resources = new ArrayList<>();
@@ -92,7 +133,11 @@ public final class SampleApp implements AutoCloseable {
                 context.getFilters().add(inFlight);
                 context.getFilters().addAll(host.filters());
             }
-            ExecutorService requests = Executors.newFixedThreadPool(16, threads("opskit-sample-http", false));
+            // A direct hand-off: a request never waits in a queue behind slow clients; at the
+            // maximum, the server closes the new connection (it catches the rejection).
+            ThreadPoolExecutor requests = new ThreadPoolExecutor(CORE_REQUEST_THREADS, MAX_REQUEST_THREADS,
+                    30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads("opskit-sample-http", false),
+                    new ThreadPoolExecutor.AbortPolicy());
             server.setExecutor(requests);
             server.start();
             SampleApp app = new SampleApp(server, requests, inFlight, host, resources);

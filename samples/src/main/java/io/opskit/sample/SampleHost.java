@@ -48,6 +48,11 @@ public final class SampleHost {
     private final ScheduledExecutorService scheduler;
     private final AdminAuth admin;
     private final Clock clock;
+    /** The largest request body a route accepts unless it says otherwise: 64 KiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    /** The body type a route accepts unless it says otherwise. */
+    public static final Set<String> JSON = Set.of("application/json");
+
     private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
     private final List<Filter> filters = new ArrayList<>();
     private final List<ContributedCheck> checks = new ArrayList<>();
@@ -141,15 +146,51 @@ public final class SampleHost {
     }
 
     /**
-     * Serves {@code path} (an exact path or a prefix, as {@code HttpServer} contexts match) with
-     * {@code handler}. Every filter registered by any feature applies to it.
+     * Serves exactly {@code path} with {@code handler}: {@code /admin/backup} does not serve
+     * {@code /admin/backupNOW} or {@code /admin/backup/x} (404). A request body must be
+     * {@code application/json} (else 415) and at most {@link #DEFAULT_MAX_BODY_BYTES} (else 413).
+     * Every filter registered by any feature applies to it.
      *
      * @throws IllegalArgumentException when the path is already taken
      */
     public void route(String path, HttpHandler handler) {
-        if (routes.putIfAbsent(path, handler) != null) {
+        route(path, JSON, DEFAULT_MAX_BODY_BYTES, handler);
+    }
+
+    /**
+     * Serves exactly {@code path}, accepting bodies of the given media types up to {@code maxBodyBytes}.
+     *
+     * @throws IllegalArgumentException when the path is already taken or the limit is negative
+     */
+    public void route(String path, Set<String> contentTypes, long maxBodyBytes, HttpHandler handler) {
+        add(path, new RouteGuard(path, false, requireLimit(maxBodyBytes), contentTypes, handler));
+    }
+
+    /**
+     * Serves {@code path} and every path below it ({@code /health}, {@code /health/ready}, but not
+     * {@code /healthz}), with the body rules of {@link #route(String, HttpHandler)}.
+     *
+     * @throws IllegalArgumentException when the path is already taken
+     */
+    public void routeTree(String path, HttpHandler handler) {
+        add(path, new RouteGuard(path, true, DEFAULT_MAX_BODY_BYTES, JSON, handler));
+    }
+
+    private void add(String path, HttpHandler guarded) {
+        Objects.requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("route must start with '/': " + path);
+        }
+        if (routes.putIfAbsent(path, guarded) != null) {
             throw new IllegalArgumentException("route already registered: " + path);
         }
+    }
+
+    private static long requireLimit(long maxBodyBytes) {
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("maxBodyBytes must not be negative: " + maxBodyBytes);
+        }
+        return maxBodyBytes;
     }
 
     /**

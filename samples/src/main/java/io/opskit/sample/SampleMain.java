@@ -46,6 +46,7 @@ public final class SampleMain implements Callable<Integer> {
             // Must be set before the first logger is created.
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
+        SampleApp.limitSlowClients(); // before anything creates a JDK HTTP server
         Launch launch = launch(args, env, System.out, System.err);
         SampleApp app = launch.app();
         if (app == null) {
