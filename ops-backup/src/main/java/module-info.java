@@ -15,7 +15,6 @@ module io.opskit.backup {
 
     exports io.opskit.backup;
     exports io.opskit.backup.retention;
-    exports io.opskit.backup.schedule;
     exports io.opskit.backup.health;
     exports io.opskit.backup.tasks;
     exports io.opskit.backup.pitr;
