@@ -1,0 +1,184 @@
+package io.opskit.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpServer;
+import io.opskit.api.health.HealthResult;
+import io.opskit.health.CheckOptions;
+import io.opskit.health.HealthEndpoint;
+import io.opskit.health.HealthHttpHandler;
+import io.opskit.health.OpsHealth;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whole-process benchmark: 30 checks, 10 of which hang ignoring interruption, behind
+ * {@link HealthHttpHandler} on a loopback JDK {@code HttpServer}, probed by 100 concurrent clients
+ * for a while. Reports probe latency (p50, p99, max), runs per check and the JVM's thread count
+ * over time, as a JSON summary. Goals: max at most the deadline plus 100 ms, p99 at most 1.1 times
+ * the slowest healthy check, thread count flat.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.opskit.benchmarks.HealthUnderLoadBenchmark \
+ *      [--seconds 60] [--clients 100] [--out HealthUnderLoadBenchmark.json]
+ * </pre>
+ */
+public final class HealthUnderLoadBenchmark {
+
+    private static final int CHECKS = 30;
+    private static final int HUNG = 10;
+    private static final Duration DEADLINE = Duration.ofSeconds(1);
+    private static final Duration TIMEOUT = Duration.ofMillis(500);
+    /** Healthy checks take 5, 10, ... 50 ms; the slowest is 50 ms. */
+    private static final int SLOWEST_HEALTHY_MS = 50;
+
+    private HealthUnderLoadBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
+        int clients = Integer.parseInt(opts.getOrDefault("clients", "100"));
+        Path out = Path.of(opts.getOrDefault("out", "HealthUnderLoadBenchmark.json"));
+
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicIntegerArray runs = new AtomicIntegerArray(CHECKS);
+        OpsHealth.Builder builder = OpsHealth.builder().deadline(DEADLINE);
+        for (int i = 0; i < CHECKS; i++) {
+            int index = i;
+            boolean hung = i < HUNG;
+            int sleepMs = 5 * (1 + (i - HUNG) % 10);
+            builder.register("check-" + i, () -> {
+                runs.incrementAndGet(index);
+                if (hung) {
+                    while (true) {
+                        try {
+                            never.await();
+                        } catch (InterruptedException ignored) {
+                            // a stuck driver call that ignores interruption
+                        }
+                    }
+                }
+                Thread.sleep(sleepMs);
+                return HealthResult.up();
+            }, CheckOptions.defaults().withTimeout(TIMEOUT).critical(!hung));
+        }
+        OpsHealth health = builder.build();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+        server.createContext("/health", new HealthHttpHandler(HealthEndpoint.builder(health).build()));
+        ExecutorService serverThreads = Executors.newFixedThreadPool(clients + 8);
+        server.setExecutor(serverThreads);
+        server.start();
+        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health/ready");
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
+
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failures = new AtomicLong();
+        List<Thread> probes = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                        if (response.statusCode() >= 500 && response.statusCode() != 503) {
+                            failures.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                    }
+                    latencies.add(System.nanoTime() - start);
+                }
+            }, "probe-" + c);
+            t.setDaemon(true);
+            probes.add(t);
+        }
+        long began = System.nanoTime();
+        probes.forEach(Thread::start);
+        List<Map<String, Object>> threadsOverTime = new ArrayList<>();
+        for (int s = 1; s <= seconds; s++) {
+            Thread.sleep(1_000);
+            Map<String, Object> sample = new LinkedHashMap<>();
+            sample.put("second", s);
+            sample.put("threads", ManagementFactory.getThreadMXBean().getThreadCount());
+            threadsOverTime.add(sample);
+        }
+        stop.set(true);
+        for (Thread t : probes) {
+            t.join(15_000);
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        server.stop(0);
+        serverThreads.shutdownNow();
+        health.close();
+        never.countDown();
+
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("benchmark", "HealthUnderLoadBenchmark");
+        summary.put("jdk", System.getProperty("java.version"));
+        summary.put("cores", Runtime.getRuntime().availableProcessors());
+        summary.put("checks", CHECKS);
+        summary.put("hungChecks", HUNG);
+        summary.put("clients", clients);
+        summary.put("seconds", Math.round(elapsed));
+        summary.put("deadlineMs", DEADLINE.toMillis());
+        summary.put("timeoutMs", TIMEOUT.toMillis());
+        summary.put("slowestHealthyMs", SLOWEST_HEALTHY_MS);
+        summary.put("probes", sorted.length);
+        summary.put("failures", failures.get());
+        summary.put("probesPerSecond", Math.round(sorted.length / elapsed));
+        summary.put("p50Ms", millis(percentile(sorted, 0.50)));
+        summary.put("p99Ms", millis(percentile(sorted, 0.99)));
+        summary.put("maxMs", millis(sorted.length == 0 ? 0 : sorted[sorted.length - 1]));
+        summary.put("goalMaxMs", DEADLINE.toMillis() + 100);
+        summary.put("goalP99Ms", SLOWEST_HEALTHY_MS * 1.1);
+        int[] perCheck = new int[CHECKS];
+        for (int i = 0; i < CHECKS; i++) {
+            perCheck[i] = runs.get(i);
+        }
+        summary.put("runsPerHungCheck", Arrays.copyOfRange(perCheck, 0, HUNG));
+        summary.put("runsPerHealthyCheck", Arrays.copyOfRange(perCheck, HUNG, CHECKS));
+        summary.put("threadsOverTime", threadsOverTime);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(out, json.writeValueAsString(summary));
+        System.out.println(json.writeValueAsString(summary));
+        System.exit(0); // the hung checks' daemon threads stay parked; nothing else to wait for
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double millis(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
+}
