@@ -116,6 +116,11 @@ public final class BackupRepository {
         return new Builder();
     }
 
+    /** The Opskit version this library was built as ({@code "0.2.0"}), or {@code "unknown"}. */
+    public static String version() {
+        return Versions.OPSKIT;
+    }
+
     /** The verification level a backup needs before it counts toward retention. */
     public VerifyLevel verifyLevel() {
         return verifyLevel;
@@ -765,6 +770,11 @@ public final class BackupRepository {
      */
     public RetentionPlan prune(RetentionPolicy policy, boolean force) {
         try (LeaseLock lock = lock()) {
+            try {
+                clearDebris(); // what a killed prune or backup left (manifest-less directories)
+            } catch (IOException e) {
+                log.warn("could not remove what an interrupted operation left: {}", e.toString());
+            }
             RetentionPlan plan;
             try {
                 plan = planRetention(policy, force);
@@ -838,7 +848,14 @@ public final class BackupRepository {
 
     static String describeFailure(String what, Throwable e) {
         if (isDiskFull(e)) {
-            return what + " failed: no space left on the device; free space or move the repository (nothing partial was kept)";
+            String where = null;
+            for (Throwable t = e; t != null && where == null; t = t.getCause()) {
+                if (t instanceof FileSystemException fs && fs.getFile() != null) {
+                    where = fs.getFile();
+                }
+            }
+            return what + " failed: no space left on the device" + (where == null ? "" : " holding " + where)
+                    + "; free space there and try again (nothing partial was kept)";
         }
         return what + " failed: " + oneLine(e);
     }

@@ -24,7 +24,9 @@ public final class BackupSources {
 
     /**
      * A SQLite database, snapshotted online through the SQLite backup API (requires sqlite-jdbc on
-     * the class path). Writers may keep writing; the snapshot is one committed state.
+     * the class path). Writers may keep writing; the snapshot is one committed state. The snapshot
+     * is copied beside the database first (it needs free space equal to the database there; see
+     * {@link #sqlite(String, Path, Path)} to put it elsewhere) and checked before it is stored.
      *
      * @param name     the source's name in the manifest ({@code [A-Za-z0-9._-]}, at most 64)
      * @param database the database file
@@ -35,15 +37,43 @@ public final class BackupSources {
     }
 
     /**
+     * A SQLite database as {@link #sqlite(String, Path)}, with its snapshot copy written to
+     * {@code scratchDirectory} instead of beside the database. The copy needs free space equal to
+     * the database (and its {@code -wal}) plus 1 MiB there; the backup checks this first and fails
+     * with a clear message instead of committing a short copy.
+     *
+     * @throws IllegalArgumentException when the name is not valid
+     */
+    public static BackupSource sqlite(String name, Path database, Path scratchDirectory) {
+        return new SqliteSource(checkName(name), Objects.requireNonNull(database, "database"),
+                Objects.requireNonNull(scratchDirectory, "scratchDirectory"));
+    }
+
+    /**
      * A PostgreSQL database, dumped with {@code pg_dump -Fc} from the {@code PATH}. A password in
      * the URL ({@code password=}) reaches pg_dump only through its environment; without one, libpq's
-     * own {@code PGPASSWORD} or {@code PGPASSFILE} apply.
+     * own {@code PGPASSWORD} or {@code PGPASSFILE} apply. Every libpq parameter in the URL
+     * ({@code sslmode}, {@code sslrootcert}, {@code connect_timeout}, ...) is passed through as its
+     * {@code PG*} environment variable; a parameter pg_dump cannot honour is refused.
      *
      * @param jdbcUrl {@code jdbc:postgresql://host:port/database?user=name[&password=secret]}
      * @throws IllegalArgumentException when the name or URL is not valid (the message hides the password)
      */
     public static BackupSource postgres(String name, String jdbcUrl) {
         return new PostgresSource(checkName(name), PostgresTarget.parse(Objects.requireNonNull(jdbcUrl, "jdbcUrl")), "pg_dump");
+    }
+
+    /**
+     * A PostgreSQL database as {@link #postgres(String, String)}, with its password given apart from
+     * the URL (read from a password file or a secret store): it reaches pg_dump only as
+     * {@code PGPASSWORD} in its environment.
+     *
+     * @throws IllegalArgumentException when the name or URL is not valid (the message hides the password)
+     */
+    public static BackupSource postgres(String name, String jdbcUrl, String password) {
+        Objects.requireNonNull(password, "password");
+        return new PostgresSource(checkName(name),
+                PostgresTarget.parse(Objects.requireNonNull(jdbcUrl, "jdbcUrl")).withPassword(password), "pg_dump");
     }
 
     /**

@@ -22,6 +22,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -56,14 +58,14 @@ final class Restorer {
             case "sqlite" -> {
                 Path target = Path.of(to);
                 if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !force) {
-                    throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it"
+                    throw new RestoreRefusedException("restore target " + target + " exists; restore with --force to replace it"
                             + " (the current file is kept aside under a dated name)");
                 }
             }
             case "files" -> {
                 Path target = Path.of(to);
                 if (!force && Files.isDirectory(target) && !isEmpty(target)) {
-                    throw new RestoreRefusedException("restore target directory " + target + " is not empty; pass force"
+                    throw new RestoreRefusedException("restore target directory " + target + " is not empty; restore with --force"
                             + " to restore into it");
                 }
                 if (Files.exists(target) && !Files.isDirectory(target)) {
@@ -74,7 +76,7 @@ final class Restorer {
                 PostgresTarget target = PostgresTarget.parse(to);
                 if (!force && postgresHasTables(target)) {
                     throw new RestoreRefusedException("restore target database " + target.describe()
-                            + " already has tables; pass force to replace its objects");
+                            + " already has tables; restore with --force to replace its objects");
                 }
             }
             default -> throw new BackupFailedException("cannot restore a source of kind " + kind
@@ -100,7 +102,8 @@ final class Restorer {
         Files.createDirectories(scratchDir);
         switch (kind) {
             case "sqlite" -> {
-                Path scratch = Files.createTempFile(scratchDir, "opskit-verify-", ".db");
+                io.opskit.backup.internal.Leftovers.remove(scratchDir, "opskit-verify-", ".db");
+                Path scratch = Files.createTempFile(scratchDir, "opskit-verify-" + io.opskit.backup.internal.Leftovers.ownerTag(), ".db");
                 try {
                     try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.WRITE,
                             StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -113,11 +116,12 @@ final class Restorer {
                                 + " failed PRAGMA integrity_check: " + check);
                     }
                 } finally {
-                    Files.deleteIfExists(scratch);
+                    io.opskit.backup.internal.Leftovers.deleteWithCompanions(scratch);
                 }
             }
             case "files" -> {
-                Path scratch = Files.createTempDirectory(scratchDir, "opskit-verify-");
+                io.opskit.backup.internal.Leftovers.remove(scratchDir, "opskit-verify-", "");
+                Path scratch = Files.createTempDirectory(scratchDir, "opskit-verify-" + io.opskit.backup.internal.Leftovers.ownerTag());
                 try {
                     extract(archive.plain(), scratch);
                     archive.finish();
@@ -150,10 +154,22 @@ final class Restorer {
         }
     }
 
+    private static final String[] COMPANIONS = {"-wal", "-shm", "-journal"};
+
+    /**
+     * Restores a SQLite database: decrypted to a temporary file beside the target, checked, then
+     * published. Stale {@code -wal}, {@code -shm} and {@code -journal} files beside the target are
+     * set aside first (they would replay the old database into the restored one). With force over
+     * an existing file, the old file is hard-linked aside and the new one renamed over it in one
+     * atomic step: there is never a moment without a database at the target. The restored file
+     * keeps the old file's permissions and, where allowed, its owner and group.
+     */
     private void restoreSqlite(StoredArchive archive, Path target, boolean force, boolean verified) throws IOException {
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path temp = dir.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID() + ".tmp");
+        String prefix = "." + target.getFileName() + ".restore-";
+        io.opskit.backup.internal.Leftovers.remove(dir, prefix, ".tmp");
+        Path temp = dir.resolve(prefix + io.opskit.backup.internal.Leftovers.ownerTag() + UUID.randomUUID() + ".tmp");
         try {
             String pragma = check.pragmaFor(verified);
             String result;
@@ -167,37 +183,72 @@ final class Restorer {
                 throw new BackupIntegrityException("", "restored database failed " + checkName + ": " + result
                         + "; the target was not touched");
             }
-            if (!force) {
+            // The check may have left companions of the temporary name; they must not outlive it.
+            for (String suffix : COMPANIONS) {
+                Files.deleteIfExists(temp.resolveSibling(temp.getFileName() + suffix));
+            }
+            String stamp = ASIDE.format(clock.instant());
+            boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            if (exists && !force) {
+                throw new RestoreRefusedException("restore target " + target + " exists; restore with --force to replace it"
+                        + " (the current file is kept aside under a dated name)");
+            }
+            Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + stamp);
+            if (exists) {
+                copyOwnership(target, temp);
+                Files.createLink(aside, target); // the old database stays at the target meanwhile
+            }
+            setAsideCompanions(target, exists ? aside : target.resolveSibling(target.getFileName() + ".stale-" + stamp));
+            if (exists) {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.info("restore: previous database kept as {}", aside);
+            } else {
                 try {
                     Files.createLink(target, temp); // atomic, and fails if the target appeared meanwhile
                     Files.delete(temp);
                 } catch (FileAlreadyExistsException e) {
-                    throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it");
+                    throw new RestoreRefusedException("restore target " + target + " appeared during the restore;"
+                            + " restore with --force to replace it");
                 } catch (UnsupportedOperationException e) {
-                    if (Files.exists(target)) {
-                        throw new RestoreRefusedException("restore target " + target + " exists; pass force to replace it");
-                    }
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 }
-            } else {
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    Path aside = target.resolveSibling(target.getFileName() + ".before-restore-" + ASIDE.format(clock.instant()));
-                    Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-                    // Stale WAL and shared-memory files belong to the old database: move them with it.
-                    for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
-                        Path stale = target.resolveSibling(target.getFileName() + suffix);
-                        if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
-                            Files.move(stale, aside.resolveSibling(aside.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
-                        }
-                    }
-                    log.info("restore: previous database kept as {}", aside);
-                }
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             }
             io.opskit.backup.LocalDirectoryStore.fsyncDirectory(dir);
         } finally {
-            Files.deleteIfExists(temp);
-            Files.deleteIfExists(temp.resolveSibling(temp.getFileName() + "-journal"));
+            io.opskit.backup.internal.Leftovers.deleteWithCompanions(temp);
+        }
+    }
+
+    /** Moves {@code TARGET-wal}, {@code -shm} and {@code -journal}, when present, to {@code ASIDE-wal} and so on. */
+    private static void setAsideCompanions(Path target, Path aside) throws IOException {
+        for (String suffix : COMPANIONS) {
+            Path stale = target.resolveSibling(target.getFileName() + suffix);
+            if (Files.exists(stale, LinkOption.NOFOLLOW_LINKS)) {
+                Path to = aside.resolveSibling(aside.getFileName() + suffix);
+                Files.move(stale, to, StandardCopyOption.ATOMIC_MOVE);
+                log.info("restore: set aside {} (it belongs to the previous database) as {}", stale, to);
+            }
+        }
+    }
+
+    /** Gives {@code to} the permissions, and where allowed the owner and group, of {@code from}. */
+    private static void copyOwnership(Path from, Path to) throws IOException {
+        try {
+            PosixFileAttributes attrs = Files.readAttributes(from, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Files.setPosixFilePermissions(to, attrs.permissions());
+            PosixFileAttributeView view = Files.getFileAttributeView(to, PosixFileAttributeView.class);
+            try {
+                if (!Files.getOwner(to).equals(attrs.owner())) {
+                    view.setOwner(attrs.owner());
+                }
+                view.setGroup(attrs.group());
+            } catch (IOException e) {
+                log.warn("restore: could not give the restored database the owner {} and group {} of the file it"
+                        + " replaces ({}); it keeps its permissions", attrs.owner().getName(), attrs.group().getName(),
+                        e.getMessage());
+            }
+        } catch (UnsupportedOperationException e) {
+            // no POSIX attributes on this file system
         }
     }
 
@@ -261,7 +312,9 @@ final class Restorer {
     private void restoreFiles(StoredArchive archive, Path target, boolean force) throws IOException {
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        Path staging = parent.resolve("." + target.getFileName() + ".restore-" + UUID.randomUUID());
+        String prefix = "." + target.getFileName() + ".restore-";
+        io.opskit.backup.internal.Leftovers.remove(parent, prefix, "");
+        Path staging = parent.resolve(prefix + io.opskit.backup.internal.Leftovers.ownerTag() + UUID.randomUUID());
         Files.createDirectory(staging);
         try {
             extract(archive.plain(), staging);
@@ -274,7 +327,7 @@ final class Restorer {
             } else if (force) {
                 mergeInto(staging, target);
             } else {
-                throw new RestoreRefusedException("restore target directory " + target + " is not empty; pass force");
+                throw new RestoreRefusedException("restore target directory " + target + " is not empty; restore with --force to restore into it");
             }
         } finally {
             if (Files.exists(staging)) {

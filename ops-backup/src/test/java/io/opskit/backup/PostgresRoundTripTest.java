@@ -112,4 +112,62 @@ class PostgresRoundTripTest {
                 .hasMessageNotContaining("hunter2");
         assertThat(repository.list()).isEmpty();
     }
+
+    @Test
+    void passwordOnTheCommandLine_psNeverShowsItDuringABackup() throws Exception {
+        String secret = "s3cr3t-" + UUID.randomUUID();
+        BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))
+                .keyProvider(KeyFile.loadOrCreate(dir.resolve("k")))
+                .source(BackupSources.postgres("orders", url(source), secret)).build();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<String> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (!done.get()) {
+                try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+                    for (Path p : (Iterable<Path>) procs::iterator) {
+                        Path cmdline = p.resolve("cmdline");
+                        try {
+                            String args = new String(java.nio.file.Files.readAllBytes(cmdline), java.nio.charset.StandardCharsets.UTF_8);
+                            if (args.contains(secret)) {
+                                leaks.add(args.replace('\0', ' '));
+                            }
+                        } catch (java.io.IOException ignored) {
+                            // the process ended
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // keep sampling
+                }
+                samples.incrementAndGet();
+            }
+        });
+        sampler.start();
+        try {
+            repository.backup();
+        } finally {
+            done.set(true);
+            sampler.join();
+        }
+        assertThat(samples.get()).isPositive();
+        assertThat(leaks).isEmpty();
+    }
+
+    @Test
+    void sslmodeInTheUrl_reachesPgDump_insteadOfBeingDropped() {
+        // The machine's server does not offer TLS: with sslmode=require pg_dump must refuse to go on in plain text.
+        BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))
+                .keyProvider(KeyFile.loadOrCreate(dir.resolve("k")))
+                .source(BackupSources.postgres("orders", url(source) + "&sslmode=require&connect_timeout=5")).build();
+
+        assertThatThrownBy(repository::backup).isInstanceOf(BackupFailedException.class)
+                .hasMessageContaining("SSL");
+    }
+
+    @Test
+    void unknownUrlParameter_isRefusedNotDropped() {
+        assertThatThrownBy(() -> BackupSources.postgres("x", url(source) + "&sslfactory=org.Foo&password=hunter2"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sslfactory")
+                .hasMessageNotContaining("hunter2");
+    }
 }

@@ -89,6 +89,19 @@ public final class BackupCli implements Callable<Integer> {
         return oneLine(m);
     }
 
+    /** The first line of a password file. */
+    static String readPassword(Path file) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || lines.get(0).isEmpty()) {
+                throw new IllegalArgumentException("password file " + file + " is empty");
+            }
+            return lines.get(0);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read password file " + file + ": " + e.getMessage());
+        }
+    }
+
     private static String oneLine(String s) {
         return s.replaceAll("\\R", " ").strip();
     }
@@ -103,8 +116,7 @@ public final class BackupCli implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = BackupCli.class.getPackage().getImplementationVersion();
-            return new String[] {"opskit-backup " + (v == null ? "development" : v)};
+            return new String[] {"opskit-backup " + BackupRepository.version()};
         }
     }
 
@@ -136,7 +148,7 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "backup", description = "Takes a backup and prints its id last.")
+    @Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Takes a backup and prints its id last.")
     static final class Backup implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -144,10 +156,16 @@ public final class BackupCli implements Callable<Integer> {
         @CommandLine.Mixin
         RepoOptions repo = new RepoOptions();
 
-        @Option(names = "--source", required = true, paramLabel = "KIND:WHERE",
+        @Option(names = "--source", required = true, paramLabel = "[NAME=]KIND:WHERE",
                 description = "sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL (a base backup for point-in-time"
-                        + " restore) or dir:PATH; repeat for several sources.")
+                        + " restore) or dir:PATH, optionally named (app-db=sqlite:app.db: the name a restore uses;"
+                        + " default the file, database or directory name); repeat for several sources.")
         List<String> sources = new ArrayList<>();
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "A file whose first line is the PostgreSQL password (otherwise libpq's PGPASSWORD or"
+                        + " PGPASSFILE apply). A password in the URL is refused: it would show in the process list.")
+        @Nullable Path passwordFile;
 
         @Option(names = "--compression", defaultValue = "zstd", paramLabel = "zstd|gzip:LEVEL|none",
                 description = "zstd (level 3), zstd:LEVEL, gzip (level 6), gzip:LEVEL or none.")
@@ -180,6 +198,21 @@ public final class BackupCli implements Callable<Integer> {
         }
 
         private BackupSource parseSource(String spec, Set<String> names) {
+            String named = null;
+            int eqSign = spec.indexOf('=');
+            int firstColon = spec.indexOf(':');
+            if (eqSign > 0 && (firstColon < 0 || eqSign < firstColon)) {
+                named = spec.substring(0, eqSign);
+                spec = spec.substring(eqSign + 1);
+                if (!names.add(named)) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--source name " + named + " is used twice");
+                }
+            }
+            BackupSource source = parseKind(spec, named, names);
+            return source;
+        }
+
+        private BackupSource parseKind(String spec, @Nullable String named, Set<String> names) {
             int colon = spec.indexOf(':');
             if (colon <= 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
@@ -190,17 +223,27 @@ public final class BackupCli implements Callable<Integer> {
             switch (kind) {
                 case "sqlite": {
                     Path path = Path.of(where);
-                    return BackupSources.sqlite(unique(names, path.getFileName().toString()), path);
+                    return BackupSources.sqlite(named != null ? named : unique(names, path.getFileName().toString()), path);
                 }
-                case "postgres":
-                    return BackupSources.postgres(unique(names, PostgresTarget.parse(where).database()), where);
+                case "postgres": {
+                    if (PostgresTarget.hasPassword(where)) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "--source " + PostgresTarget.redact(spec)
+                                + ": a password in the URL shows in the process list; use --password-file or PGPASSWORD");
+                    }
+                    String name = named != null ? named : unique(names, PostgresTarget.parse(where).database());
+                    if (passwordFile != null) {
+                        return BackupSources.postgres(name, where, readPassword(passwordFile));
+                    }
+                    return BackupSources.postgres(name, where);
+                }
                 case "pg-base":
-                    return WalCommands.baseSource(unique(names, "pg-base"), where);
+                    return WalCommands.baseSource(named != null ? named : unique(names, "pg-base"), where);
                 case "dir":
                 case "files": {
                     Path path = Path.of(where).toAbsolutePath().normalize();
                     Path name = path.getFileName();
-                    return BackupSources.files(unique(names, name == null ? "files" : name.toString()), path);
+                    return BackupSources.files(named != null ? named
+                            : unique(names, name == null ? "files" : name.toString()), path);
                 }
                 default:
                     throw new CommandLine.ParameterException(new CommandLine(this),
@@ -221,7 +264,7 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", description = "Lists committed backups, oldest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Lists committed backups, oldest first.")
     static final class ListBackups implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -299,7 +342,7 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "verify", description = "Verifies one backup or all of them.")
+    @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Verifies one backup or all of them.")
     static final class Verify implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -373,7 +416,7 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "restore", description = "Restores a backup: a SQLite file, a PostgreSQL database URL or a directory.")
+    @Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Restores a backup: a SQLite file, a PostgreSQL database URL or a directory.")
     static final class Restore implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -421,7 +464,7 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "prune", description = "Plans retention; deletes only with --apply.")
+    @Command(name = "prune", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Plans retention; deletes only with --apply.")
     static final class Prune implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -436,7 +479,8 @@ public final class BackupCli implements Callable<Integer> {
         @Option(names = "--keep-weekly", paramLabel = "N") @Nullable Integer keepWeekly;
         @Option(names = "--keep-monthly", paramLabel = "N") @Nullable Integer keepMonthly;
         @Option(names = "--keep-yearly", paramLabel = "N") @Nullable Integer keepYearly;
-        @Option(names = "--zone", paramLabel = "ZONE", description = "Time zone of the calendar rules (default UTC).")
+        @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "UTC",
+                description = "Time zone of the calendar rules (default ${DEFAULT-VALUE}).")
         @Nullable String zone;
         @Option(names = "--max-delete", paramLabel = "FRACTION", description = "Largest share deleted in one run, e.g. 0.5.")
         @Nullable String maxDelete;
@@ -460,7 +504,13 @@ public final class BackupCli implements Callable<Integer> {
             RetentionPolicy policy = RetentionPolicy.parse(args);
             // The key authenticates the verification records that decide what retention keeps.
             BackupRepository repository = repo.builder(true, cli.err).build();
-            RetentionPlan plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
+            RetentionPlan plan;
+            try {
+                plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
+            } catch (io.opskit.backup.retention.RetentionLimitExceededException e) {
+                cli.out.print(e.plan().describe()); // the plan to review, before the one-line refusal
+                throw e;
+            }
             cli.out.print(plan.describe());
             if (apply) {
                 WalCommands.prune(cli.out, repo.repo, repository);

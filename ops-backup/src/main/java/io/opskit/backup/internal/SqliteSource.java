@@ -8,24 +8,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
 /**
  * A SQLite database snapshot through the SQLite online backup API: all pages are copied in one step
  * under one read transaction, so the copy is one committed state even while other connections write
- * (in WAL mode writers are not blocked). The copy goes to a temporary file next to the database,
- * is streamed out, then deleted.
+ * (in WAL mode writers are not blocked). The copy goes to a temporary file in the scratch directory
+ * (by default the database's own directory), is checked (its page count times its page size is its
+ * size, and {@code PRAGMA quick_check} passes), streamed out, then deleted. The scratch directory's
+ * free space is checked first. Copies left by a killed process are removed by the next snapshot.
  */
 public final class SqliteSource implements BackupSource, SizeHint {
 
+    private static final Logger log = LoggerFactory.getLogger(SqliteSource.class);
+    /** Room kept free beyond the copy itself: SQLite's own temporary files and the file system's. */
+    static final long FREE_SPACE_MARGIN = 1 << 20;
+
     private final String name;
     private final Path database;
+    private final @Nullable Path scratchDirectory;
 
-    /** Creates the source. */
+    /** Creates the source, with its scratch copy beside the database. */
     public SqliteSource(String name, Path database) {
+        this(name, database, null);
+    }
+
+    /** Creates the source, with its scratch copy in {@code scratchDirectory} (null: beside the database). */
+    public SqliteSource(String name, Path database, @Nullable Path scratchDirectory) {
         this.name = name;
         this.database = database.toAbsolutePath();
+        this.scratchDirectory = scratchDirectory == null ? null : scratchDirectory.toAbsolutePath();
     }
 
     @Override
@@ -52,14 +68,38 @@ public final class SqliteSource implements BackupSource, SizeHint {
         return database;
     }
 
+    /** Where the snapshot copy is written. */
+    public Path scratchDirectory() {
+        return scratchDirectory != null ? scratchDirectory : database.getParent();
+    }
+
     @Override
     public void writeSnapshot(OutputStream out) throws IOException {
         if (!Files.isRegularFile(database)) {
             throw new IOException("SQLite database " + database + " does not exist");
         }
-        Path snapshot = Files.createTempFile(database.getParent(), "." + database.getFileName() + ".snapshot-", ".tmp");
+        Path scratch = scratchDirectory();
+        Files.createDirectories(scratch);
+        String prefix = "." + database.getFileName() + ".snapshot-";
+        Leftovers.remove(scratch, prefix, ".tmp");
+        long needed = Files.size(database) + walSize() + FREE_SPACE_MARGIN;
+        long free = Files.getFileStore(scratch).getUsableSpace();
+        if (free < needed) {
+            throw new IOException("not enough free space for the snapshot of SQLite database " + database + " in " + scratch
+                    + ": it needs " + io.opskit.api.internal.ByteSize.format(needed) + ", " + io.opskit.api.internal.ByteSize.format(free) + " are free; free space there"
+                    + " or choose another scratch directory");
+        }
+        Path snapshot = Files.createTempFile(scratch, prefix + Leftovers.ownerTag(), ".tmp");
         try {
             snapshotTo(database, snapshot);
+            String check = openCheck(snapshot);
+            if ("ok".equals(check)) {
+                check = check(snapshot, "quick_check");
+            }
+            if (!"ok".equals(check)) {
+                throw new IOException("the snapshot of SQLite database " + database + " is incomplete (" + check
+                        + "); if the disk of " + scratch + " is full, free space there or choose another scratch directory");
+            }
             try (InputStream in = Files.newInputStream(snapshot)) {
                 byte[] buffer = new byte[1 << 20];
                 int n;
@@ -68,8 +108,16 @@ public final class SqliteSource implements BackupSource, SizeHint {
                 }
             }
         } finally {
-            Files.deleteIfExists(snapshot);
-            Files.deleteIfExists(snapshot.resolveSibling(snapshot.getFileName() + "-journal"));
+            Leftovers.deleteWithCompanions(snapshot);
+        }
+    }
+
+    private long walSize() {
+        try {
+            Path wal = database.resolveSibling(database.getFileName() + "-wal");
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -25,7 +25,7 @@ public final class RetentionLimitExceededException extends RuntimeException {
         return String.format(java.util.Locale.ROOT,
                 "retention refused: the plan would delete %d of %d backups (%.0f%%), more than"
                         + " maxDeleteFraction %s allows (at most %d); review the plan and run again"
-                        + " with force to apply it, or raise maxDeleteFraction",
+                        + " with force (--force) to apply it, or allow a larger share with maxDeleteFraction (--max-delete)",
                 deleting, total, 100.0 * deleting / total, plan.policy().maxDeleteFraction(), allowed);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opskit.backup.BackupRepository;
 import io.opskit.backup.KeyFile;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -182,5 +183,50 @@ class BackupCliTest {
         Result unknown = cli("verify", "--repo", repo.toString(), "--key-file", key.toString(), "20200101T000000Z-000000");
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("no backup 20200101T000000Z-000000");
+    }
+
+    @Test
+    void helpOfEveryCommand_exitsZero_andVersionComesFromTheBuild() {
+        for (String command : List.of("backup", "list", "verify", "restore", "prune")) {
+            Result help = cli(command, "--help");
+            assertThat(help.code()).as(command + ": " + help.err()).isZero();
+            assertThat(help.out()).contains("Usage:").contains(command);
+        }
+        Result version = cli("--version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).doesNotContain("development").matches("(?s)opskit-backup \\d+\\.\\d+.*");
+    }
+
+    @Test
+    void namedSource_canBeRestoredUnderTheApplicationsName() throws Exception {
+        Result backup = cli("backup", "--source", "app-db=sqlite:" + db, "--repo", repo.toString(),
+                "--key-file", key.toString());
+        assertThat(backup.code()).as(backup.err()).isZero();
+        BackupRepository repository = BackupRepository.builder().directory(repo).keyProvider(KeyFile.load(key)).build();
+        Path out = dir.resolve("out.db");
+
+        repository.restore(backup.lastLine(), "app-db", out.toString(), false);
+
+        assertThat(rows(out)).isEqualTo(3);
+    }
+
+    @Test
+    void passwordInAPostgresUrl_isRefusedBeforeAnythingRuns() {
+        Result r = cli("backup", "--source", "postgres:jdbc:postgresql://127.0.0.1/x?user=u&password=hunter2",
+                "--repo", repo.toString(), "--key-file", key.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--password-file").doesNotContain("hunter2");
+    }
+
+    @Test
+    void pruneDryRunThatWouldDeleteTooMuch_printsThePlanThenRefuses() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(cli("backup", "--source", "sqlite:" + db, "--repo", repo.toString(), "--key-file", key.toString())
+                    .code()).isZero();
+        }
+        Result r = cli("prune", "--repo", repo.toString(), "--key-file", key.toString(), "--keep-daily", "1");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("delete");
+        assertThat(r.err()).contains("retention refused").doesNotContain("pass force");
     }
 }
