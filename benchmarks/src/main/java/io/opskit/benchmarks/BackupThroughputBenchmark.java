@@ -259,7 +259,11 @@ public final class BackupThroughputBenchmark {
                     insert.executeBatch();
                     c.commit();
                     if (Files.size(db) + Files.size(db.resolveSibling(db.getFileName() + "-wal")) >= bytes) {
-                        s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the WAL overlaps: stop on the file's own size
+                        // The WAL overlaps: stop on the file's own size. The checkpoint runs outside any
+                        // transaction and its one-row result is read and closed: a result set left open
+                        // inside the transaction made the next commit fail with SQLITE_BUSY
+                        // ("cannot commit transaction - SQL statements in progress").
+                        checkpoint(c);
                         if (Files.size(db) >= bytes) {
                             break;
                         }
@@ -267,8 +271,21 @@ public final class BackupThroughputBenchmark {
                 }
             }
             c.setAutoCommit(true);
-            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            checkpoint(c);
             s.execute("PRAGMA journal_mode=DELETE");
+        }
+    }
+
+    /** {@code PRAGMA wal_checkpoint(TRUNCATE)} in autocommit mode, its result read and closed. */
+    private static void checkpoint(Connection c) throws java.sql.SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            while (r.next()) {
+                // one row: busy, log frames, checkpointed frames
+            }
+        } finally {
+            c.setAutoCommit(auto);
         }
     }
 

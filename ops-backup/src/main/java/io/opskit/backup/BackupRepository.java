@@ -10,6 +10,8 @@ import io.opskit.api.notify.Severity;
 import io.opskit.backup.health.BackupFreshnessCheck;
 import io.opskit.backup.internal.ChunkPipe;
 import io.opskit.backup.internal.LeaseLock;
+import io.opskit.backup.internal.StoreLease;
+import io.opskit.backup.internal.WriterLock;
 import io.opskit.backup.internal.SegmentedAead;
 import io.opskit.backup.internal.SizeHint;
 import io.opskit.backup.retention.BackupRecord;
@@ -179,7 +181,7 @@ public final class BackupRepository {
         // The key id is read once: a rotating provider must not give the header one key and the manifest another.
         String keyId = keys.currentKeyId();
         byte[] master = keys.key(keyId);
-        try (LeaseLock lock = lock()) {
+        try (WriterLock lock = lock()) {
             clearDebris();
             List<BackupManifest.SourceEntry> entries = new ArrayList<>();
             try {
@@ -319,11 +321,14 @@ public final class BackupRepository {
         }
     }
 
-    private @Nullable LeaseLock lock() {
-        if (lockDirectory == null) {
+    private @Nullable WriterLock lock() {
+        if (lockDirectory == null && !store.supportsConditionalWrites()) {
             return null;
         }
         try {
+            if (lockDirectory == null) {
+                return StoreLease.acquire(store, clock, lockLease, true);
+            }
             return LeaseLock.acquire(lockDirectory, clock, lockLease, true);
         } catch (LeaseLock.HeldException e) {
             throw new RepositoryLockedException(e.holder().owner(), e.holder().expiresAt());
@@ -338,6 +343,11 @@ public final class BackupRepository {
             int removed = local.clearTemporaries();
             if (removed > 0) {
                 log.info("removed {} temporary files left by an interrupted backup", removed);
+            }
+        } else {
+            int removed = store.removeIncomplete(lockLease.multipliedBy(2));
+            if (removed > 0) {
+                log.info("removed {} incomplete uploads left by an interrupted writer", removed);
             }
         }
         Map<String, List<String>> byId = objectsById();
@@ -485,14 +495,21 @@ public final class BackupRepository {
             byte[] bytes = in.readAllBytes();
             String keyId = ManifestJson.keyIdOf(bytes);
             macKey = macKey(keyId);
+            if (this.keys != null && macKey == null) {
+                // Never read unauthenticated what names a key we lack: an edited key id must not turn a
+                // backup into an unverified one that retention would delete.
+                throw new BackupIntegrityException(id, BackupIntegrityException.WRONG_KEY_OR_CORRUPTED + ": backup " + id
+                        + " names key " + keyId + ", which the key provider does not have (it has "
+                        + this.keys.currentKeyId() + "); use the key it was made with");
+            }
             manifest = ManifestJson.read(bytes, id, macKey);
             if (macKey == null) {
-                // Not authenticated (no key, or a key the provider no longer has): list it, but trust no
+                // Not authenticated (no key provider at all): list it, but trust no
                 // verification it claims, so it never counts toward retention or freshness.
                 return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(),
                         manifest.compression(), manifest.keyId(), manifest.sources(), manifest.software(), List.of());
             }
-        } catch (NoSuchFileException e) {
+        } catch (NoSuchFileException | BackupIntegrityException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new BackupIntegrityException(id, "manifest of backup " + id + " is not accepted: " + oneLine(e)
@@ -769,7 +786,7 @@ public final class BackupRepository {
      * @throws RepositoryLockedException       when another writer holds the repository
      */
     public RetentionPlan prune(RetentionPolicy policy, boolean force) {
-        try (LeaseLock lock = lock()) {
+        try (WriterLock lock = lock()) {
             try {
                 clearDebris(); // what a killed prune or backup left (manifest-less directories)
             } catch (IOException e) {
@@ -817,7 +834,7 @@ public final class BackupRepository {
      * @throws RepositoryLockedException when another writer holds the repository
      */
     public void delete(String id) {
-        try (LeaseLock lock = lock()) {
+        try (WriterLock lock = lock()) {
             deleteUnlocked(id);
         }
     }
@@ -1125,8 +1142,9 @@ public final class BackupRepository {
             if (store == null) {
                 throw new IllegalStateException("store is required: call directory(path) or store(store)");
             }
-            if (lockDirectory == null && !(store instanceof LocalDirectoryStore)) {
-                throw new IllegalStateException("lockDirectory is required for a store that is not a local directory");
+            if (lockDirectory == null && !(store instanceof LocalDirectoryStore) && !store.supportsConditionalWrites()) {
+                throw new IllegalStateException("lockDirectory is required for a store that is not a local directory"
+                        + " and has no conditional writes");
             }
             return new BackupRepository(this);
         }

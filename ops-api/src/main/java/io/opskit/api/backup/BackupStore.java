@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where backups are kept: a flat namespace of objects addressed by keys such as
@@ -60,6 +61,58 @@ public interface BackupStore {
      * @throws IOException when the object exists but cannot be deleted
      */
     void delete(String key) throws IOException;
+
+    /**
+     * Removes what interrupted writers left invisible in the store (temporary files, incomplete
+     * multipart uploads) that is older than {@code olderThan}. Called by the repository's writer
+     * while it holds the writer lease. The default does nothing.
+     *
+     * @return how many leftovers were removed
+     * @throws IOException when the store cannot be read
+     */
+    default int removeIncomplete(java.time.Duration olderThan) throws IOException {
+        return 0;
+    }
+
+    /**
+     * Whether this store implements {@link #readVersioned(String)} and
+     * {@link #writeIfVersion(String, byte[], String)}, so that the repository can keep its writer
+     * lease in the store itself (an object store shared by several hosts). The default is false.
+     */
+    default boolean supportsConditionalWrites() {
+        return false;
+    }
+
+    /**
+     * Reads a small object with its version token (an ETag), or empty when there is none.
+     *
+     * @throws IOException                   when it cannot be read
+     * @throws UnsupportedOperationException when {@link #supportsConditionalWrites()} is false
+     */
+    default Optional<Versioned> readVersioned(String key) throws IOException {
+        throw new UnsupportedOperationException("conditional writes are not supported by " + this);
+    }
+
+    /**
+     * Writes a small object in one atomic step only if its current version is {@code expectedVersion}
+     * ({@code null}: only if there is no object under {@code key}).
+     *
+     * @return the new version token, or empty when the condition did not hold (another writer won)
+     * @throws IOException                   when the store cannot be written
+     * @throws UnsupportedOperationException when {@link #supportsConditionalWrites()} is false
+     */
+    default Optional<String> writeIfVersion(String key, byte[] bytes, @Nullable String expectedVersion) throws IOException {
+        throw new UnsupportedOperationException("conditional writes are not supported by " + this);
+    }
+
+    /**
+     * A small object's bytes and its version token.
+     *
+     * @param bytes   the content
+     * @param version the version token (an ETag); opaque
+     */
+    record Versioned(byte[] bytes, String version) {
+    }
 
     /**
      * An object being written. {@link #commit()} makes it durable and visible atomically;

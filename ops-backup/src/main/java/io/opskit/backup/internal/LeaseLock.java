@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * its process is gone). Taking over an expired lock renames it away first, which only one
  * contender can do.
  */
-public final class LeaseLock implements AutoCloseable {
+public final class LeaseLock implements WriterLock {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseLock.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -179,6 +179,7 @@ public final class LeaseLock implements AutoCloseable {
     }
 
     /** True while the lock is still ours as far as this writer knows. */
+    @Override
     public boolean held() {
         return !lost.get() && !closed.get();
     }
