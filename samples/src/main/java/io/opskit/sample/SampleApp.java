@@ -93,8 +93,8 @@ public final class SampleApp implements AutoCloseable {
 
     /** The features in installation order. Health comes last: it runs what the others contribute. */
     static List<SampleFeature> features() {
-        return List.of(new CoreFeature(), new NotifyFeature(), new MetricsFeature(), new AiFeedbackFeature(),
-                new BackupFeature(), new JobsFeature(), new HealthFeature());
+        return List.of(new CoreFeature(), new NotifyFeature(), new MetricsFeature(), new DbFeature(),
+                new AiFeedbackFeature(), new BackupFeature(), new JobsFeature(), new HealthFeature());
     }
 
     /**
