@@ -10,9 +10,9 @@ module io.opskit.metrics {
     requires java.net.http;
     requires transitive jdk.httpserver;
     requires static org.jspecify;
-    requires static transitive com.zaxxer.hikari;
-    requires static transitive com.github.benmanes.caffeine;
-    requires static transitive jakarta.servlet;
+    requires static com.zaxxer.hikari;
+    requires static com.github.benmanes.caffeine;
+    requires static jakarta.servlet;
     requires static java.sql;
     requires static java.management;
 
