@@ -11,6 +11,7 @@ import io.opskit.api.jobs.RunOutcome;
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskOutcome;
 import io.opskit.jobs.TestDatabase.Kind;
+import io.opskit.testsupport.ManualScheduler;
 import io.opskit.testsupport.FakeClock;
 import java.sql.Connection;
 import java.sql.Statement;

@@ -13,6 +13,7 @@ import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskOutcome;
 import io.opskit.jobs.internal.InMemoryJobHistory;
+import io.opskit.testsupport.ManualScheduler;
 import io.opskit.testsupport.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
