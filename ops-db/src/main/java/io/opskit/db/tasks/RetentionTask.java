@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.api.Ticker;
 import io.opskit.api.internal.Checks;
 import io.opskit.api.internal.DurationText;
+import io.opskit.api.notify.Notifier;
+import io.opskit.api.notify.Severity;
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskCancelledException;
 import io.opskit.api.task.TaskContext;
@@ -12,6 +14,7 @@ import io.opskit.db.DbSystem;
 import io.opskit.db.OpsDbError;
 import io.opskit.db.OpsDbException;
 import io.opskit.db.internal.ArchiveFiles;
+import io.opskit.db.internal.DbEvents;
 import io.opskit.db.internal.SessionLimits;
 import io.opskit.db.internal.TaskMeters;
 import java.io.IOException;
@@ -27,7 +30,9 @@ import java.time.OffsetDateTime;
 import java.time.Period;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -53,12 +58,24 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#force()} was given. A {@link Builder#dryRun()} only counts. A batch whose copy and
  * delete disagree is rolled back ({@link OpsDbError#RETENTION_INCONSISTENT}). Thread-safe: each
  * run uses its own connection; two runs of one rule at once are the scheduler's to prevent.
+ *
+ * <p>Every {@linkplain Builder#notifier(Notifier) notifier} hears, with source {@code db:NAME}:
+ * {@value #COMPLETED} (INFO) after a run that moved rows or found none, also when it stopped at its
+ * deadline ({@code complete=false}); {@value #REFUSED} (WARNING) when the fraction limit refused
+ * the run; {@value #FAILED} (WARNING) when a statement, the destination or the consistency check
+ * failed. Dry runs publish nothing.
  */
 public final class RetentionTask implements OpsTask {
 
     private static final Logger log = LoggerFactory.getLogger(RetentionTask.class);
     /** The checkpoint table. */
     public static final String STATE_TABLE = "opskit_retention_state";
+    /** Event type: a run ended, rows moved ({@code rows}, {@code table}, {@code complete}). */
+    public static final String COMPLETED = "db.retention.completed";
+    /** Event type: a run failed; {@code rows} moved before the failure stay moved. */
+    public static final String FAILED = "db.retention.failed";
+    /** Event type: a run was refused above the allowed fraction of the table without force. */
+    public static final String REFUSED = "db.retention.refused";
 
     private final DataSource dataSource;
     private final RetentionRule rule;
@@ -74,6 +91,7 @@ public final class RetentionTask implements OpsTask {
     private final Clock clock;
     private final Ticker ticker;
     private final TaskMeters meters;
+    private final DbEvents events;
 
     private RetentionTask(Builder b) {
         this.dataSource = b.dataSource;
@@ -90,6 +108,7 @@ public final class RetentionTask implements OpsTask {
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
         this.meters = TaskMeters.retention(b.registry, name, rule.tableName(), destinationName(rule.destination()));
+        this.events = new DbEvents(b.notifiers, "retention " + name, clock);
     }
 
     /** Starts a builder for {@code rule} over {@code dataSource}. */
@@ -193,6 +212,18 @@ public final class RetentionTask implements OpsTask {
     @Override
     public TaskOutcome run(TaskContext context) throws Exception {
         Objects.requireNonNull(context, "context");
+        long[] progress = {0, Long.MIN_VALUE}; // rows moved so far, last key
+        try {
+            return runOnce(context, progress);
+        } catch (Exception e) {
+            if (!dryRun && !(e instanceof OpsDbException o && o.code() == OpsDbError.RETENTION_REFUSED)) {
+                publishFailed(e, progress);
+            }
+            throw e;
+        }
+    }
+
+    private TaskOutcome runOnce(TaskContext context, long[] progress) throws Exception {
         Instant started = clock.instant();
         Instant cutoff = cutoff(started);
         Instant stopAt = deadline == null ? context.deadline() : min(context.deadline(), started.plus(deadline));
@@ -215,14 +246,20 @@ public final class RetentionTask implements OpsTask {
                         + plan.totalRows() + " rows of " + rule.tableName() + " older than " + cutoff, details);
             }
             if (plan.fraction() > maxFraction && !force) {
-                throw new OpsDbException(OpsDbError.RETENTION_REFUSED, name,
-                        String.format(Locale.ROOT, "retention %s would remove %d of %d rows (%.1f %%), above the allowed %.1f %%",
-                                name, plan.matchingRows(), plan.totalRows(), plan.fraction() * 100, maxFraction * 100),
+                String message = String.format(Locale.ROOT,
+                        "retention %s would remove %d of %d rows (%.1f %%), above the allowed %.1f %%",
+                        name, plan.matchingRows(), plan.totalRows(), plan.fraction() * 100, maxFraction * 100);
+                events.publish(source(), REFUSED, Severity.WARNING, message + "; nothing was moved",
+                        labels("matching_rows", Long.toString(plan.matchingRows()),
+                                "total_rows", Long.toString(plan.totalRows()),
+                                "max_fraction", Double.toString(maxFraction)));
+                throw new OpsDbException(OpsDbError.RETENTION_REFUSED, name, message,
                         "check the rule, then run with force() or raise maxFraction", null);
             }
             Batcher batcher = new Batcher(c, system, cutoff);
             batcher.ensureStateTable();
             long lastKey = batcher.checkpoint();
+            progress[1] = lastKey;
             long moved = 0;
             int batches = 0;
             boolean complete = false;
@@ -242,6 +279,8 @@ public final class RetentionTask implements OpsTask {
                 }
                 moved += result[0];
                 lastKey = result[1];
+                progress[0] = moved;
+                progress[1] = lastKey;
                 batches++;
                 meters.rows(result[0]);
                 context.progress(plan.matchingRows() == 0 ? 1 : Math.min(1, (double) moved / plan.matchingRows()),
@@ -265,8 +304,58 @@ public final class RetentionTask implements OpsTask {
             String summary = verb() + " " + moved + " rows of " + rule.tableName() + " older than " + cutoff + " in "
                     + batches + " batches" + (complete ? "" : "; stopped at the deadline, the next run resumes after key " + lastKey);
             log.info("retention {}: {}", name, summary);
+            events.publish(source(), COMPLETED, Severity.INFO, "retention " + name + ": " + summary,
+                    labels("rows", Long.toString(moved), "batches", Integer.toString(batches),
+                            "complete", Boolean.toString(complete)));
             return new TaskOutcome.Done(summary, details);
         }
+    }
+
+    private String source() {
+        return "db:" + name;
+    }
+
+    /** The labels every retention event carries, then {@code extra} name/value pairs. */
+    private Map<String, String> labels(String... extra) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("task", name);
+        labels.put("table", rule.tableName());
+        labels.put("destination", destinationName(rule.destination()));
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            labels.put(extra[i], extra[i + 1]);
+        }
+        return labels;
+    }
+
+    private void publishFailed(Exception e, long[] progress) {
+        List<String> extra = new ArrayList<>(List.of("rows", Long.toString(progress[0]), "reason", reason(e)));
+        if (progress[1] != Long.MIN_VALUE) {
+            extra.addAll(List.of("last_key", Long.toString(progress[1])));
+        }
+        if (e instanceof SQLException sql && sql.getSQLState() != null) {
+            extra.addAll(List.of("sql_state", sql.getSQLState()));
+        }
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        events.publish(source(), FAILED, Severity.WARNING, "retention " + name + " of " + rule.tableName() + " failed after "
+                + progress[0] + " rows (the rows moved stay moved, the batch in progress was rolled back): " + why,
+                labels(extra.toArray(String[]::new)));
+    }
+
+    /** A short machine-readable reason for a failed run. */
+    private static String reason(Exception e) {
+        if (e instanceof OpsDbException o) {
+            return o.code().wireName();
+        }
+        if (e instanceof TaskCancelledException) {
+            return "cancelled";
+        }
+        if (e instanceof SQLException) {
+            return "sql";
+        }
+        if (e instanceof IOException) {
+            return "archive_io";
+        }
+        return "error";
     }
 
     private String verb() {
@@ -538,6 +627,7 @@ public final class RetentionTask implements OpsTask {
         private @Nullable Clock clock;
         private @Nullable Ticker ticker;
         private @Nullable Object registry;
+        private final List<Notifier> notifiers = new ArrayList<>();
 
         private Builder(DataSource dataSource, RetentionRule rule) {
             this.dataSource = dataSource;
@@ -630,6 +720,15 @@ public final class RetentionTask implements OpsTask {
         public Builder meterRegistry(MeterRegistry value) {
             Checks.requireUnset(registry, "meterRegistry");
             this.registry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Adds a notifier that hears {@value RetentionTask#COMPLETED}, {@value RetentionTask#FAILED} and
+         * {@value RetentionTask#REFUSED}; repeatable, every notifier hears every event.
+         */
+        public Builder notifier(Notifier value) {
+            notifiers.add(Objects.requireNonNull(value, "notifier"));
             return this;
         }
 
