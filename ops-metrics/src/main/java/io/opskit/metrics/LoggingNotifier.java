@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #create()} skips the event types whose publishing module already writes the same line
  * ({@link #ALREADY_LOGGED}: ops-health logs each status change, ops-backup each committed backup,
- * ops-jobs its failures and windows, ops-db its storage levels), so
+ * ops-jobs its failures and windows, ops-db its storage levels and finished retention runs), so
  * the log does not say everything twice; {@link #logEverything()} logs them too. Thread-safe; never
  * throws.
  */
@@ -29,11 +29,13 @@ public final class LoggingNotifier implements Notifier {
      * Event types whose publisher already logs a line saying the same: {@code health.status_changed}
      * (ops-health), {@code backup.succeeded} (ops-backup, "backup ... committed"), {@code job.failed},
      * {@code job.missed}, {@code job.recovered}, {@code maintenance.started} and
-     * {@code maintenance.ended} (ops-jobs), and the {@code db.storage.*} level changes (ops-db).
+     * {@code maintenance.ended} (ops-jobs), the {@code db.storage.*} level changes and
+     * {@code db.retention.completed} (ops-db, "retention ...: archive to ... N rows").
      */
     public static final Set<String> ALREADY_LOGGED = Set.of("health.status_changed", "backup.succeeded",
             "job.failed", "job.missed", "job.recovered", "maintenance.started", "maintenance.ended",
-            "db.storage.ok", "db.storage.warning", "db.storage.critical", "db.storage.full");
+            "db.storage.ok", "db.storage.warning", "db.storage.critical", "db.storage.full",
+            "db.retention.completed");
 
     private static final Logger log = LoggerFactory.getLogger("io.opskit.alerts");
 
