@@ -108,6 +108,11 @@ public final class SampleApp implements AutoCloseable {
     }
 
     static SampleApp start(SampleOptions options, List<SampleFeature> features) throws Exception {
+        return start(options, features, Clock.systemUTC());
+    }
+
+    /** Starts with {@code clock} as every feature's wall clock (tests give a fake one). */
+    static SampleApp start(SampleOptions options, List<SampleFeature> features, Clock clock) throws Exception {
         Files.createDirectories(options.dataDir());
         Files.createDirectories(options.dataDir().resolve("backups"));
         limitSlowClients();
@@ -123,7 +128,7 @@ public final class SampleApp implements AutoCloseable {
             resources.add(registry::close);
             ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, threads("opskit-sample-bg", true));
             resources.add(scheduler::shutdownNow);
-            host = new SampleHost(options, settings, pool, registry, scheduler, Clock.systemUTC());
+            host = new SampleHost(options, settings, pool, registry, scheduler, clock);
             for (SampleFeature feature : features) {
                 feature.install(host);
             }

@@ -3,6 +3,10 @@ package io.opskit.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opskit.api.jobs.JobRun;
+import io.opskit.api.jobs.RunOutcome;
+import io.opskit.api.notify.OpsEvent;
+import io.opskit.testsupport.FakeClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,8 +16,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +37,28 @@ class DbFeatureTest {
     Path dataDir;
 
     private SampleApp start(Map<String, String> extraEnv) throws Exception {
+        return start(extraEnv, Clock.systemUTC());
+    }
+
+    private SampleApp start(Map<String, String> extraEnv, Clock clock) throws Exception {
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("OPSKIT_ADMIN_TOKEN", TOKEN);
-        return SampleApp.start(new SampleOptions(0, dataDir, TOKEN, false, env));
+        return SampleApp.start(new SampleOptions(0, dataDir, TOKEN, false, env), SampleApp.features(), clock);
+    }
+
+    private List<String> storedFeedback() throws Exception {
+        List<String> bodies = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("app.db"));
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT body FROM feedback ORDER BY id")) {
+            while (rs.next()) {
+                bodies.add(HttpResponses.json().readTree(rs.getString(1)).path("text").asText());
+            }
+        }
+        return bodies;
+    }
+
+    private static JobRun runNow(SampleApp app, String job) throws Exception {
+        return app.host().jobs().runNow(job).get(60, TimeUnit.SECONDS);
     }
 
     private HttpResponse<String> get(SampleApp app, String path) throws Exception {
@@ -75,6 +104,48 @@ class DbFeatureTest {
             assertThat(get(app, "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(app, "/metrics").statusCode()).isEqualTo(200);
             assertThat(get(app, "/").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void dbJobs_areScheduledWithTheirDefaultsAndSettings_andMaintenanceRuns() throws Exception {
+        try (SampleApp app = start(Map.of("OPSKIT_FEEDBACK_RETENTION_SCHEDULE", "15 4 * * *"))) {
+            JsonNode jobs = HttpResponses.json().readTree(get(app, "/admin/jobs").body()).path("jobs");
+            Map<String, String> schedules = new HashMap<>();
+            jobs.forEach(j -> schedules.put(j.path("name").asText(), j.path("schedule").asText()));
+            assertThat(schedules.get("maintenance:app-db")).isEqualTo("cron \"0 3 * * SUN\" in UTC");
+            assertThat(schedules.get("maintenance:sqlite.integrity_check")).isEqualTo("cron \"30 3 * * SUN\" in UTC");
+            assertThat(schedules.get("retention:feedback")).isEqualTo("cron \"15 4 * * *\" in UTC");
+
+            JobRun maintenance = runNow(app, "maintenance:app-db");
+            assertThat(maintenance.outcome()).as(maintenance.summary()).isEqualTo(RunOutcome.SUCCESS);
+            assertThat(maintenance.summary()).contains("sqlite.optimize: 1 of 1 statement(s)")
+                    .contains("sqlite.analyze: 1 of 1 statement(s)");
+            JobRun integrity = runNow(app, "maintenance:sqlite.integrity_check");
+            assertThat(integrity.outcome()).as(integrity.summary()).isEqualTo(RunOutcome.SUCCESS);
+        }
+    }
+
+    @Test
+    void feedbackRetention_run_deletesFeedbackOlderThanTheSettingAndKeepsNewer() throws Exception {
+        FakeClock clock = FakeClock.at("2026-01-10T12:00:00Z");
+        try (SampleApp app = start(Map.of("OPSKIT_FEEDBACK_RETENTION", "90d"), clock)) {
+            List<OpsEvent> events = new CopyOnWriteArrayList<>();
+            app.host().notifier(events::add);
+            assertThat(post(app, "{\"text\": \"old one\"}").statusCode()).isEqualTo(200);
+            clock.advance(Duration.ofDays(10));
+            assertThat(post(app, "{\"text\": \"eighty days\"}").statusCode()).isEqualTo(200);
+            clock.advance(Duration.ofDays(80));
+            assertThat(post(app, "{\"text\": \"today\"}").statusCode()).isEqualTo(200);
+            clock.advance(Duration.ofMinutes(1)); // the first is now 90 days and a minute old
+
+            JobRun run = runNow(app, "retention:feedback");
+
+            assertThat(run.outcome()).as(run.summary()).isEqualTo(RunOutcome.SUCCESS);
+            assertThat(run.summary()).startsWith("delete 1 rows of feedback");
+            assertThat(storedFeedback()).containsExactly("eighty days", "today");
+            assertThat(events).filteredOn(e -> e.type().equals("db.retention.completed")).singleElement()
+                    .satisfies(e -> assertThat(e.labels()).containsEntry("table", "feedback").containsEntry("rows", "1"));
         }
     }
 }
