@@ -31,10 +31,17 @@ import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Mails events over SMTP (Jakarta Mail): plain, {@link SmtpSecurity#STARTTLS STARTTLS} (required, never
- * falling back to plain text) or {@link SmtpSecurity#TLS implicit TLS}, with optional authentication.
- * The server's certificate is checked against the JDK trust store (or the host's
- * {@link Builder#sslContext(SSLContext)}) and its name against the host name.
+ * Mails events over SMTP (Jakarta Mail): plain, {@link SmtpSecurity#STARTTLS STARTTLS} or
+ * {@link SmtpSecurity#TLS implicit TLS}, with optional authentication. The server's certificate is
+ * checked against the JDK trust store (or the host's {@link Builder#sslContext(SSLContext)}) and its
+ * name against the host name.
+ *
+ * <p>With STARTTLS the notifier connects in plain text, where it sends only {@code EHLO} and
+ * {@code STARTTLS} (and {@code QUIT} when it gives up), and upgrades the connection to TLS before it
+ * authenticates or sends the mail. STARTTLS is required,
+ * never opportunistic: when the server does not offer it, or the TLS handshake fails (an untrusted
+ * certificate, a name that does not match), nothing else is sent, neither the credentials nor the
+ * mail, and {@link #notify(OpsEvent)} throws a permanent {@link NotificationException} saying so.
  *
  * <p>One plain-text mail per event; subject {@code [opskit] SEVERITY TYPE SOURCE: SUMMARY} (at most 160
  * characters); body with the summary, source, type, severity, time, labels and the host's link; headers
@@ -295,7 +302,11 @@ public final class EmailNotifier implements Notifier {
             return this;
         }
 
-        /** How the connection is protected (default {@link SmtpSecurity#NONE}). */
+        /**
+         * How the connection is protected (default {@link SmtpSecurity#NONE}). {@link SmtpSecurity#STARTTLS}
+         * upgrades before credentials or mail are sent and fails, sending nothing, when the server does not
+         * offer it.
+         */
         public Builder security(SmtpSecurity value) {
             Checks.requireUnset(security, "security");
             this.security = Objects.requireNonNull(value, "security");

@@ -12,8 +12,11 @@ import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.notify.Severity;
 import jakarta.mail.internet.MimeMessage;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,14 +119,82 @@ class EmailNotifierTest {
         assertThat(mail.getReceivedMessages()).isEmpty();
     }
 
-    @Test
-    void notify_startTlsRequiredButNotOffered_refusesToSendInTheClear() {
-        start(ServerSetupTest.SMTP);
-        EmailNotifier n = plain().security(SmtpSecurity.STARTTLS).buildSynchronous();
+    private static final String USER = "mailer";
+    private static final String PASSWORD = "Starttls-Pw-42x";
 
-        assertThatThrownBy(() -> n.notify(failed())).isInstanceOfSatisfying(NotificationException.class,
-                e -> assertThat(e.isTransient()).isFalse()).hasMessageContaining("STARTTLS");
-        assertThat(mail.getReceivedMessages()).isEmpty();
+    /** The forms a password takes on the wire in AUTH PLAIN and AUTH LOGIN. */
+    private static List<String> passwordOnTheWire() {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return List.of(PASSWORD, b64.encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8)),
+                b64.encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static EmailNotifier.Builder startTls(StartTlsSmtpServer server) {
+        return EmailNotifier.builder().host("127.0.0.1").port(server.port()).security(SmtpSecurity.STARTTLS)
+                .credentials(USER, PASSWORD.toCharArray()).from("opskit@example.com").to("ops@example.com");
+    }
+
+    @Test
+    void notify_startTlsOffered_sessionUpgradedBeforeCredentialsAndMail() throws Exception {
+        try (StartTlsSmtpServer server = new StartTlsSmtpServer(StartTlsSmtpServer.Tls.REQUIRED,
+                SmtpTls.serverContext(), USER, PASSWORD)) {
+            startTls(server).sslContext(SmtpTls.trustingTestCertificate()).buildSynchronous().notify(failed());
+
+            assertThat(server.logins).as("the server saw the login on TLS")
+                    .containsExactly(new StartTlsSmtpServer.Login(USER, true));
+            assertThat(server.received).singleElement().satisfies(r -> {
+                assertThat(r.tls()).as("the session was upgraded to TLS").isTrue();
+                assertThat(r.tlsProtocol()).isIn("TLSv1.2", "TLSv1.3");
+                assertThat(r.from()).isEqualTo("opskit@example.com");
+                assertThat(r.to()).isEqualTo("ops@example.com");
+                MimeMessage m = r.message();
+                assertThat(m.getSubject())
+                        .isEqualTo("[opskit] CRITICAL backup.failed backup:app/db: backup of db failed: disk full");
+                assertThat(m.getHeader("X-Opskit-Event-Type")).containsExactly("backup.failed");
+                assertThat(m.getHeader("X-Opskit-Source")).containsExactly("backup:app/db");
+                assertThat(m.getHeader("X-Opskit-Severity")).containsExactly("CRITICAL");
+                assertThat(GreenMailUtil.getBody(m).replace("\r\n", "\n")).startsWith("backup of db failed: disk full\n")
+                        .contains("Source:   backup:app/db\n", "  repository = app\n");
+            });
+            String wire = server.clientBytes();
+            assertThat(wire).as("in the clear the client only greeted and asked for TLS")
+                    .matches("(?s)EHLO [^\r\n]+\r\nSTARTTLS\r\n.+");
+            assertThat(wire).doesNotContain("AUTH", "MAIL FROM", "backup of db failed")
+                    .doesNotContain(passwordOnTheWire());
+        }
+    }
+
+    @Test
+    void notify_startTlsRequiredButNotOffered_failsClearlyAndSendsNoCredentials() throws Exception {
+        try (StartTlsSmtpServer server = new StartTlsSmtpServer(StartTlsSmtpServer.Tls.NOT_OFFERED,
+                SmtpTls.serverContext(), USER, PASSWORD)) {
+            EmailNotifier n = startTls(server).buildSynchronous();
+
+            assertThatThrownBy(() -> n.notify(failed())).isInstanceOfSatisfying(NotificationException.class,
+                    e -> assertThat(e.isTransient()).isFalse())
+                    .hasMessageContaining("does not offer STARTTLS, which is required; nothing was sent in the clear")
+                    .hasMessageNotContaining(PASSWORD);
+            assertThat(server.logins).isEmpty();
+            assertThat(server.received).isEmpty();
+            assertThat(server.clientBytes()).as("the client greeted and gave up")
+                    .matches("EHLO [^\r\n]+\r\n(QUIT\r\n)?");
+        }
+    }
+
+    @Test
+    void notify_startTlsWithUntrustedCertificate_permanentFailureNoCredentialsInTheClear() throws Exception {
+        try (StartTlsSmtpServer server = new StartTlsSmtpServer(StartTlsSmtpServer.Tls.OFFERED,
+                SmtpTls.serverContext(), USER, PASSWORD)) {
+            EmailNotifier n = startTls(server).buildSynchronous(); // the JDK's trust store: the test certificate is unknown
+
+            assertThatThrownBy(() -> n.notify(failed())).isInstanceOfSatisfying(NotificationException.class,
+                    e -> assertThat(e.isTransient()).isFalse()).hasMessageContaining("TLS with SMTP server")
+                    .hasMessageNotContaining(PASSWORD);
+            assertThat(server.logins).isEmpty();
+            assertThat(server.received).isEmpty();
+            assertThat(server.clientBytes()).contains("STARTTLS\r\n").doesNotContain("AUTH", "MAIL FROM")
+                    .doesNotContain(passwordOnTheWire());
+        }
     }
 
     @Test

@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A self-signed certificate for 127.0.0.1 made with the JDK's keytool, installed as GreenMail's TLS
- * key (GreenMail reads it once per JVM), and an SSLContext that trusts exactly that certificate.
+ * key (GreenMail reads it once per JVM), a server SSLContext holding its key (for the STARTTLS server)
+ * and a client SSLContext that trusts exactly that certificate.
  */
 final class SmtpTls {
 
@@ -45,12 +47,26 @@ final class SmtpTls {
         return file;
     }
 
-    /** A TLS context trusting only the test certificate. */
-    static SSLContext trustingTestCertificate() throws IOException, GeneralSecurityException, InterruptedException {
+    private static KeyStore keys() throws IOException, GeneralSecurityException, InterruptedException {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(install())) {
             keys.load(in, PASSWORD.toCharArray());
         }
+        return keys;
+    }
+
+    /** A server-side TLS context presenting the test certificate. */
+    static SSLContext serverContext() throws IOException, GeneralSecurityException, InterruptedException {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys(), PASSWORD.toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    /** A TLS context trusting only the test certificate. */
+    static SSLContext trustingTestCertificate() throws IOException, GeneralSecurityException, InterruptedException {
+        KeyStore keys = keys();
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("smtp", keys.getCertificate("smtp"));
