@@ -12,10 +12,13 @@ import io.opskit.api.health.HealthResult;
 import io.opskit.api.health.HealthStatus;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.backup.BackupFailedException;
+import io.opskit.backup.BackupManifest;
 import io.opskit.backup.BackupRepository;
 import io.opskit.backup.BackupSources;
+import io.opskit.backup.Compression;
 import io.opskit.backup.KeyFile;
 import io.opskit.health.OpsHealth;
+import io.opskit.testsupport.Services;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,12 +29,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +99,99 @@ class PublisherEndToEndTest {
             assertThat(GreenMailUtil.getWholeMessage(m)).doesNotContain(TestEvents.CANARY_PASSWORD);
         } finally {
             mail.stop();
+        }
+    }
+
+    private static int run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** Every regular file under {@code root} with its size. */
+    private static Map<String, Long> files(Path root) throws IOException {
+        Map<String, Long> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), Files.size(p));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The repository lives on a 2 MiB tmpfs (a real file system that runs out of space: ENOSPC from
+     * the kernel) and the source is 3 MiB of incompressible data. Mounting needs root, as CI has.
+     */
+    @Test
+    void backup_diskFull_exactlyOneBackupFailedEventDeliveredAsEmail() throws Exception {
+        Path small = dir.resolve("small");
+        Files.createDirectories(small);
+        Services.require("a 2 MiB tmpfs for the full-disk test (mount -t tmpfs needs root)",
+                () -> mounted(small));
+        GreenMail mail = new GreenMail(EmailNotifierTest.slowMachine(ServerSetupTest.SMTP));
+        try {
+            mail.start();
+            Path repo = small.resolve("repo");
+            Path config = dir.resolve("config");
+            Files.createDirectories(config);
+            Files.writeString(config.resolve("app.properties"), "app.name=test\n");
+            Path uploads = dir.resolve("uploads");
+            Files.createDirectories(uploads);
+            byte[] noise = new byte[3 << 20];
+            new Random(7).nextBytes(noise);
+            Files.write(uploads.resolve("uploads.bin"), noise);
+            KeyFile key = KeyFile.loadOrCreate(dir.resolve("backup.key"));
+            BackupManifest first = BackupRepository.builder().directory(repo).name("nightly").keyProvider(key)
+                    .source(BackupSources.files("config", config)).build().backup();
+            Map<String, Long> before = files(repo);
+
+            List<OpsEvent> heard = new CopyOnWriteArrayList<>();
+            AsyncNotifier email = EmailNotifier.builder().host("127.0.0.1").port(mail.getSmtp().getPort())
+                    .from("opskit@example.com").to("ops@example.com").build();
+            BackupRepository repository = BackupRepository.builder().directory(repo).name("nightly").keyProvider(key)
+                    .source(BackupSources.files("uploads", uploads)).compression(Compression.none())
+                    .notifier(heard::add).notifier(email).build();
+
+            assertThatThrownBy(repository::backup).isInstanceOf(BackupFailedException.class)
+                    .hasMessageContaining("no space left on the device");
+            email.close();
+
+            assertThat(heard).singleElement().satisfies(e -> {
+                assertThat(e.type()).isEqualTo("backup.failed");
+                assertThat(e.source()).isEqualTo("backup:nightly/uploads");
+                assertThat(e.labels()).containsEntry("repository", "nightly").containsEntry("source", "uploads")
+                        .containsEntry("reason", "disk_full");
+            });
+            assertThat(mail.waitForIncomingEmail(10_000, 1)).isTrue();
+            assertThat(mail.getReceivedMessages()).hasSize(1);
+            MimeMessage m = mail.getReceivedMessages()[0];
+            assertThat(m.getSubject()).startsWith("[opskit] CRITICAL backup.failed backup:nightly/uploads:")
+                    .contains("no space left");
+            assertThat(m.getHeader("X-Opskit-Event-Type")).containsExactly("backup.failed");
+            assertThat(GreenMailUtil.getBody(m)).contains("repository = nightly", "source = uploads",
+                    "reason = disk_full");
+
+            assertThat(repository.list()).extracting(BackupManifest::id).containsExactly(first.id());
+            assertThat(files(repo)).as("the repository is as it was: no partial snapshot").isEqualTo(before);
+        } finally {
+            mail.stop();
+            assertThat(run("umount", small.toString())).as("umount " + small).isZero();
+        }
+    }
+
+    private static boolean mounted(Path at) {
+        try {
+            return run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", at.toString()) == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
