@@ -52,6 +52,8 @@ final class AiFeedbackFeature implements SampleFeature {
     private static final int MAX_TEXT_CHARS = 4_000;
     private static final int MAX_BODY_BYTES = 64 * 1024;
     private static final long MAX_OUTPUT_TOKENS = 300;
+    /** The default hard daily budget, USD ({@code ai.budget.daily.hard.usd}). */
+    static final String DEFAULT_HARD_USD = "100";
 
     @Override
     public void install(SampleHost host) throws Exception {
@@ -121,7 +123,7 @@ final class AiFeedbackFeature implements SampleFeature {
     private static AiGuard buildGuard(SampleHost host) throws IOException {
         SampleSettings s = host.settings();
         double soft = number(s, "ai.budget.daily.soft.usd", "50");
-        double hard = number(s, "ai.budget.daily.hard.usd", "100");
+        double hard = number(s, "ai.budget.daily.hard.usd", DEFAULT_HARD_USD);
         int concurrent = (int) number(s, "ai.max.concurrent", "3");
         long rpm = (long) number(s, "ai.requests.per.minute", "500");
         long tpm = (long) number(s, "ai.tokens.per.minute", "30000");

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class BackupFeature implements SampleFeature {
 
     private static final Logger log = LoggerFactory.getLogger(BackupFeature.class);
+    /** The default recovery point objective ({@code backup.rpo}). */
+    static final String DEFAULT_RPO = "26h";
 
     @Override
     public void install(SampleHost host) throws Exception {
@@ -48,7 +50,7 @@ final class BackupFeature implements SampleFeature {
         Schedule schedule = Schedule.parse(settings.get("backup.schedule", "0 2 * * *"), zone);
         RetentionPolicy retention = RetentionPolicy.parse(settings.get("backup.retention", "--keep-within 30d")
                 + " --zone " + zone.getId());
-        Duration rpo = RetentionPolicy.parseDuration(settings.get("backup.rpo", "26h"));
+        Duration rpo = RetentionPolicy.parseDuration(settings.get("backup.rpo", DEFAULT_RPO));
 
         Files.createDirectories(host.backupDir());
         BackupRepository repository = BackupRepository.builder()

@@ -1,13 +1,17 @@
 package io.opskit.sample;
 
+import io.micrometer.core.instrument.binder.jvm.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.opskit.api.Usd;
 import io.opskit.api.notify.Severity;
+import io.opskit.backup.retention.RetentionPolicy;
 import io.opskit.metrics.AlertEvaluator;
+import io.opskit.metrics.AlertPack;
 import io.opskit.metrics.AlertRule;
 import io.opskit.metrics.Comparison;
 import io.opskit.metrics.HikariPoolMetrics;
@@ -30,7 +34,8 @@ import java.time.Duration;
  * within 200 ms, both over 30 days. An in-process alert logs when the DB pool stays above 85 % for
  * 5 minutes. On start the Prometheus rules and Grafana dashboard generated from the same
  * definitions, scoped to the Prometheus job {@code metrics.job} (default {@code opskit-sample}), are
- * written to the data directory. Health, metrics and admin routes are left out of the SLOs. Setting {@code metrics.slow_request_ms} (default
+ * written to the data directory, with the operations manuals' alerts ({@link #alertPack}). Health,
+ * metrics and admin routes are left out of the SLOs. Setting {@code metrics.slow_request_ms} (default
  * 1000, decimals allowed) is the slow-request log threshold.
  */
 final class MetricsFeature implements SampleFeature {
@@ -69,6 +74,8 @@ final class MetricsFeature implements SampleFeature {
                 || id.getName().equals("system.cpu.count")));
         new ProcessorMetrics().bindTo(host.registry());
         new UptimeMetrics().bindTo(host.registry());
+        // disk_free_bytes and disk_total_bytes of the data directory's disk, for the disk alert.
+        new DiskSpaceMetrics(host.dataDir().toFile()).bindTo(host.registry());
 
         HikariPoolMetrics pool = HikariPoolMetrics.of(host.dataSource());
         pool.bindTo(host.registry());
@@ -79,8 +86,7 @@ final class MetricsFeature implements SampleFeature {
                 .forDuration(Duration.ofMinutes(5))
                 .severity(Severity.WARNING)
                 .summary("DB pool usage above 85 % for 5 minutes")
-                // The instant value: "for: 5m" is the wait; an avg_over_time[5m] on top would double it.
-                .promql("max by (job, instance, pool) (db_pool_usage_ratio{" + MetricsExport.SELECTOR_PLACEHOLDER + "})")
+                // In process only: the alert pack's HighDbPoolUsage is the same rule for Prometheus.
                 .build();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(host.clock())
                 .notifier(LoggingNotifier.create())
@@ -90,8 +96,8 @@ final class MetricsFeature implements SampleFeature {
         host.onClose(alerts);
 
         String job = host.settings().get("metrics.job", "opskit-sample");
-        MetricsExport.builder().job(job).slos(slos).alertRule(poolPressure).title("Opskit sample").build()
-                .writeTo(host.dataDir());
+        MetricsExport.builder().job(job).slos(slos).alertPack(alertPack(host.settings())).requestMetrics(requests)
+                .title("Opskit sample").build().writeTo(host.dataDir());
 
         host.route("/metrics", exchange -> {
             if (!"/metrics".equals(exchange.getRequestURI().getPath())) {
@@ -103,6 +109,38 @@ final class MetricsFeature implements SampleFeature {
         });
         host.route("/metrics/db-pool", exchange -> HttpResponses.send(exchange, 200, "application/json",
                 pool.snapshot().toJson().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The operations manuals' alerts with their figures: service down for 1 minute; CPU above 80 % and
+     * heap above 85 % (90 % critical) for 5 minutes; disk free below 10 %; 5xx above 1 % for 5 minutes
+     * (5 % for 2 minutes critical); p50 above 100 ms, p95 above 500 ms, p99 above 2 s; DB pool above
+     * 85 %; AI p95 above 15 s, AI error ratio above 5 %, more than 10 AI calls rate-limited in 5
+     * minutes, and AI cost over 24 hours above the AI feature's hard daily budget; backups older than
+     * the backup feature's RPO.
+     */
+    static AlertPack alertPack(SampleSettings settings) {
+        Duration five = Duration.ofMinutes(5);
+        double aiBudget = Double.parseDouble(settings.get("ai.budget.daily.hard.usd", AiFeedbackFeature.DEFAULT_HARD_USD));
+        Duration rpo = RetentionPolicy.parseDuration(settings.get("backup.rpo", BackupFeature.DEFAULT_RPO));
+        return AlertPack.builder()
+                .serviceDown(Duration.ofMinutes(1), Severity.CRITICAL)
+                .processCpu(0.80, five, Severity.WARNING)
+                .heapUsage(0.85, five, Severity.WARNING)
+                .heapUsage(0.90, five, Severity.CRITICAL)
+                .diskFree(0.10, five, Severity.CRITICAL)
+                .serverErrorRatio(0.01, five, Severity.WARNING)
+                .serverErrorRatio(0.05, Duration.ofMinutes(2), Severity.CRITICAL)
+                .latency(0.50, Duration.ofMillis(100), five, Severity.WARNING)
+                .latency(0.95, Duration.ofMillis(500), five, Severity.WARNING)
+                .latency(0.99, Duration.ofSeconds(2), five, Severity.WARNING)
+                .dbPoolUsage(0.85, five, Severity.WARNING)
+                .aiLatency(0.95, Duration.ofSeconds(15), five, Severity.WARNING)
+                .aiErrorRatio(0.05, five, Severity.WARNING)
+                .aiRateLimited(10, Duration.ZERO, Severity.WARNING)
+                .aiDailyCost(Usd.ofDollars(aiBudget), Duration.ZERO, Severity.WARNING)
+                .backupAge(rpo, Duration.ZERO, Severity.CRITICAL)
+                .build();
     }
 
     /** Milliseconds, decimals allowed ("0.5" is 500 µs). */

@@ -108,9 +108,32 @@ class MetricsFeatureTest {
             assertThat(rules).isRegularFile();
             assertThat(dataDir.resolve(io.opskit.metrics.MetricsExport.DASHBOARD_FILE)).isRegularFile();
             assertThat(java.nio.file.Files.readString(rules)).contains("slo: 'sample-availability'")
-                    .contains("slo: 'sample-latency'").contains("alert: DbPoolPressure");
+                    .contains("slo: 'sample-latency'").contains("alert: HighDbPoolUsage")
+                    .contains("alert: ServiceDown").contains("alert: BackupStale");
             MetricsPromtool.Result result = MetricsPromtool.run(new byte[0], "check", "rules", rules.toString());
             assertThat(result.exitCode()).as(result.output()).isZero();
+        }
+    }
+
+    @Test
+    void alertPack_everySeriesItReads_isExportedBySample() throws Exception {
+        try (SampleApp app = start()) {
+            // One AI call, so that its duration histogram and cost counter exist.
+            HttpResponse<String> feedback = http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + app.port() + "/api/feedback"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"Nice sample.\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(feedback.statusCode()).as(feedback.body()).isEqualTo(200);
+            get(app, "/");
+            String scrape = get(app, "/metrics").body();
+            java.util.Set<String> names = MetricsFeature.alertPack(SampleSettings.load(dataDir, Map.of())).metricNames();
+            assertThat(names).contains("ai_cost_usd_total", "opskit_backup_last_success_seconds", "disk_free_bytes");
+            for (String name : names) {
+                if (!name.equals("up")) { // Prometheus' own series
+                    assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");
+                }
+            }
         }
     }
 
