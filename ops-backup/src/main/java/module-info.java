@@ -7,7 +7,7 @@ module io.opskit.backup {
     requires static org.jspecify;
     requires org.slf4j;
     requires com.fasterxml.jackson.databind;
-    requires com.github.luben.zstd_jni;
+    requires static com.github.luben.zstd_jni; // optional: only zstd compression needs it
     requires static org.xerial.sqlitejdbc;
     requires java.sql;
     requires static micrometer.core;

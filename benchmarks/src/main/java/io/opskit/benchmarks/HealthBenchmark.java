@@ -108,7 +108,7 @@ public class HealthBenchmark {
         for (int i = 0; i < CHECKS; i++) {
             long start = System.nanoTime();
             HealthResult r = checks.get(i).check();
-            results.add(new CheckResult("check-" + i, r.status(), java.util.Optional.ofNullable(r.message()), r.details(), true, false, false,
+            results.add(new CheckResult("check-" + i, r.status(), r.message(), r.details(), true, false, false,
                     Duration.ofNanos(System.nanoTime() - start), Instant.now()));
         }
         return StatusPolicy.defaults().aggregate(results);

@@ -96,7 +96,7 @@ public final class BackupRepository {
         this.store = b.store;
         this.keys = b.keys;
         this.sources = List.copyOf(b.sources);
-        this.compression = b.compression;
+        this.compression = b.compression != null ? b.compression : Compression.zstd();
         this.verifyLevel = b.verifyLevel;
         this.verifyAfterBackup = b.verifyAfterBackup;
         this.clock = b.clock;
@@ -817,7 +817,8 @@ public final class BackupRepository {
     public BackupFreshnessCheck freshnessCheck(Duration rpo) {
         BackupFreshnessCheck check = BackupFreshnessCheck.of(this::newestVerifiedBackupTime, rpo, clock);
         return events.hasNotifiers() ? check.onFreshnessLost(result -> events.publish(BackupEvents.FRESHNESS_LOST,
-                Severity.CRITICAL, sourceNames(), "backups of " + events.repository() + ": " + result.message(),
+                Severity.CRITICAL, sourceNames(),
+                "backups of " + events.repository() + ": " + result.message().orElse(result.status().name()),
                 Map.of("rpo_seconds", String.valueOf(rpo.getSeconds())))) : check;
     }
 
@@ -946,7 +947,7 @@ public final class BackupRepository {
         private @Nullable BackupStore store;
         private @Nullable KeyProvider keys;
         private final Set<BackupSource> sources = new LinkedHashSet<>();
-        private Compression compression = Compression.zstd();
+        private @Nullable Compression compression; // zstd unless set; resolved in build()
         private VerifyLevel verifyLevel = VerifyLevel.DECODE;
         private boolean verifyAfterBackup = true;
         private RestoreCheck restoreCheck = RestoreCheck.AUTO;
@@ -1003,7 +1004,10 @@ public final class BackupRepository {
             return this;
         }
 
-        /** The codec; default {@link Compression#zstd()}. */
+        /**
+         * The codec; default {@link Compression#zstd()}, which needs the optional dependency
+         * zstd-jni ({@code build()} fails naming it when it is missing: choose gzip then).
+         */
         public Builder compression(Compression compression) {
             this.compression = Objects.requireNonNull(compression, "compression");
             return this;

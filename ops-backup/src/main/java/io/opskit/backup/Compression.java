@@ -1,14 +1,10 @@
 package io.opskit.backup;
 
-import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
-import java.io.FilterOutputStream;
+import io.opskit.backup.internal.Codecs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * How a snapshot is compressed before it is encrypted: {@link #zstd(int)} (zstd-jni, default level
@@ -29,7 +25,12 @@ public final class Compression {
         this.level = level;
     }
 
-    /** zstd at level 3, the default. */
+    /**
+     * zstd at level 3, the default.
+     *
+     * @throws IllegalStateException when the optional dependency {@code com.github.luben:zstd-jni}
+     *                               is missing (the message names it)
+     */
     public static Compression zstd() {
         return zstd(3);
     }
@@ -38,11 +39,14 @@ public final class Compression {
      * zstd at a level from 1 to 19.
      *
      * @throws IllegalArgumentException when the level is out of range
+     * @throws IllegalStateException    when the optional dependency {@code com.github.luben:zstd-jni}
+     *                                  is missing (the message names it)
      */
     public static Compression zstd(int level) {
         if (level < 1 || level > 19) {
             throw new IllegalArgumentException("zstd level must be between 1 and 19: " + level);
         }
+        Codecs.requireZstd();
         return new Compression(ZSTD, level);
     }
 
@@ -116,37 +120,12 @@ public final class Compression {
      * @param workers how many threads zstd may use besides the caller (0 = the caller's only)
      */
     OutputStream compress(OutputStream out, int workers) throws IOException {
-        switch (codec) {
-            case ZSTD:
-                ZstdOutputStream zstd = new ZstdOutputStream(out, level);
-                if (workers > 0) {
-                    zstd.setWorkers(workers);
-                }
-                return zstd;
-            case GZIP:
-                return new LevelledGzip(out, level);
-            default:
-                return new FilterOutputStream(out) {
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        out.write(b, off, len);
-                    }
-                };
-        }
+        return Codecs.compress(codec, level, workers, out);
     }
 
     /** Wraps {@code in} in a decompressing stream for a codec name read from a manifest. */
     static InputStream decompress(String codec, InputStream in) throws IOException {
-        switch (codec) {
-            case ZSTD:
-                return new ZstdInputStream(in);
-            case GZIP:
-                return new GZIPInputStream(in, 1 << 16);
-            case NONE:
-                return in;
-            default:
-                throw new IOException("unknown compression codec in manifest: " + codec);
-        }
+        return Codecs.decompress(codec, in);
     }
 
     @Override
@@ -162,12 +141,5 @@ public final class Compression {
     @Override
     public int hashCode() {
         return codec.hashCode() * 31 + level;
-    }
-
-    private static final class LevelledGzip extends GZIPOutputStream {
-        LevelledGzip(OutputStream out, int level) throws IOException {
-            super(out, 1 << 16);
-            def.setLevel(level);
-        }
     }
 }

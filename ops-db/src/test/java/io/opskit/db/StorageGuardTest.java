@@ -195,7 +195,7 @@ class StorageGuardTest {
             guard.checkWrite();
             HealthResult health = guard.healthCheck().check();
             assertThat(health.status()).isEqualTo(HealthStatus.DEGRADED);
-            assertThat(health.message()).startsWith("database size cannot be measured");
+            assertThat(health.message().orElseThrow()).startsWith("database size cannot be measured");
         }
     }
 

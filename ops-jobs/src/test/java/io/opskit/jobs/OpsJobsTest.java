@@ -391,9 +391,9 @@ class OpsJobsTest {
         HealthResult down = jobs.healthCheck("backup").check();
 
         assertThat(degraded.status()).isEqualTo(HealthStatus.DEGRADED);
-        assertThat(degraded.message()).isEqualTo("2 failed runs in a row: no space");
+        assertThat(degraded.message().orElseThrow()).isEqualTo("2 failed runs in a row: no space");
         assertThat(down.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(down.message()).isEqualTo("no successful run within 1d2h");
+        assertThat(down.message().orElseThrow()).isEqualTo("no successful run within 1d2h");
     }
 
     @Test
@@ -413,7 +413,7 @@ class OpsJobsTest {
         release.countDown();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DEGRADED);
-        assertThat(result.message()).isEqualTo("the run due at 2026-11-21T10:20:00Z has not started");
+        assertThat(result.message().orElseThrow()).isEqualTo("the run due at 2026-11-21T10:20:00Z has not started");
     }
 
     @Test

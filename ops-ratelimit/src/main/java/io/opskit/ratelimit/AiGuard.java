@@ -299,7 +299,7 @@ public final class AiGuard implements AutoCloseable {
     }
 
     private @Nullable String tenantTag(AiRequest request) {
-        return ctx.tenantTag(request.tenant());
+        return ctx.tenantTag(request.tenant().orElse(null));
     }
 
     private @Nullable Duration untilHalfOpen(Route route) {
@@ -405,12 +405,12 @@ public final class AiGuard implements AutoCloseable {
             if (reply.isOk()) {
                 breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                 breakerDone = true;
-                TokenUsage usage = Objects.requireNonNull(reply.usage());
+                TokenUsage usage = reply.usage().orElseThrow();
                 settlement = Settlement.completed(usage);
                 Usd cost = lease.complete(usage); // settles now, so the result carries the real charge
                 settlement = null;
                 ctx.metrics().duration(route, request.operation(), null, elapsed);
-                return new AiResult<>(Objects.requireNonNull(reply.value()), route.provider(), route.model(), usage,
+                return new AiResult<>(reply.value().orElseThrow(), route.provider(), route.model(), usage,
                         cost, plan.attempts());
             }
             int status = reply.status();

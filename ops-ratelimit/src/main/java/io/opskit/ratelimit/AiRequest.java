@@ -1,7 +1,7 @@
 package io.opskit.ratelimit;
 
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
  * One guarded call as the host estimates it before sending: which model it wants first, for which
@@ -14,13 +14,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @param provider        the provider as configured in the guard, e.g. {@code "openai"}
  * @param model           the model tried first, e.g. {@code "gpt-4o"}
- * @param tenant          whose budget pays, or null for the model's shared budget
+ * @param tenant          whose budget pays; empty for the model's shared budget
  * @param operation       the GenAI operation name for metrics, e.g. {@code "chat"}
  * @param inputTokens     estimated prompt tokens; zero or more
  * @param maxOutputTokens the most completion tokens the call may produce (the request's
  *                        {@code max_tokens}); zero or more
  */
-public record AiRequest(String provider, String model, @Nullable String tenant, String operation,
+public record AiRequest(String provider, String model, Optional<String> tenant, String operation,
                         long inputTokens, long maxOutputTokens) {
 
     /**
@@ -28,10 +28,11 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
      *
      * @throws IllegalArgumentException naming the field when a token count is negative or a name
      *         is blank
-     * @throws NullPointerException     when provider, model or operation is null
+     * @throws NullPointerException     when provider, model, tenant or operation is null
      */
     public AiRequest {
         Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(operation, "operation");
         if (provider.isBlank()) {
@@ -40,11 +41,7 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
         if (model.isBlank()) {
             throw new IllegalArgumentException("model must not be blank: '" + model + "'");
         }
-        if (tenant != null && (tenant.isBlank() || tenant.length() > 64 || tenant.indexOf('/') >= 0
-                || tenant.chars().anyMatch(Character::isISOControl))) {
-            throw new IllegalArgumentException("tenant must be 1 to 64 printable characters without '/': '"
-                    + tenant + "'");
-        }
+        tenant.ifPresent(AiRequest::checkTenant);
         TokenUsage.nonNegative("inputTokens", inputTokens);
         TokenUsage.nonNegative("maxOutputTokens", maxOutputTokens);
     }
@@ -55,7 +52,7 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
      * @throws IllegalArgumentException naming the field when a token count is negative
      */
     public static AiRequest chat(String provider, String model, long inputTokens, long maxOutputTokens) {
-        return new AiRequest(provider, model, null, "chat", inputTokens, maxOutputTokens);
+        return new AiRequest(provider, model, Optional.empty(), "chat", inputTokens, maxOutputTokens);
     }
 
     /**
@@ -64,7 +61,7 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
      * @throws IllegalArgumentException when the tenant is blank or longer than 64 characters
      */
     public AiRequest forTenant(String tenant) {
-        return new AiRequest(provider, model, Objects.requireNonNull(tenant, "tenant"), operation,
+        return new AiRequest(provider, model, Optional.of(Objects.requireNonNull(tenant, "tenant")), operation,
                 inputTokens, maxOutputTokens);
     }
 
@@ -76,5 +73,13 @@ public record AiRequest(String provider, String model, @Nullable String tenant, 
     public long worstCaseTokens() {
         long sum = inputTokens + maxOutputTokens;
         return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    private static void checkTenant(String tenant) {
+        if (tenant.isBlank() || tenant.length() > 64 || tenant.indexOf('/') >= 0
+                || tenant.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("tenant must be 1 to 64 printable characters without '/': '"
+                    + tenant + "'");
+        }
     }
 }

@@ -68,14 +68,14 @@ public final class ProviderReply<T> {
         return status;
     }
 
-    /** The host's value; null for an error. */
-    public @Nullable T value() {
-        return value;
+    /** The host's value; empty for an error. */
+    public Optional<T> value() {
+        return Optional.ofNullable(value);
     }
 
-    /** The reported usage; null for an error. */
-    public @Nullable TokenUsage usage() {
-        return usage;
+    /** The reported usage; empty for an error. */
+    public Optional<TokenUsage> usage() {
+        return Optional.ofNullable(usage);
     }
 
     /** The response headers of an error (empty lookups for a success). */

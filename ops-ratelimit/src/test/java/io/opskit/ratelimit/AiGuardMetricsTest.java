@@ -116,7 +116,7 @@ class AiGuardMetricsTest {
                 .isInstanceOf(RateLimitedException.class);
         HealthResult paused = guard.healthCheck("openai").check();
         assertThat(paused.status()).isEqualTo(HealthStatus.DEGRADED);
-        assertThat(paused.message()).contains("gpt-4o-mini paused by the provider");
+        assertThat(paused.message().orElseThrow()).contains("gpt-4o-mini paused by the provider");
 
         provider.then(Answer.status(500, Map.of()));
         assertThatThrownBy(() -> guard.call(AiRequest.chat("openai", "gpt-4o", 10, 10), client.ask("hi", 10)))

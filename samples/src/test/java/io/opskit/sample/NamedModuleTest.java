@@ -115,6 +115,50 @@ class NamedModuleTest {
         assertThat(out).contains("status=UP").contains("hikari=HikariConfig");
     }
 
+    @Test
+    void namedModule_backupWithGzipWithoutZstdJni_runs_andZstdNamesTheMissingDependency() throws Exception {
+        String moduleInfo = "module demo.backup { requires io.opskit.backup; }";
+        String main = """
+                package demo;
+                import io.opskit.backup.BackupManifest;
+                import io.opskit.backup.BackupRepository;
+                import io.opskit.backup.BackupSources;
+                import io.opskit.backup.Compression;
+                import io.opskit.backup.KeyFile;
+                import java.nio.file.Files;
+                import java.nio.file.Path;
+                import java.util.List;
+                public final class Main {
+                    public static void main(String[] args) throws Exception {
+                        Path dir = Path.of(args[0]);
+                        Files.createDirectories(dir.resolve("config"));
+                        Files.writeString(dir.resolve("config/app.properties"), "greeting=hello");
+                        BackupRepository repository = BackupRepository.builder()
+                                .directory(dir.resolve("backups"))
+                                .keyProvider(KeyFile.loadOrCreate(dir.resolve("backup.key")))
+                                .source(BackupSources.files("config", dir.resolve("config"), List.of("**"), List.of()))
+                                .compression(Compression.gzip())
+                                .build();
+                        BackupManifest made = repository.backup();
+                        repository.restore(made.id(), "config", dir.resolve("restored").toString(), false);
+                        System.out.println("restored=" + Files.readString(dir.resolve("restored/app.properties")));
+                        try {
+                            Compression.zstd();
+                            System.out.println("zstd=available");
+                        } catch (IllegalStateException e) {
+                            System.out.println("zstd=" + e.getMessage());
+                        }
+                    }
+                }
+                """;
+        Set<String> modulePath = closure(List.of("io.opskit.backup"));
+        assertThat(modulePath).doesNotContain("com.github.luben.zstd_jni");
+        Path data = Files.createDirectories(work.resolve("data"));
+        String out = compileAndRun("demo.backup", moduleInfo, main, modulePath, data.toString());
+        assertThat(out).contains("restored=greeting=hello")
+                .contains("zstd=zstd compression needs the optional dependency com.github.luben:zstd-jni");
+    }
+
     /** The modules {@code roots} need at run time: their non-static requires, transitively. */
     private static Set<String> closure(List<String> roots) {
         Set<String> seen = new LinkedHashSet<>();
@@ -136,7 +180,8 @@ class NamedModuleTest {
         return seen;
     }
 
-    private String compileAndRun(String module, String moduleInfo, String main, Set<String> modules) throws Exception {
+    private String compileAndRun(String module, String moduleInfo, String main, Set<String> modules,
+                                 String... args) throws Exception {
         Path src = work.resolve("src");
         Files.createDirectories(src.resolve("demo"));
         Files.writeString(src.resolve("module-info.java"), moduleInfo);
@@ -147,8 +192,10 @@ class NamedModuleTest {
         Path javaHome = Path.of(System.getProperty("java.home"));
         run(List.of(javaHome.resolve("bin/javac").toString(), "--module-path", modulePath, "-d", out.toString(),
                 src.resolve("module-info.java").toString(), src.resolve("demo/Main.java").toString()));
-        return run(List.of(javaHome.resolve("bin/java").toString(), "--module-path",
+        List<String> java = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(), "--module-path",
                 out + File.pathSeparator + modulePath, "-m", module + "/demo.Main"));
+        java.addAll(List.of(args));
+        return run(java);
     }
 
     private static String run(List<String> command) throws Exception {

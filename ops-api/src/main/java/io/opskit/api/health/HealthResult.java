@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,9 +63,9 @@ public final class HealthResult {
         return status;
     }
 
-    /** A one-line explanation, or null when there is none. */
-    public @Nullable String message() {
-        return message;
+    /** A one-line explanation; empty when there is none. */
+    public Optional<String> message() {
+        return Optional.ofNullable(message);
     }
 
     /** The details, in insertion order; unmodifiable, possibly empty. */

@@ -26,7 +26,7 @@ class BackupFreshnessCheckTest {
         assertThat(result.status()).isEqualTo(HealthStatus.UP);
         assertThat(result.details()).containsEntry("newestVerified", "2026-11-21T04:20:00Z")
                 .containsEntry("ageSeconds", 2400L).containsEntry("rpoSeconds", 3600L);
-        assertThat(result.message()).isEqualTo("newest verified backup is 40m old (RPO 1h)");
+        assertThat(result.message().orElseThrow()).isEqualTo("newest verified backup is 40m old (RPO 1h)");
     }
 
     @Test
@@ -35,7 +35,7 @@ class BackupFreshnessCheckTest {
         HealthResult result = BackupFreshnessCheck.of(() -> Optional.of(newest), Duration.ofHours(26), clock).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).isEqualTo("newest verified backup is 27h5m old, older than the RPO of 26h");
+        assertThat(result.message().orElseThrow()).isEqualTo("newest verified backup is 27h5m old, older than the RPO of 26h");
         assertThat(result.details()).containsEntry("ageSeconds", 27 * 3600L + 300L).containsEntry("rpoSeconds", 26 * 3600L);
     }
 
@@ -52,7 +52,7 @@ class BackupFreshnessCheckTest {
         HealthResult result = BackupFreshnessCheck.of(Optional::empty, Duration.ofHours(1), clock).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("no verified backup yet");
+        assertThat(result.message().orElseThrow()).startsWith("no verified backup yet");
         assertThat(result.details()).containsOnlyKeys("rpoSeconds");
     }
 
@@ -106,7 +106,7 @@ class BackupFreshnessCheckTest {
         HealthResult result = check.check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DEGRADED);
-        assertThat(result.message()).isEqualTo("newest verified backup is 25h30m old, nearing the RPO of 26h");
+        assertThat(result.message().orElseThrow()).isEqualTo("newest verified backup is 25h30m old, nearing the RPO of 26h");
         assertThat(result.details()).containsEntry("warnAfterSeconds", 25 * 3600L);
     }
 

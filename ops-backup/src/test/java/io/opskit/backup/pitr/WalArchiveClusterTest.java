@@ -52,7 +52,7 @@ class WalArchiveClusterTest {
                     PgFixture.await(Duration.ofSeconds(60), () -> status(health) == HealthStatus.DOWN, "health DOWN");
                     HealthResult down = health.check();
 
-                    assertThat(down.message()).contains("segments wait in pg_wal").contains("cap 8");
+                    assertThat(down.message().orElseThrow()).contains("segments wait in pg_wal").contains("cap 8");
                     assertThat((long) down.details().get("backlog")).isBetween(4L, 7L);
                     assertThat(walFiles(pg)).isGreaterThan(walFilesBefore);
                     assertThat(events).extracting(OpsEvent::type).contains("backup.wal.backlog");
@@ -94,7 +94,7 @@ class WalArchiveClusterTest {
             assertThat(verify.code()).isEqualTo(1);
             assertThat(verify.out()).contains("FAILED  WAL archive").contains("missing from " + missing);
             assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(health.message()).contains("gap").contains(missing);
+            assertThat(health.message().orElseThrow()).contains("gap").contains(missing);
         }
     }
 

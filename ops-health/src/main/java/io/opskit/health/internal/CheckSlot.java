@@ -405,7 +405,7 @@ public final class CheckSlot {
         if (outcome == null) {
             return result(HealthStatus.DOWN, "the check returned no result (null)", Map.of(), nanos);
         }
-        return new CheckResult(name, outcome.status(), Optional.ofNullable(Failures.scrubNullable(outcome.message())),
+        return new CheckResult(name, outcome.status(), Optional.ofNullable(Failures.scrubNullable(outcome.message().orElse(null))),
                 outcome.details(), options.critical(), false, false, Duration.ofNanos(nanos),
                 context.clock().instant());
     }

@@ -47,7 +47,7 @@ class JdbcCheckTest {
         assertThat(result.details()).containsEntry("database", "SQLite").doesNotContainKey("sizeLevel");
         long size = (Long) result.details().get("sizeBytes");
         assertThat(size).isEqualTo(java.nio.file.Files.size(dir.resolve("app.db")));
-        assertThat(result.message()).matches("Connected \\(\\d+\\.\\d KB\\)");
+        assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d KB\\)");
         HealthResult limited = JdbcCheck.of(ds).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS).check();
         assertThat(limited.details()).containsEntry("sizeLevel", "OK").containsEntry("warningBytes", 5L << 30)
                 .containsEntry("criticalBytes", 8L << 30);
@@ -65,10 +65,10 @@ class JdbcCheckTest {
 
         assertThat(warning.status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(warning.details()).containsEntry("sizeLevel", "WARNING");
-        assertThat(warning.message()).contains("past the warning size");
+        assertThat(warning.message().orElseThrow()).contains("past the warning size");
         assertThat(critical.status()).isEqualTo(HealthStatus.DOWN);
         assertThat(critical.details()).containsEntry("sizeLevel", "CRITICAL");
-        assertThat(critical.message()).contains("past the critical size");
+        assertThat(critical.message().orElseThrow()).contains("past the critical size");
     }
 
     @Test
@@ -97,7 +97,7 @@ class JdbcCheckTest {
         HealthResult result = JdbcCheck.of(ds).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("SQLiteException");
+        assertThat(result.message().orElseThrow()).startsWith("SQLiteException");
     }
 
     @Test
@@ -118,7 +118,7 @@ class JdbcCheckTest {
             assertThat(result.status()).isEqualTo(HealthStatus.UP);
             assertThat(result.details()).containsEntry("database", "PostgreSQL");
             assertThat((Long) result.details().get("sizeBytes")).isGreaterThan(1_000_000L);
-            assertThat(result.message()).matches("Connected \\(\\d+\\.\\d MB\\)");
+            assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d MB\\)");
         } finally {
             try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
                  Statement s = admin.createStatement()) {
@@ -165,7 +165,7 @@ class JdbcCheckTest {
         HealthResult result = JdbcCheck.of(ds).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("PSQLException").doesNotContain("hunter2");
+        assertThat(result.message().orElseThrow()).startsWith("PSQLException").doesNotContain("hunter2");
         assertThat(result.details()).containsKey("sqlState");
     }
 

@@ -22,7 +22,7 @@ class LocalChecksTest {
     void disk_realFileSystem_reportsFreeSpaceAndPercent() throws Exception {
         HealthResult result = DiskSpaceCheck.of(dir).check();
 
-        assertThat(result.message()).matches("\\d+\\.\\d [KMGTP]?B free \\(\\d+ %\\)");
+        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d [KMGTP]?B free \\(\\d+ %\\)");
         assertThat((Long) result.details().get("freeBytes")).isPositive();
         assertThat((Long) result.details().get("totalBytes")).isGreaterThanOrEqualTo(
                 (Long) result.details().get("freeBytes"));
@@ -45,7 +45,7 @@ class LocalChecksTest {
     @Test
     void heap_defaultThreshold_reportsUsage_zeroThresholdIsDown() {
         HealthResult result = HeapMemoryCheck.of().check();
-        assertThat(result.message()).matches("\\d+\\.\\d [KMGTP]?B used \\(\\d+ %\\)");
+        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d [KMGTP]?B used \\(\\d+ %\\)");
         assertThat((Long) result.details().get("usedBytes")).isPositive();
 
         HealthResult down = HeapMemoryCheck.of().withUsedPercentThreshold(Threshold.above(0, 0)).check();
@@ -59,7 +59,7 @@ class LocalChecksTest {
         HealthResult result = CpuLoadCheck.of().check();
 
         if (result.status() != HealthStatus.UNKNOWN) {
-            assertThat(result.message()).endsWith(" average load");
+            assertThat(result.message().orElseThrow()).endsWith(" average load");
             assertThat((Double) result.details().get("loadPercent")).isBetween(0.0, 100.0);
         }
         assertThat(result.details()).containsKey("cores");
@@ -92,7 +92,7 @@ class LocalChecksTest {
                 assertThat(warning.status()).isEqualTo(HealthStatus.DEGRADED);
                 assertThat(warning.details()).containsEntry("active", 3).containsEntry("max", 4)
                         .containsEntry("usage", 0.75);
-                assertThat(warning.message()).isEqualTo("3/4 connections in use (75 %), 0 waiting");
+                assertThat(warning.message().orElseThrow()).isEqualTo("3/4 connections in use (75 %), 0 waiting");
                 try (Connection d = pool.getConnection()) {
                     assertThat(check.check().status()).isEqualTo(HealthStatus.DOWN);
                 }

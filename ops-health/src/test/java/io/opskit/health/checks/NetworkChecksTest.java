@@ -28,7 +28,7 @@ class NetworkChecksTest {
             HealthResult result = SmtpCheck.of("127.0.0.1", mail.getSmtp().getPort()).check();
 
             assertThat(result.status()).isEqualTo(HealthStatus.UP);
-            assertThat(result.message()).isEqualTo("SMTP connection active");
+            assertThat(result.message().orElseThrow()).isEqualTo("SMTP connection active");
         } finally {
             mail.stop();
         }
@@ -51,7 +51,7 @@ class NetworkChecksTest {
             HealthResult result = SmtpCheck.of("127.0.0.1", server.getLocalPort()).check();
 
             assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(result.message()).isEqualTo("SMTP greeting answered 554");
+            assertThat(result.message().orElseThrow()).isEqualTo("SMTP greeting answered 554");
             answer.join(5_000);
         }
     }
@@ -62,7 +62,7 @@ class NetworkChecksTest {
                 .withTimeout(Duration.ofSeconds(2)).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("SMTP connect failed: ConnectException");
+        assertThat(result.message().orElseThrow()).startsWith("SMTP connect failed: ConnectException");
     }
 
     @Test
@@ -87,7 +87,7 @@ class NetworkChecksTest {
             assertThat(ok.status()).isEqualTo(HealthStatus.UP);
             assertThat(ok.details()).containsEntry("statusCode", 200).containsEntry("url", base + "/ok");
             assertThat(broken.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(broken.message()).isEqualTo("HTTP 500, expected 2xx");
+            assertThat(broken.message().orElseThrow()).isEqualTo("HTTP 500, expected 2xx");
             assertThat(expected500.status()).isEqualTo(HealthStatus.UP);
         } finally {
             server.stop(0);
@@ -120,11 +120,11 @@ class NetworkChecksTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             HealthResult up = TcpConnectCheck.of("127.0.0.1", server.getLocalPort()).check();
             assertThat(up.status()).isEqualTo(HealthStatus.UP);
-            assertThat(up.message()).startsWith("connected in ");
+            assertThat(up.message().orElseThrow()).startsWith("connected in ");
         }
         int closed = Services.closedPort();
         HealthResult down = TcpConnectCheck.of("127.0.0.1", closed).withTimeout(Duration.ofSeconds(2)).check();
         assertThat(down.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(down.message()).startsWith("cannot connect to 127.0.0.1:" + closed);
+        assertThat(down.message().orElseThrow()).startsWith("cannot connect to 127.0.0.1:" + closed);
     }
 }

@@ -101,7 +101,7 @@ class TlsCertificateCheckTest {
         assertThat(result.status()).isEqualTo(HealthStatus.DEGRADED);
         assertThat(result.details()).containsEntry("daysLeft", 19L).containsEntry("level", "WARNING")
                 .containsEntry("subject", "CN=opskit-test");
-        assertThat(result.message()).startsWith("19 days left (expires ");
+        assertThat(result.message().orElseThrow()).startsWith("19 days left (expires ");
     }
 
     @Test
@@ -123,7 +123,7 @@ class TlsCertificateCheckTest {
                 .withSslContext(clientTrust).withClock(clock).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("certificate expired at ");
+        assertThat(result.message().orElseThrow()).startsWith("certificate expired at ");
     }
 
     @Test
@@ -131,6 +131,6 @@ class TlsCertificateCheckTest {
         HealthResult result = TlsCertificateCheck.of("127.0.0.1", server.getLocalPort()).check();
 
         assertThat(result.status()).isEqualTo(HealthStatus.DOWN);
-        assertThat(result.message()).startsWith("TLS handshake failed: SSLHandshakeException");
+        assertThat(result.message().orElseThrow()).startsWith("TLS handshake failed: SSLHandshakeException");
     }
 }

@@ -193,7 +193,7 @@ public final class Route {
         long worst = worstCaseMicros(request.inputTokens(), request.maxOutputTokens());
         Tenants.Entry tenant = null;
         Tenants tenants = ctx.tenants;
-        String tenantName = request.tenant();
+        String tenantName = request.tenant().orElse(null);
         if (tenantName != null && tenants != null && price != null) {
             tenant = tenants.enter(tenantName).orElse(null);
             if (tenant == null) {

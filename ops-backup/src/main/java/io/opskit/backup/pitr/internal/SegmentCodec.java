@@ -1,14 +1,12 @@
 package io.opskit.backup.pitr.internal;
 
-import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
 import io.opskit.api.backup.KeyProvider;
+import io.opskit.backup.internal.Codecs;
 import io.opskit.backup.internal.SegmentedAead;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,8 +15,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * One archived WAL file as stored (FORMAT.md, "WAL archive"): the "OPSKBAK1" encrypted archive of
@@ -244,31 +240,12 @@ public final class SegmentCodec {
         };
     }
 
-    // The codecs of io.opskit.backup.Compression, over the same libraries (its stream factories are
-    // package-private there).
     private static OutputStream compress(String codec, int level, OutputStream out) throws IOException {
-        return switch (codec) {
-            case "zstd" -> new ZstdOutputStream(out, level);
-            case "gzip" -> new GZIPOutputStream(out, BUFFER) {
-                {
-                    def.setLevel(level);
-                }
-            };
-            default -> new FilterOutputStream(out) {
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    out.write(b, off, len);
-                }
-            };
-        };
+        return Codecs.compress(codec, level, 0, out);
     }
 
     private static InputStream decompress(String codec, InputStream in) throws IOException {
-        return switch (codec) {
-            case "zstd" -> new ZstdInputStream(in);
-            case "gzip" -> new GZIPInputStream(in, BUFFER);
-            default -> in;
-        };
+        return Codecs.decompress(codec, in);
     }
 
     private static MessageDigest sha256() {
