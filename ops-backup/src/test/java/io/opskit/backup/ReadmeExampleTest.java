@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.HealthStatus;
 import io.opskit.backup.retention.RetentionPlan;
-import io.opskit.backup.retention.RetentionPolicy;
+import io.opskit.testsupport.ReadmeSnippets;
+import io.opskit.testsupport.ReadmeSnippets.Param;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's ops-backup snippet, verbatim, so it cannot rot. */
+/** The README's ops-backup snippet, compiled from the README and run. */
 class ReadmeExampleTest {
 
     @TempDir
@@ -25,29 +25,15 @@ class ReadmeExampleTest {
         Files.createDirectories(dataDir.resolve("config"));
         Files.writeString(dataDir.resolve("config").resolve("app.properties"), "a=1");
 
-        // --- README snippet start
-        BackupRepository repository = BackupRepository.builder()
-                .directory(dataDir.resolve("backups"))
-                .keyProvider(KeyFile.loadOrCreate(dataDir.resolve("backup.key")))  // 32 bytes, mode 0600
-                .source(BackupSources.sqlite("app-db", dataDir.resolve("app.db")))
-                .source(BackupSources.files("config", dataDir.resolve("config"), List.of("**.properties"), List.of()))
-                .compression(Compression.gzip(6))
-                .verifyLevel(VerifyLevel.DECODE)          // verified before commit; counts toward retention
-                .build();
-        BackupManifest made = repository.backup();
-        repository.verify(made.id(), VerifyLevel.TEST_RESTORE);  // restore drill: scratch restore + integrity_check
-        RetentionPlan plan = repository.prune(RetentionPolicy.parse("--keep-within 30d --keep-daily 7 --zone Europe/Berlin"), false);
-        repository.restore(made.id(), "app-db", dataDir.resolve("restored.db").toString(), false);
-        HealthCheck fresh = repository.freshnessCheck(Duration.ofHours(26));  // DOWN when the newest verified backup is older
-        // --- README snippet end
+        List<?> built = (List<?>) ReadmeSnippets.forProject().section("## ops-backup")
+                .compile("List.of(made, plan, fresh)", Param.of(Path.class, "dataDir"))
+                .run(dataDir);
+        BackupManifest made = (BackupManifest) built.get(0);
+        RetentionPlan plan = (RetentionPlan) built.get(1);
+        HealthCheck fresh = (HealthCheck) built.get(2);
 
         assertThat(plan.toKeep()).extracting(r -> r.id()).containsExactly(made.id());
         assertThat(TestDb.count(dataDir.resolve("restored.db"))).isEqualTo(100);
         assertThat(fresh.check().status()).isEqualTo(HealthStatus.UP);
-        assertThat(Files.readString(Path.of("..", "README.md"))).contains(snippetLine());
-    }
-
-    private static String snippetLine() {
-        return "RetentionPlan plan = repository.prune(RetentionPolicy.parse(\"--keep-within 30d --keep-daily 7 --zone Europe/Berlin\"), false);";
     }
 }

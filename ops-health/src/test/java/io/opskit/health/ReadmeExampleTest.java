@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opskit.health.checks.DiskSpaceCheck;
-import io.opskit.health.checks.JdbcCheck;
+import io.opskit.testsupport.ReadmeSnippets;
+import io.opskit.testsupport.ReadmeSnippets.Param;
 import io.opskit.health.checks.MaintenanceMode;
-import io.opskit.health.checks.SmtpCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -18,18 +19,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteDataSource;
 
-/** Keeps the README's ops-health snippet compiling and working. */
+/** The README's ops-health snippet, compiled from the README and run against real servers. */
 class ReadmeExampleTest {
 
     private static final Logger log = LoggerFactory.getLogger(ReadmeExampleTest.class);
@@ -53,31 +51,21 @@ class ReadmeExampleTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         OpsHealth health = null;
-        com.sun.net.httpserver.HttpHandler apiHandler = exchange -> {
+        HttpHandler apiHandler = exchange -> {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         };
         try {
-            // README snippet start
-            MaintenanceMode maintenance = MaintenanceMode.off();
-            health = OpsHealth.builder()
-                    .register("database", JdbcCheck.of(dataSource), CheckOptions.defaults())
-                    .register("database-size", JdbcCheck.of(dataSource).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS),
-                            CheckOptions.defaults().critical(false))
-                    .register("disk", DiskSpaceCheck.of(dataDir), CheckOptions.defaults().critical(false))
-                    .register("mail", SmtpCheck.of(smtpHost, smtpPort), CheckOptions.defaults().critical(false)
-                            .inBackground(Duration.ofMinutes(5), 3, Duration.ofMinutes(15)))
-                    .register("maintenance", maintenance, MaintenanceMode.options())
-                    .notifier(event -> log.warn(event.summary()))
-                    .meterRegistry(registry)
-                    .build();
-            HealthEndpoint endpoint = HealthEndpoint.builder(health)
-                    .details(DetailsPolicy.whenAuthorized(header -> ("Bearer " + adminToken).equals(header)))
-                    .build();
-            server.createContext("/health", new HealthHttpHandler(endpoint));
-            server.createContext("/api", apiHandler).getFilters().add(maintenance.filter());
-            System.out.print(HealthTextReport.render(health.check(), false));
-            // README snippet end
+            List<?> built = (List<?>) ReadmeSnippets.forProject().section("## ops-health")
+                    .compile("java.util.List.of(health, maintenance)",
+                            Param.of("javax.sql.DataSource", "dataSource"), Param.of(Path.class, "dataDir"),
+                            Param.of(String.class, "smtpHost"), Param.of("int", "smtpPort"),
+                            Param.of(Logger.class, "log"), Param.of(MeterRegistry.class, "registry"),
+                            Param.of(String.class, "adminToken"), Param.of(HttpServer.class, "server"),
+                            Param.of(HttpHandler.class, "apiHandler"))
+                    .run(dataSource, dataDir, smtpHost, smtpPort, log, registry, adminToken, server, apiHandler);
+            health = (OpsHealth) built.get(0);
+            MaintenanceMode maintenance = (MaintenanceMode) built.get(1);
 
             assertThat(printed.toString(StandardCharsets.UTF_8)).contains("✓ database: Connected (")
                     .contains("maintenance: not in maintenance").contains("Overall: ");
@@ -98,23 +86,5 @@ class ReadmeExampleTest {
             server.stop(0);
             mail.stop();
         }
-    }
-
-    @Test
-    void readme_containsThisSnippetVerbatim() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("## ops-health"));
-        String block = section.substring(section.indexOf("```java") + "```java".length(), section.indexOf("```\n", section.indexOf("```java") + 7));
-        String source = Files.readString(Path.of("src/test/java/io/opskit/health/ReadmeExampleTest.java"));
-        String snippet = source.substring(source.indexOf("// README snippet start\n") + 24,
-                source.indexOf("            // README snippet end"));
-
-        assertThat(normalize(snippet).replace("health = OpsHealth.builder()", "OpsHealth health = OpsHealth.builder()"))
-                .isEqualTo(normalize(block));
-    }
-
-    private static String normalize(String code) {
-        List<String> lines = code.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.toList());
-        return String.join("\n", lines);
     }
 }

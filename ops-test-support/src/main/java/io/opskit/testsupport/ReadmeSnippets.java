@@ -121,7 +121,22 @@ public final class ReadmeSnippets {
     }
 
     /** One snippet: its imports and its body. */
-    public record Snippet(String heading, List<String> imports, String body) {
+    public record Snippet(String heading, List<String> imports, String body, String members) {
+
+        Snippet(String heading, List<String> imports, String body) {
+            this(heading, imports, body, "");
+        }
+
+        /**
+         * The same snippet with Java members (static methods the snippet calls as the host's own
+         * code, such as a JSON helper) added to the class it is compiled in.
+         *
+         * @param source member declarations as source text, using fully qualified type names or the
+         *               snippet's own imports
+         */
+        public Snippet withMembers(String source) {
+            return new Snippet(heading, imports, body, members + source + "\n");
+        }
 
         static Snippet parse(String heading, List<String> block) {
             List<String> imports = new ArrayList<>();
@@ -154,7 +169,7 @@ public final class ReadmeSnippets {
                     + "  public static Object run(" + signature + ") throws Exception {\n"
                     + body + "\n"
                     + "    return " + (returned == null ? "null" : returned) + ";\n"
-                    + "  }\n}\n";
+                    + "  }\n" + members + "}\n";
             Path dir = Files.createTempDirectory("readme-snippet");
             Path file = dir.resolve("opskit/readme/" + className + ".java");
             Files.createDirectories(file.getParent());
