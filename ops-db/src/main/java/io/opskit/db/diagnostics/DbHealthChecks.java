@@ -67,10 +67,8 @@ public final class DbHealthChecks {
 
     private HealthCheck check(Query query) {
         return () -> {
-            try (Connection c = dataSource.getConnection()) {
-                DbSystem system = DbSystem.of(c);
-                SessionLimits.apply(c, system, timeout, timeout);
-                return query.run(c, system);
+            try (SessionLimits.Session session = SessionLimits.open(dataSource, timeout, timeout)) {
+                return query.run(session.connection(), session.system());
             }
         };
     }

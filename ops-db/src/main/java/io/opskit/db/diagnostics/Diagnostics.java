@@ -83,10 +83,10 @@ public final class Diagnostics {
      */
     public DiagnosticsReport run() throws SQLException {
         Instant at = clock.instant();
-        try (Connection c = dataSource.getConnection()) {
-            DbSystem system = DbSystem.of(c);
+        try (SessionLimits.Session session = SessionLimits.open(dataSource, statementTimeout, statementTimeout)) {
+            Connection c = session.connection();
+            DbSystem system = session.system();
             String version = c.getMetaData().getDatabaseProductVersion();
-            SessionLimits.apply(c, system, statementTimeout, statementTimeout);
             List<Section> sections = switch (system) {
                 case POSTGRESQL -> postgres(c);
                 case SQLITE -> sqlite(c);

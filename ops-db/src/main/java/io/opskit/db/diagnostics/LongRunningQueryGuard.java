@@ -85,9 +85,9 @@ public final class LongRunningQueryGuard implements OpsTask {
      * @throws SQLException when the session list cannot be read
      */
     public List<GuardAction> sweep() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            DbSystem system = DbSystem.of(c);
-            SessionLimits.apply(c, system, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        try (SessionLimits.Session session = SessionLimits.open(dataSource, Duration.ofSeconds(10), Duration.ofSeconds(5))) {
+            Connection c = session.connection();
+            DbSystem system = session.system();
             List<Map<String, Object>> sessions;
             if (system == DbSystem.POSTGRESQL) {
                 sessions = Rows.query(c, 10, "SELECT pid AS id, usename AS user_name, application_name,"

@@ -96,15 +96,15 @@ public final class MaintenanceTask implements OpsTask {
         Objects.requireNonNull(context, "context");
         Instant started = clock.instant();
         Instant stopAt = context.deadline().isBefore(started.plus(deadline)) ? context.deadline() : started.plus(deadline);
-        try (Connection c = dataSource.getConnection()) {
-            DbSystem system = DbSystem.of(c);
+        try (SessionLimits.Session session = SessionLimits.open(dataSource, statementTimeout, lockTimeout)) {
+            Connection c = session.connection();
+            DbSystem system = session.system();
             boolean matches = system == kind.system() || kind.system() == DbSystem.MARIADB && system.isMysqlFamily();
             if (!matches) {
                 throw new OpsDbException(OpsDbError.UNSUPPORTED_DATABASE, name(),
                         kind.wireName() + " does not run on " + system.wireName(), "pick a task for " + system.wireName(), null);
             }
             c.setAutoCommit(true);
-            SessionLimits.apply(c, system, statementTimeout, lockTimeout);
             List<Step> steps = plan(c);
             Map<String, String> details = new LinkedHashMap<>();
             details.put("task", kind.wireName());

@@ -151,10 +151,8 @@ public final class RetentionTask implements OpsTask {
      */
     public RetentionPlan plan() throws SQLException {
         Instant cutoff = cutoff(clock.instant());
-        try (Connection c = dataSource.getConnection()) {
-            DbSystem system = DbSystem.of(c);
-            SessionLimits.apply(c, system, statementTimeout, lockTimeout);
-            return plan(c, system, cutoff);
+        try (SessionLimits.Session session = SessionLimits.open(dataSource, statementTimeout, lockTimeout)) {
+            return plan(session.connection(), session.system(), cutoff);
         }
     }
 
@@ -227,13 +225,13 @@ public final class RetentionTask implements OpsTask {
         Instant started = clock.instant();
         Instant cutoff = cutoff(started);
         Instant stopAt = deadline == null ? context.deadline() : min(context.deadline(), started.plus(deadline));
-        try (Connection c = dataSource.getConnection()) {
-            DbSystem system = DbSystem.of(c);
+        try (SessionLimits.Session session = SessionLimits.open(dataSource, statementTimeout, lockTimeout)) {
+            Connection c = session.connection();
+            DbSystem system = session.system();
             if (system == DbSystem.OTHER) {
                 throw new OpsDbException(OpsDbError.UNSUPPORTED_DATABASE, name,
                         "retention supports SQLite, PostgreSQL and MariaDB/MySQL only", "run it against one of those", null);
             }
-            SessionLimits.apply(c, system, statementTimeout, lockTimeout);
             RetentionPlan plan = plan(c, system, cutoff);
             Map<String, String> details = new LinkedHashMap<>();
             details.put("table", rule.tableName());
