@@ -113,8 +113,10 @@ class RetentionTest {
             assertThat(written.get()).isPositive();
             assertThat(outcome).isInstanceOf(TaskOutcome.Done.class);
             Map<String, String> details = ((TaskOutcome.Done) outcome).details();
-            assertThat(details).containsEntry("rows", "120000").containsEntry("complete", "true")
-                    .containsEntry("batches", "120");
+            assertThat(details).containsEntry("rows", "120000").containsEntry("complete", "true");
+            // default sizing: 1,000 rows first, then what takes about 100 ms; never one huge batch
+            assertThat(Integer.parseInt(details.get("batches"))).isGreaterThan(1);
+            assertThat(Integer.parseInt(details.get("largest_batch"))).isBetween(1000, 100_000);
             assertThat(count(db, "SELECT count(*) FROM deliveries_archive")).isEqualTo(120_000);
             assertThat(count(db, "SELECT count(DISTINCT id) FROM deliveries_archive")).isEqualTo(120_000);
             assertThat(count(db, "SELECT count(*) FROM deliveries")).isEqualTo(80_000 + written.get());
@@ -265,6 +267,54 @@ class RetentionTest {
                 "{\"id\":1,\"created_at\":\"2025-01-01T00:00:00Z\",\"body\":\"secret feedback 1\"}");
         assertThat(new String(store.objects.get(store.list("archive/").get(0)))).doesNotContain("secret feedback");
         assertThat(count(db, "SELECT count(*) FROM feedback")).isEqualTo(100);
+    }
+
+    @Test
+    void sqliteDefaultBatches_doubleWhileFastAndShrinkWhenSlow_towardsTheBatchTime() throws Exception {
+        TestDbs.Db db = TestDbs.sqlite(dir);
+        FakeClock clock = FakeClock.at("2026-06-01T00:00:00Z");
+        db.exec("CREATE TABLE drafts(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL)");
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO drafts(created_at) VALUES (?)")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < 36_000; i++) {
+                ps.setLong(1, clock.instant().minus(Duration.ofDays(200)).toEpochMilli());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+        // A batch is timed by two ticker reads, so each batch "takes" one step.
+        AtomicLong nanos = new AtomicLong();
+        AtomicLong step = new AtomicLong(Duration.ofMillis(12).toNanos());
+        List<Long> sizes = new ArrayList<>();
+        TaskContext base = TaskContext.standalone("drafts", Duration.ofHours(1), clock);
+        TaskContext recording = new TaskContext() {
+            public String taskName() { return base.taskName(); }
+            public String runId() { return base.runId(); }
+            public Instant startedAt() { return base.startedAt(); }
+            public Instant deadline() { return base.deadline(); }
+            public Clock clock() { return clock; }
+            public boolean isCancelled() { return false; }
+            public void checkCancelled() { }
+            public void progress(double fraction, String message) {
+                long moved = Long.parseLong(message.substring(0, message.indexOf(' ')));
+                sizes.add(moved - sizes.stream().mapToLong(Long::longValue).sum());
+                if (moved >= 15_000) {
+                    step.set(Duration.ofMillis(400).toNanos()); // from the fifth batch on, the database is slow
+                }
+            }
+            public Map<String, String> logContext() { return Map.of(); }
+        };
+        RetentionTask task = RetentionTask.builder(db.dataSource(), RetentionRule.table("drafts")
+                        .olderThan("created_at", Duration.ofDays(180)).timeFormat(RetentionRule.TimeFormat.EPOCH_MILLIS).delete())
+                .pause(Duration.ZERO).force().clock(clock).ticker(() -> nanos.addAndGet(step.get())).build();
+
+        TaskOutcome outcome = task.run(recording);
+
+        // 12 ms per batch against 100 ms: double each time; then 400 ms per batch: a quarter each time
+        assertThat(sizes).containsExactly(1000L, 2000L, 4000L, 8000L, 16_000L, 4000L, 1000L);
+        assertThat(((TaskOutcome.Done) outcome).details()).containsEntry("rows", "36000")
+                .containsEntry("largest_batch", "16000").containsEntry("complete", "true");
     }
 
     @Test

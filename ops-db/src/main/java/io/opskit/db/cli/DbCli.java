@@ -216,7 +216,7 @@ public final class DbCli implements Callable<Integer> {
         @Option(names = "--time-format", defaultValue = "TIMESTAMP", description = "TIMESTAMP, EPOCH_MILLIS, EPOCH_SECONDS or ISO_TEXT")
         RetentionRule.TimeFormat format;
 
-        @Option(names = "--batch-size", defaultValue = "1000")
+        @Option(names = "--batch-size", description = "fixed rows per batch (default: 1000 to start, then sized so each batch takes about 100 ms)")
         int batchSize;
 
         @Option(names = "--force", description = "run even above half of the table")
@@ -234,7 +234,10 @@ public final class DbCli implements Callable<Integer> {
             RetentionRule.Step step = RetentionRule.table(table)
                     .olderThan(olderThan.substring(0, eq), DurationText.parse(olderThan.substring(eq + 1))).timeFormat(format);
             RetentionRule rule = archiveTo == null ? step.delete() : step.archiveTo(archiveTo);
-            RetentionTask.Builder b = OpsDb.retention(ds(), rule).batchSize(batchSize);
+            RetentionTask.Builder b = OpsDb.retention(ds(), rule);
+            if (batchSize > 0) {
+                b.batchSize(batchSize);
+            }
             if (!apply) {
                 b.dryRun();
             }

@@ -42,11 +42,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link RetentionRule} in keyset batches: each batch (default 1,000 rows, walking the key
- * column upwards) is one transaction that copies the rows to the destination and deletes them,
- * then records the last key in {@code opskit_retention_state} (schema in ops-db's
- * {@code schema/retention.sql}), so a crash at any point loses and duplicates nothing and a rerun
- * resumes after the last committed batch. A run that reaches the end clears its checkpoint.
+ * Runs a {@link RetentionRule} in keyset batches: each batch (walking the key column upwards) is
+ * one transaction that copies the rows to the destination and deletes them, then records the last
+ * key in {@code opskit_retention_state} (schema in ops-db's {@code schema/retention.sql}), so a
+ * crash at any point loses and duplicates nothing and a rerun resumes after the last committed
+ * batch. A run that reaches the end clears its checkpoint.
+ *
+ * <p>Batch size: the first batch has 1,000 rows and the next ones are sized from the rate of the
+ * last so that each takes about {@link Builder#batchTime(Duration)} (default 100 ms; between 100
+ * and 100,000 rows, at most doubling from one batch to the next), so another writer waits for a
+ * row at most about that long whatever the row width and the machine. {@link Builder#batchSize(int)}
+ * alone fixes the size; archive files keep a fixed size (default 1,000 rows, as each batch is held
+ * in memory) unless a batch time is given.
  *
  * <p>Between batches it pauses (default 10 ms) so other writers get the locks; each statement has
  * a statement timeout (default 30 s) and waits at most the lock timeout (default 2 s) for a lock.
@@ -70,6 +77,13 @@ public final class RetentionTask implements OpsTask {
     private static final Logger log = LoggerFactory.getLogger(RetentionTask.class);
     /** The checkpoint table. */
     public static final String STATE_TABLE = "opskit_retention_state";
+    /** The first batch's size unless {@link Builder#batchSize(int)} says otherwise. */
+    public static final int DEFAULT_BATCH_SIZE = 1000;
+    /** What batches are sized to take unless the builder says otherwise. */
+    public static final Duration DEFAULT_BATCH_TIME = Duration.ofMillis(100);
+    /** The smallest and largest sized batch. */
+    static final int MIN_SIZED_BATCH = 100;
+    static final int MAX_BATCH = 100_000;
     /** Event type: a run ended, rows moved ({@code rows}, {@code table}, {@code complete}). */
     public static final String COMPLETED = "db.retention.completed";
     /** Event type: a run failed; {@code rows} moved before the failure stay moved. */
@@ -80,7 +94,10 @@ public final class RetentionTask implements OpsTask {
     private final DataSource dataSource;
     private final RetentionRule rule;
     private final String name;
+    /** The first batch's size; every batch's when {@link #batchTime} is null. */
     private final int batchSize;
+    /** The duration batches are sized to, or null for a fixed size. */
+    private final @Nullable Duration batchTime;
     private final Duration pause;
     private final Duration lockTimeout;
     private final Duration statementTimeout;
@@ -97,7 +114,11 @@ public final class RetentionTask implements OpsTask {
         this.dataSource = b.dataSource;
         this.rule = b.rule;
         this.name = b.name == null ? "retention:" + rule.tableName() : b.name;
-        this.batchSize = b.batchSize == 0 ? 1000 : b.batchSize;
+        this.batchSize = b.batchSize == 0 ? DEFAULT_BATCH_SIZE : b.batchSize;
+        boolean file = rule.destination() instanceof RetentionRule.Destination.File;
+        // A file batch is held in memory whole, so its size stays fixed unless the host asks otherwise.
+        this.batchTime = b.batchTime != null ? b.batchTime
+                : b.batchSize == 0 && !file ? DEFAULT_BATCH_TIME : null;
         this.pause = b.pause == null ? Duration.ofMillis(10) : b.pause;
         this.lockTimeout = b.lockTimeout == null ? Duration.ofSeconds(2) : b.lockTimeout;
         this.statementTimeout = b.statementTimeout == null ? Duration.ofSeconds(30) : b.statementTimeout;
@@ -260,6 +281,8 @@ public final class RetentionTask implements OpsTask {
             progress[1] = lastKey;
             long moved = 0;
             int batches = 0;
+            int size = batchSize;
+            int largest = 0;
             boolean complete = false;
             log.info("retention {}: {} rows of {} older than {} to {}, resuming after key {}", name,
                     plan.matchingRows(), rule.tableName(), cutoff, verb(), lastKey == Long.MIN_VALUE ? "-" : lastKey);
@@ -268,19 +291,24 @@ public final class RetentionTask implements OpsTask {
                     break;
                 }
                 long begin = ticker.read();
-                long[] result = batcher.batch(lastKey);
-                meters.time(ticker.read() - begin);
-                if (result[0] == 0) {
+                BatchResult result = batcher.batch(lastKey, size);
+                long nanos = ticker.read() - begin;
+                meters.time(nanos);
+                largest = Math.max(largest, (int) result.rows());
+                if (batchTime != null) {
+                    size = nextSize(size, result.rows(), nanos, batchTime);
+                }
+                if (result.exhausted()) {
                     batcher.clearCheckpoint();
                     complete = true;
                     break;
                 }
-                moved += result[0];
-                lastKey = result[1];
+                moved += result.rows();
+                lastKey = result.lastKey();
                 progress[0] = moved;
                 progress[1] = lastKey;
                 batches++;
-                meters.rows(result[0]);
+                meters.rows(result.rows());
                 context.progress(plan.matchingRows() == 0 ? 1 : Math.min(1, (double) moved / plan.matchingRows()),
                         moved + " rows moved, last key " + lastKey);
                 if (!pause.isZero()) {
@@ -294,6 +322,7 @@ public final class RetentionTask implements OpsTask {
             }
             details.put("rows", Long.toString(moved));
             details.put("batches", Integer.toString(batches));
+            details.put("largest_batch", Integer.toString(largest));
             details.put("complete", Boolean.toString(complete));
             details.put("duration", DurationText.format(Duration.between(started, clock.instant())));
             if (lastKey != Long.MIN_VALUE) {
@@ -307,6 +336,20 @@ public final class RetentionTask implements OpsTask {
                             "complete", Boolean.toString(complete)));
             return new TaskOutcome.Done(summary, details);
         }
+    }
+
+    /**
+     * The next batch's size: what the last batch's rate would move in {@code target}, at most twice
+     * the last size (one slow or fast batch must not swing it far), within 100 and 100,000 rows.
+     * Unchanged after a batch that moved nothing.
+     */
+    static int nextSize(int size, long rows, long nanos, Duration target) {
+        if (rows <= 0) {
+            return size;
+        }
+        double wanted = (double) rows * target.toNanos() / Math.max(1, nanos);
+        double capped = Math.min(wanted, 2.0 * size);
+        return (int) Math.max(MIN_SIZED_BATCH, Math.min(MAX_BATCH, Math.round(capped)));
     }
 
     private String source() {
@@ -369,6 +412,13 @@ public final class RetentionTask implements OpsTask {
 
     private static Instant min(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
+    }
+
+    /**
+     * What one batch did: rows moved, the key the next batch starts after, and whether no row
+     * matched after the previous key (then nothing was moved and the run is complete).
+     */
+    private record BatchResult(long rows, long lastKey, boolean exhausted) {
     }
 
     /** One run's batch statements on one connection. */
@@ -459,18 +509,18 @@ public final class RetentionTask implements OpsTask {
             }
         }
 
-        /** Moves one batch after {@code lastKey}; returns {rows, last key}. */
-        long[] batch(long lastKey) throws SQLException, IOException {
+        /** Moves one batch of at most {@code size} rows after {@code lastKey}. */
+        BatchResult batch(long lastKey, int size) throws SQLException, IOException {
             begin();
             try {
-                long[] result;
+                BatchResult result;
                 if (system == DbSystem.POSTGRESQL && !(rule.destination() instanceof RetentionRule.Destination.File)) {
-                    result = postgresBatch(lastKey);
+                    result = postgresBatch(lastKey, size);
                 } else {
-                    result = genericBatch(lastKey);
+                    result = genericBatch(lastKey, size);
                 }
-                if (result[0] > 0) {
-                    saveCheckpoint(result[1]);
+                if (!result.exhausted()) {
+                    saveCheckpoint(result.lastKey());
                 }
                 commit();
                 return result;
@@ -480,34 +530,52 @@ public final class RetentionTask implements OpsTask {
             }
         }
 
-        private long[] postgresBatch(long lastKey) throws SQLException {
+        /**
+         * One statement: the batch's upper key is the {@code batchSize}-th matching key after
+         * {@code lastKey}; the rows of that key range that match are deleted and, for an archive
+         * table, inserted there from the DELETE's RETURNING (so the archive gets each row as it was
+         * deleted, with any update committed meanwhile). A range scan of the key index, not one index
+         * probe per listed key. The transaction does not wait for its WAL to reach disk
+         * ({@code synchronous_commit = off} for it alone): a batch lost in a crash is lost whole,
+         * copy, delete and checkpoint together, and the next run moves those rows again.
+         */
+        private BatchResult postgresBatch(long lastKey, int batchSize) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL synchronous_commit = off");
+            }
             boolean archive = rule.destination() instanceof RetentionRule.Destination.Table;
-            String sql = "WITH batch AS (SELECT " + key + " FROM " + table + " WHERE " + key + " > ? AND " + condition()
-                    + " ORDER BY " + key + " LIMIT ? FOR UPDATE),"
-                    + " moved AS (DELETE FROM " + table + " WHERE " + key + " IN (SELECT " + key + " FROM batch) RETURNING *)"
+            String sql = "WITH bound AS (SELECT max(" + key + ") AS hi FROM (SELECT " + key + " FROM " + table
+                    + " WHERE " + key + " > ? AND " + condition() + " ORDER BY " + key + " LIMIT ?) b),"
+                    + " moved AS (DELETE FROM " + table + " WHERE " + key + " > ? AND " + key
+                    + " <= (SELECT hi FROM bound) AND " + condition() + " RETURNING *)"
                     + (archive ? ", ins AS (INSERT INTO " + ((RetentionRule.Destination.Table) rule.destination()).name()
                     + " SELECT * FROM moved RETURNING 1)" : "")
-                    + " SELECT (SELECT count(*) FROM moved), (SELECT max(" + key + ") FROM moved)"
+                    + " SELECT (SELECT hi FROM bound), (SELECT count(*) FROM moved)"
                     + (archive ? ", (SELECT count(*) FROM ins)" : ", 0");
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setQueryTimeout(timeoutSeconds);
                 ps.setLong(1, lastKey);
                 bindCutoff(ps, 2, system, cutoff);
                 ps.setInt(3, batchSize);
+                ps.setLong(4, lastKey);
+                bindCutoff(ps, 5, system, cutoff);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    long deleted = rs.getLong(1);
-                    long max = rs.getLong(2);
+                    long hi = rs.getLong(1);
+                    if (rs.wasNull()) {
+                        return new BatchResult(0, lastKey, true);
+                    }
+                    long deleted = rs.getLong(2);
                     long inserted = rs.getLong(3);
                     if (archive && inserted != deleted) {
                         throw inconsistent(deleted, inserted);
                     }
-                    return new long[] {deleted, max};
+                    return new BatchResult(deleted, hi, false);
                 }
             }
         }
 
-        private long[] genericBatch(long lastKey) throws SQLException, IOException {
+        private BatchResult genericBatch(long lastKey, int batchSize) throws SQLException, IOException {
             String lock = system == DbSystem.SQLITE ? "" : " FOR UPDATE";
             boolean file = rule.destination() instanceof RetentionRule.Destination.File;
             long n = 0;
@@ -539,12 +607,12 @@ public final class RetentionTask implements OpsTask {
                 }
             }
             if (file && n > 0) {
-                long[] range = keyRange(lastKey);
+                long[] range = keyRange(lastKey, batchSize);
                 first = range[0];
                 max = range[1];
             }
             if (n == 0) {
-                return new long[] {0, lastKey};
+                return new BatchResult(0, lastKey, true);
             }
             String range = " WHERE " + key + " > ? AND " + key + " <= ? AND " + condition();
             long inserted = -1;
@@ -570,11 +638,11 @@ public final class RetentionTask implements OpsTask {
             if (deleted != n || inserted >= 0 && inserted != deleted) {
                 throw inconsistent(deleted, inserted >= 0 ? inserted : n);
             }
-            return new long[] {deleted, max};
+            return new BatchResult(deleted, max, false);
         }
 
         /** The first and last key of the batch after {@code lastKey} (rows are locked by the select). */
-        private long[] keyRange(long lastKey) throws SQLException {
+        private long[] keyRange(long lastKey, int batchSize) throws SQLException {
             String sql = "SELECT min(" + key + "), max(" + key + ") FROM (SELECT " + key + " FROM " + table + " WHERE "
                     + key + " > ? AND " + condition() + " ORDER BY " + key + " LIMIT ?) b";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -615,6 +683,7 @@ public final class RetentionTask implements OpsTask {
         private final RetentionRule rule;
         private @Nullable String name;
         private int batchSize;
+        private @Nullable Duration batchTime;
         private @Nullable Duration pause;
         private @Nullable Duration lockTimeout;
         private @Nullable Duration statementTimeout;
@@ -639,7 +708,10 @@ public final class RetentionTask implements OpsTask {
             return this;
         }
 
-        /** Rows per batch transaction; default 1,000. */
+        /**
+         * Rows per batch transaction, fixed (unless {@link #batchTime(Duration)} is also set, then
+         * the first batch's size); default: 1,000 to start, then sized to the batch time.
+         */
         public Builder batchSize(int value) {
             if (batchSize != 0) {
                 throw new IllegalStateException("batchSize was already set");
@@ -648,6 +720,17 @@ public final class RetentionTask implements OpsTask {
                 throw new IllegalArgumentException("batchSize must be between 1 and 100000: " + value);
             }
             this.batchSize = value;
+            return this;
+        }
+
+        /**
+         * What each batch should take: the next batch's size is what the last one's rate moves in
+         * this time, at most twice the last size, between 100 and 100,000 rows; default 100 ms
+         * (for archive files only when set).
+         */
+        public Builder batchTime(Duration value) {
+            Checks.requireUnset(batchTime, "batchTime");
+            this.batchTime = Checks.requirePositive(value, "batchTime", Duration.ofMinutes(10));
             return this;
         }
 
