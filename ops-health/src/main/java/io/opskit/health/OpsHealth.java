@@ -379,9 +379,7 @@ public final class OpsHealth implements AutoCloseable {
          * daemon pool with one thread per check (at most 64, or {@link #parallelism(int)}).
          */
         public Builder executor(Executor value) {
-            Objects.requireNonNull(value, "executor");
-            Checks.requireUnset(executor, "executor");
-            this.executor = value;
+            this.executor = Checks.setOnce(this.executor, value, "executor");
             return this;
         }
 
@@ -405,17 +403,13 @@ public final class OpsHealth implements AutoCloseable {
          * thread the engine creates and stops on {@link #close()}.
          */
         public Builder scheduler(ScheduledExecutorService value) {
-            Objects.requireNonNull(value, "scheduler");
-            Checks.requireUnset(scheduler, "scheduler");
-            this.scheduler = value;
+            this.scheduler = Checks.setOnce(this.scheduler, value, "scheduler");
             return this;
         }
 
         /** The clock for {@code checkedAt}, cache expiry and staleness. Default: system UTC. */
         public Builder clock(Clock value) {
-            Objects.requireNonNull(value, "clock");
-            Checks.requireUnset(clock, "clock");
-            this.clock = value;
+            this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
         }
 
@@ -462,9 +456,7 @@ public final class OpsHealth implements AutoCloseable {
 
         /** The aggregation order and HTTP mapping. Default {@link StatusPolicy#defaults()}. */
         public Builder statusPolicy(StatusPolicy value) {
-            Objects.requireNonNull(value, "statusPolicy");
-            Checks.requireUnset(policy, "statusPolicy");
-            this.policy = value;
+            this.policy = Checks.setOnce(this.policy, value, "statusPolicy");
             return this;
         }
 
@@ -490,9 +482,7 @@ public final class OpsHealth implements AutoCloseable {
          * @throws IllegalStateException when already set
          */
         public Builder meterRegistry(MeterRegistry value) {
-            Objects.requireNonNull(value, "meterRegistry");
-            Checks.requireUnset(meterRegistry, "meterRegistry");
-            this.meterRegistry = value;
+            this.meterRegistry = Checks.setOnce(this.meterRegistry, value, "meterRegistry");
             return this;
         }
 

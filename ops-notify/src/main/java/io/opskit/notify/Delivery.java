@@ -248,29 +248,25 @@ public final class Delivery {
          * name. Without a registry nothing is recorded.
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            Checks.requireUnset(meterRegistry, "meterRegistry");
-            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            this.meterRegistry = Checks.setOnce(this.meterRegistry, registry, "meterRegistry");
             return this;
         }
 
         /** Where deliveries run (they may block on the network); never shut down by the notifier. */
         public Builder executor(Executor value) {
-            Checks.requireUnset(executor, "executor");
-            this.executor = Objects.requireNonNull(value, "executor");
+            this.executor = Checks.setOnce(this.executor, value, "executor");
             return this;
         }
 
         /** What fires retry, rate-limit and digest timers; never shut down by the notifier. */
         public Builder scheduler(ScheduledExecutorService value) {
-            Checks.requireUnset(scheduler, "scheduler");
-            this.scheduler = Objects.requireNonNull(value, "scheduler");
+            this.scheduler = Checks.setOnce(this.scheduler, value, "scheduler");
             return this;
         }
 
         /** The monotonic time source for de-duplication and rate-limit windows. */
         public Builder ticker(Ticker value) {
-            Checks.requireUnset(ticker, "ticker");
-            this.ticker = Objects.requireNonNull(value, "ticker");
+            this.ticker = Checks.setOnce(this.ticker, value, "ticker");
             return this;
         }
 

@@ -308,8 +308,7 @@ public final class EmailNotifier implements Notifier {
          * offer it.
          */
         public Builder security(SmtpSecurity value) {
-            Checks.requireUnset(security, "security");
-            this.security = Objects.requireNonNull(value, "security");
+            this.security = Checks.setOnce(this.security, value, "security");
             return this;
         }
 
@@ -408,15 +407,13 @@ public final class EmailNotifier implements Notifier {
 
         /** The TLS context whose trust decides which server certificates are accepted (default: the JDK's). */
         public Builder sslContext(SSLContext value) {
-            Checks.requireUnset(sslContext, "sslContext");
-            this.sslContext = Objects.requireNonNull(value, "sslContext");
+            this.sslContext = Checks.setOnce(this.sslContext, value, "sslContext");
             return this;
         }
 
         /** The clock for the Date header (default UTC system clock). */
         public Builder clock(Clock value) {
-            Checks.requireUnset(clock, "clock");
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
         }
 
@@ -437,8 +434,7 @@ public final class EmailNotifier implements Notifier {
          * replaces its batch interval.
          */
         public Builder delivery(Delivery value) {
-            Checks.requireUnset(delivery, "delivery");
-            this.delivery = Objects.requireNonNull(value, "delivery");
+            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
             return this;
         }
 

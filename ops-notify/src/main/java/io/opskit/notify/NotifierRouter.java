@@ -163,8 +163,7 @@ public final class NotifierRouter implements Notifier, AutoCloseable {
 
         /** Sends events that no route matched to {@code to}; set once. */
         public Builder otherwise(Notifier to) {
-            Checks.requireUnset(otherwise, "otherwise");
-            this.otherwise = Objects.requireNonNull(to, "otherwise");
+            this.otherwise = Checks.setOnce(this.otherwise, to, "otherwise");
             return this;
         }
 

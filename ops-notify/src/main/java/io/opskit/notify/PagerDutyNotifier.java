@@ -178,8 +178,7 @@ public final class PagerDutyNotifier implements Notifier {
 
         /** The least severity that opens an incident (default CRITICAL). */
         public Builder minSeverity(Severity value) {
-            Checks.requireUnset(minSeverity, "minSeverity");
-            this.minSeverity = Objects.requireNonNull(value, "minSeverity");
+            this.minSeverity = Checks.setOnce(this.minSeverity, value, "minSeverity");
             return this;
         }
 
@@ -198,8 +197,7 @@ public final class PagerDutyNotifier implements Notifier {
 
         /** The HTTP client (default: a new JDK client with a 5 s connect timeout). */
         public Builder httpClient(HttpClient value) {
-            Checks.requireUnset(client, "httpClient");
-            this.client = Objects.requireNonNull(value, "httpClient");
+            this.client = Checks.setOnce(this.client, value, "httpClient");
             return this;
         }
 
@@ -216,8 +214,7 @@ public final class PagerDutyNotifier implements Notifier {
 
         /** How {@link #build()} delivers (default {@link Delivery#defaults()}). */
         public Builder delivery(Delivery value) {
-            Checks.requireUnset(delivery, "delivery");
-            this.delivery = Objects.requireNonNull(value, "delivery");
+            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
             return this;
         }
 

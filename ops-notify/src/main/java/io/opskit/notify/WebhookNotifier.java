@@ -310,8 +310,7 @@ public final class WebhookNotifier implements Notifier {
 
         /** The HTTP client (default: a new JDK client with a 5 s connect timeout). */
         public Builder httpClient(HttpClient value) {
-            Checks.requireUnset(client, "httpClient");
-            this.client = Objects.requireNonNull(value, "httpClient");
+            this.client = Checks.setOnce(this.client, value, "httpClient");
             return this;
         }
 
@@ -328,15 +327,13 @@ public final class WebhookNotifier implements Notifier {
 
         /** The clock for signature timestamps (default UTC system clock). */
         public Builder clock(Clock value) {
-            Checks.requireUnset(clock, "clock");
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
         }
 
         /** How {@link #build()} delivers (default {@link Delivery#defaults()}). */
         public Builder delivery(Delivery value) {
-            Checks.requireUnset(delivery, "delivery");
-            this.delivery = Objects.requireNonNull(value, "delivery");
+            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
             return this;
         }
 

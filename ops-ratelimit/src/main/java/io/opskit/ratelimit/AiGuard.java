@@ -708,9 +708,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder prices(PriceTable value) {
-            Objects.requireNonNull(value, "prices");
-            Checks.requireUnset(prices, "prices");
-            this.prices = value;
+            this.prices = Checks.setOnce(this.prices, value, "prices");
             return this;
         }
 
@@ -755,9 +753,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder appBudget(BudgetLimits limits) {
-            Objects.requireNonNull(limits, "appBudget");
-            Checks.requireUnset(appBudget, "appBudget");
-            this.appBudget = limits;
+            this.appBudget = Checks.setOnce(this.appBudget, limits, "appBudget");
             return this;
         }
 
@@ -784,9 +780,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder tenantBudget(BudgetLimits limits) {
-            Objects.requireNonNull(limits, "tenantBudget");
-            Checks.requireUnset(tenantBudget, "tenantBudget");
-            this.tenantBudget = limits;
+            this.tenantBudget = Checks.setOnce(this.tenantBudget, limits, "tenantBudget");
             return this;
         }
 
@@ -816,9 +810,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder budgetStore(BudgetStore value) {
-            Objects.requireNonNull(value, "budgetStore");
-            Checks.requireUnset(store, "budgetStore");
-            this.store = value;
+            this.store = Checks.setOnce(this.store, value, "budgetStore");
             return this;
         }
 
@@ -828,9 +820,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder zone(ZoneId value) {
-            Objects.requireNonNull(value, "zone");
-            Checks.requireUnset(zone, "zone");
-            this.zone = value;
+            this.zone = Checks.setOnce(this.zone, value, "zone");
             return this;
         }
 
@@ -841,9 +831,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder clock(Clock value) {
-            Objects.requireNonNull(value, "clock");
-            Checks.requireUnset(clock, "clock");
-            this.clock = value;
+            this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
         }
 
@@ -854,9 +842,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder ticker(Ticker value) {
-            Objects.requireNonNull(value, "ticker");
-            Checks.requireUnset(ticker, "ticker");
-            this.ticker = value;
+            this.ticker = Checks.setOnce(this.ticker, value, "ticker");
             return this;
         }
 
@@ -866,9 +852,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder sleeper(Sleeper value) {
-            Objects.requireNonNull(value, "sleeper");
-            Checks.requireUnset(sleeper, "sleeper");
-            this.sleeper = value;
+            this.sleeper = Checks.setOnce(this.sleeper, value, "sleeper");
             return this;
         }
 
@@ -878,9 +862,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder jitter(DoubleSupplier value) {
-            Objects.requireNonNull(value, "jitter");
-            Checks.requireUnset(jitter, "jitter");
-            this.jitter = value;
+            this.jitter = Checks.setOnce(this.jitter, value, "jitter");
             return this;
         }
 
@@ -890,9 +872,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder meterRegistry(MeterRegistry value) {
-            Objects.requireNonNull(value, "meterRegistry");
-            Checks.requireUnset(registry, "meterRegistry");
-            this.registry = value;
+            this.registry = Checks.setOnce(this.registry, value, "meterRegistry");
             return this;
         }
 
@@ -930,9 +910,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder retry(RetryPolicy value) {
-            Objects.requireNonNull(value, "retry");
-            Checks.requireUnset(retry, "retry");
-            this.retry = value;
+            this.retry = Checks.setOnce(this.retry, value, "retry");
             return this;
         }
 
@@ -958,9 +936,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder callExecutor(Executor executor) {
-            Objects.requireNonNull(executor, "callExecutor");
-            Checks.requireUnset(callExecutor, "callExecutor");
-            this.callExecutor = executor;
+            this.callExecutor = Checks.setOnce(this.callExecutor, executor, "callExecutor");
             return this;
         }
 
@@ -972,9 +948,7 @@ public final class AiGuard implements AutoCloseable {
          * @throws IllegalStateException when set already
          */
         public Builder scheduler(ScheduledExecutorService value) {
-            Objects.requireNonNull(value, "scheduler");
-            Checks.requireUnset(scheduler, "scheduler");
-            this.scheduler = value;
+            this.scheduler = Checks.setOnce(this.scheduler, value, "scheduler");
             return this;
         }
 

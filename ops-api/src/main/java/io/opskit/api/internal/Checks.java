@@ -90,6 +90,19 @@ public final class Checks {
     }
 
     /**
+     * A set-once builder property in one line: {@code clock = Checks.setOnce(clock, value, "clock");}.
+     *
+     * @return {@code value}
+     * @throws NullPointerException  naming {@code field} when {@code value} is null
+     * @throws IllegalStateException when {@code current} is already set
+     */
+    public static <T> T setOnce(@Nullable T current, T value, String field) {
+        java.util.Objects.requireNonNull(value, field);
+        requireUnset(current, field);
+        return value;
+    }
+
+    /**
      * For required builder properties, checked in {@code build()}.
      *
      * @throws IllegalStateException when {@code value} is null

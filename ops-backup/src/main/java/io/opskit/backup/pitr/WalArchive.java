@@ -1,6 +1,7 @@
 package io.opskit.backup.pitr;
 
 import static io.opskit.api.internal.Checks.requireUnset;
+import static io.opskit.api.internal.Checks.setOnce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -716,9 +717,7 @@ public final class WalArchive {
 
         /** The store the archive's objects go to (its keys are {@code TIMELINE/NAME}). */
         public Builder store(BackupStore value) {
-            Objects.requireNonNull(value, "store");
-            requireUnset(store, "store");
-            store = value;
+            store = setOnce(store, value, "store");
             return this;
         }
 
@@ -733,25 +732,19 @@ public final class WalArchive {
 
         /** The keys; the current one encrypts new objects. Required to push or fetch. */
         public Builder keyProvider(KeyProvider value) {
-            Objects.requireNonNull(value, "keyProvider");
-            requireUnset(keys, "keyProvider");
-            keys = value;
+            keys = setOnce(keys, value, "keyProvider");
             return this;
         }
 
         /** The codec for new objects (zstd level 3 unless set). */
         public Builder compression(Compression value) {
-            Objects.requireNonNull(value, "compression");
-            requireUnset(compression, "compression");
-            compression = value;
+            compression = setOnce(compression, value, "compression");
             return this;
         }
 
         /** Wall time for archive timestamps (UTC system clock unless set). */
         public Builder clock(Clock value) {
-            Objects.requireNonNull(value, "clock");
-            requireUnset(clock, "clock");
-            clock = value;
+            clock = setOnce(clock, value, "clock");
             return this;
         }
 

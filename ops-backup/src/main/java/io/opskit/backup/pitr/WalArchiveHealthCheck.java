@@ -2,6 +2,7 @@ package io.opskit.backup.pitr;
 
 import static io.opskit.api.internal.Checks.requirePositive;
 import static io.opskit.api.internal.Checks.requireUnset;
+import static io.opskit.api.internal.Checks.setOnce;
 
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.HealthResult;
@@ -232,17 +233,13 @@ public final class WalArchiveHealthCheck implements HealthCheck {
 
         /** The archive to check (required). */
         public Builder archive(WalArchive value) {
-            Objects.requireNonNull(value, "archive");
-            requireUnset(archive, "archive");
-            archive = value;
+            archive = setOnce(archive, value, "archive");
             return this;
         }
 
         /** The archiving cluster, for {@code pg_stat_archiver} and the backlog in {@code pg_wal}. */
         public Builder dataSource(DataSource value) {
-            Objects.requireNonNull(value, "dataSource");
-            requireUnset(dataSource, "dataSource");
-            dataSource = value;
+            dataSource = setOnce(dataSource, value, "dataSource");
             return this;
         }
 
@@ -276,9 +273,7 @@ public final class WalArchiveHealthCheck implements HealthCheck {
 
         /** Wall time (UTC system clock unless set). */
         public Builder clock(Clock value) {
-            Objects.requireNonNull(value, "clock");
-            requireUnset(clock, "clock");
-            clock = value;
+            clock = setOnce(clock, value, "clock");
             return this;
         }
 

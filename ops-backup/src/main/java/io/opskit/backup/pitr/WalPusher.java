@@ -2,6 +2,7 @@ package io.opskit.backup.pitr;
 
 import static io.opskit.api.internal.Checks.requirePositive;
 import static io.opskit.api.internal.Checks.requireUnset;
+import static io.opskit.api.internal.Checks.setOnce;
 
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.HealthResult;
@@ -313,17 +314,13 @@ public final class WalPusher implements AutoCloseable {
 
         /** The archive files go to (required). */
         public Builder archive(WalArchive value) {
-            Objects.requireNonNull(value, "archive");
-            requireUnset(archive, "archive");
-            archive = value;
+            archive = setOnce(archive, value, "archive");
             return this;
         }
 
         /** A spool directory to watch (see {@link #writeHandoffScript(Path)}); without one only submit() feeds it. */
         public Builder spool(Path value) {
-            Objects.requireNonNull(value, "spool");
-            requireUnset(spool, "spool");
-            spool = value;
+            spool = setOnce(spool, value, "spool");
             return this;
         }
 
@@ -357,25 +354,19 @@ public final class WalPusher implements AutoCloseable {
 
         /** Wall time for events. */
         public Builder clock(Clock value) {
-            Objects.requireNonNull(value, "clock");
-            requireUnset(clock, "clock");
-            clock = value;
+            clock = setOnce(clock, value, "clock");
             return this;
         }
 
         /** Where pushes run (two daemon threads of our own, shut down by close, unless set). */
         public Builder executor(Executor value) {
-            Objects.requireNonNull(value, "executor");
-            requireUnset(executor, "executor");
-            executor = value;
+            executor = setOnce(executor, value, "executor");
             return this;
         }
 
         /** What fires the spool scans (a daemon thread of our own unless set). */
         public Builder scheduler(ScheduledExecutorService value) {
-            Objects.requireNonNull(value, "scheduler");
-            requireUnset(scheduler, "scheduler");
-            scheduler = value;
+            scheduler = setOnce(scheduler, value, "scheduler");
             return this;
         }
 
