@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -98,9 +99,9 @@ public final class AlertRule {
         return summary;
     }
 
-    /** The PromQL expression of the same value, for export; {@code null} when the rule is in-process only. */
-    public @Nullable String promql() {
-        return promql;
+    /** The PromQL expression of the same value, for export; empty when the rule is in-process only. */
+    public Optional<String> promql() {
+        return Optional.ofNullable(promql);
     }
 
     /** Extra labels sent with notifications and exported rules. */

@@ -154,7 +154,7 @@ public final class MetricsExport {
             }
         }
         for (AlertRule r : alertRules) {
-            String promql = r.promql();
+            String promql = r.promql().orElse(null);
             if (promql == null) {
                 continue;
             }
@@ -222,7 +222,7 @@ public final class MetricsExport {
         String w = "[" + BurnRateWindow.label(window) + "]";
         String by = "sum by (" + byLabels() + ") ";
         String all = by + "(rate(" + COUNT + sloSelector(slo, "") + w + "))";
-        Duration threshold = slo.latencyThreshold();
+        Duration threshold = slo.latencyThreshold().orElse(null);
         if (threshold == null) {
             String badOutcomes = slo.refusalsAsFailures() ? "SERVER_ERROR|UNKNOWN|" + RequestMetrics.REFUSED
                     : "SERVER_ERROR|UNKNOWN";

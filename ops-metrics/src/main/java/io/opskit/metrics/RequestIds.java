@@ -2,6 +2,7 @@ package io.opskit.metrics;
 
 import io.opskit.api.Redactor;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,7 +12,8 @@ import org.slf4j.MDC;
 /**
  * Request ids: accepted from {@value #HEADER} when short and made of safe characters, generated
  * otherwise, kept in the SLF4J MDC under {@value #MDC_KEY} while a request runs, and carried across
- * an executor hop with {@link #carry(Runnable)} or {@link #carrying(Executor)}.
+ * an executor hop with {@link #carry(Runnable)} or {@link #carrying(Executor)}. A request's code puts
+ * its id in place with {@link #enter(String)}, whose {@link Scope} puts back what was there before.
  *
  * <p>An accepted id is 1 to {@value #MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ -}; anything
  * else (too long, spaces, quotes, control characters, which could forge log lines) is replaced by a
@@ -70,24 +72,24 @@ public final class RequestIds {
         return new String(out);
     }
 
-    /** The id of the request running on this thread, from the MDC; {@code null} outside a request. */
-    public static @Nullable String current() {
-        return MDC.get(MDC_KEY);
+    /** The id of the request running on this thread, from the MDC; empty outside a request. */
+    public static Optional<String> current() {
+        return Optional.ofNullable(MDC.get(MDC_KEY));
     }
 
     /**
-     * Wraps {@code task} so that it runs with this thread's current request id in its MDC, and
-     * restores the running thread's previous id afterwards.
+     * Wraps {@code task} so that it runs with this thread's current request id in its MDC (none if
+     * this thread has none), and restores the running thread's previous id afterwards.
      */
     public static Runnable carry(Runnable task) {
         Objects.requireNonNull(task, "task");
-        String id = current();
+        String id = MDC.get(MDC_KEY);
         return () -> {
-            String previous = swap(id);
+            Scope scope = Scope.enter(id);
             try {
                 task.run();
             } finally {
-                swap(previous);
+                scope.close();
             }
         };
     }
@@ -95,13 +97,13 @@ public final class RequestIds {
     /** As {@link #carry(Runnable)} for a {@link Callable}. */
     public static <T> Callable<T> carry(Callable<T> task) {
         Objects.requireNonNull(task, "task");
-        String id = current();
+        String id = MDC.get(MDC_KEY);
         return () -> {
-            String previous = swap(id);
+            Scope scope = Scope.enter(id);
             try {
                 return task.call();
             } finally {
-                swap(previous);
+                scope.close();
             }
         };
     }
@@ -113,17 +115,55 @@ public final class RequestIds {
     }
 
     /**
-     * Puts {@code id} in the MDC (removes the key when null).
+     * Makes {@code id} this thread's request id (in the MDC) until the returned scope is closed, which
+     * puts back the id the thread had before, or none:
+     * <pre>{@code
+     * try (RequestIds.Scope scope = RequestIds.enter(RequestIds.acceptOrGenerate(header))) {
+     *     handle(request);
+     * }
+     * }</pre>
      *
-     * @return the id that was there before, or {@code null}
+     * @param id the request id; use {@link #acceptOrGenerate(String)} on an incoming one
+     * @throws NullPointerException when {@code id} is null
      */
-    public static @Nullable String swap(@Nullable String id) {
-        String previous = MDC.get(MDC_KEY);
-        if (id == null) {
-            MDC.remove(MDC_KEY);
-        } else {
-            MDC.put(MDC_KEY, id);
+    public static Scope enter(String id) {
+        return Scope.enter(Objects.requireNonNull(id, "id"));
+    }
+
+    /**
+     * The span of code during which a request id is this thread's, from {@link #enter(String)}.
+     * {@link #close()} restores what the thread had before; closing again does nothing. Close it on
+     * the thread that entered it (try-with-resources does). Not thread-safe.
+     */
+    public static final class Scope implements AutoCloseable {
+        private final @Nullable String previousId;
+        private boolean closed;
+
+        private Scope(@Nullable String previousId) {
+            this.previousId = previousId;
         }
-        return previous;
+
+        static Scope enter(@Nullable String id) {
+            Scope scope = new Scope(MDC.get(MDC_KEY));
+            put(MDC_KEY, id);
+            return scope;
+        }
+
+        /** Puts back the request id this thread had before the scope was entered (removes it if none). */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                put(MDC_KEY, previousId);
+            }
+        }
+
+        private static void put(String key, @Nullable String value) {
+            if (value == null) {
+                MDC.remove(key);
+            } else {
+                MDC.put(key, value);
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -85,7 +86,7 @@ public final class RequestMetrics {
     private final boolean histogram;
     private final List<Duration> buckets;
     private final int maxRoutes;
-    private final @Nullable RouteResolver routeResolver;
+    private final Optional<RouteResolver> routeResolver;
     private volatile boolean listenerWarned;
 
     private RequestMetrics(Builder b, List<Duration> buckets, boolean latencySlo) {
@@ -93,7 +94,7 @@ public final class RequestMetrics {
         this.clock = registry.config().clock();
         this.buckets = buckets;
         this.maxRoutes = b.maxRoutes != null ? b.maxRoutes : 100;
-        this.routeResolver = b.routeResolver;
+        this.routeResolver = Optional.ofNullable(b.routeResolver);
         this.histogram = !Boolean.FALSE.equals(b.histogram) && (b.histogram != null || latencySlo);
         Counter overflow = Counter.builder(ROUTE_OVERFLOW)
                 .description("Requests recorded with route OTHER because the route cap was reached")
@@ -182,10 +183,10 @@ public final class RequestMetrics {
 
     private void logSlow(int methodIndex, String routeTag, int status, long duration) {
         if (log.isWarnEnabled()) {
-            String id = RequestIds.current();
+            String id = RequestIds.current().orElse("-");
             log.warn("slow request: method={} route={} status={} duration_ms={} request_id={} threshold_ms={}",
                     RouteTable.methodName(methodIndex), routeTag, status,
-                    TimeUnit.NANOSECONDS.toMillis(duration), id == null ? "-" : id, slowThreshold.toMillis());
+                    TimeUnit.NANOSECONDS.toMillis(duration), id, slowThreshold.toMillis());
         }
     }
 
@@ -194,8 +195,8 @@ public final class RequestMetrics {
         return inFlight.sum();
     }
 
-    /** The route resolver configured with {@link Builder#routeResolver(RouteResolver)}, if any. */
-    public @Nullable RouteResolver routeResolver() {
+    /** The route resolver configured with {@link Builder#routeResolver(RouteResolver)}; empty when none was. */
+    public Optional<RouteResolver> routeResolver() {
         return routeResolver;
     }
 
@@ -348,7 +349,7 @@ public final class RequestMetrics {
             for (RequestListener l : listeners) {
                 if (l instanceof SloTracker tracker) {
                     for (Slo slo : tracker.slos()) {
-                        if (slo.latencyThreshold() != null) {
+                        if (slo.latencyThreshold().isPresent()) {
                             list.add(slo);
                         }
                     }
@@ -360,7 +361,7 @@ public final class RequestMetrics {
         private List<Duration> bucketSet(List<Slo> latencySlos) {
             TreeSet<Duration> all = new TreeSet<>(buckets != null ? buckets : DEFAULT_BUCKETS);
             for (Slo slo : latencySlos) {
-                all.add(Objects.requireNonNull(slo.latencyThreshold()));
+                slo.latencyThreshold().ifPresent(all::add);
             }
             return List.copyOf(all);
         }

@@ -2,25 +2,26 @@ package io.opskit.metrics;
 
 import io.opskit.metrics.internal.RouteTemplates;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
  * Maps a request to its route template ({@code /api/items/{id}}), the only route value that may
- * become a tag. A raw path never does: a path no template matches is {@code null}, which the core
+ * become a tag. A raw path never does: a path no template matches resolves to empty, which the core
  * records as {@link RequestMetrics#UNMATCHED} (or {@link RequestMetrics#NOT_FOUND} for a 404).
  *
- * <p>Implementations must be thread-safe and must not allocate much: they run on every request.
+ * <p>Implementations must be thread-safe and must not allocate much: they run on every request (keep
+ * one {@code Optional} per template rather than creating one per call).
  */
 @FunctionalInterface
 public interface RouteResolver {
 
     /**
-     * The template that serves {@code path}, or {@code null} when none does.
+     * The template that serves {@code path}; empty when none does.
      *
      * @param method the request method as received
      * @param path   the decoded request path, without query string
      */
-    @Nullable String resolve(String method, String path);
+    Optional<String> resolve(String method, String path);
 
     /**
      * A resolver over path templates: literal segments match exactly, a <code>{name}</code> segment

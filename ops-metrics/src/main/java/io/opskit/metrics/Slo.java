@@ -2,6 +2,7 @@ package io.opskit.metrics;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -179,9 +180,9 @@ public final class Slo {
         return 1 - objective;
     }
 
-    /** The latency threshold of a latency SLO; {@code null} for an availability SLO. */
-    public @Nullable Duration latencyThreshold() {
-        return latencyThreshold;
+    /** The latency threshold of a latency SLO; empty for an availability SLO. */
+    public Optional<Duration> latencyThreshold() {
+        return Optional.ofNullable(latencyThreshold);
     }
 
     /** The rolling window. */

@@ -38,19 +38,31 @@ class RequestIdsTest {
         try {
             AtomicReference<String> seen = new AtomicReference<>();
             AtomicReference<String> after = new AtomicReference<>("unset");
-            String previous = RequestIds.swap("req-42");
-            try {
-                RequestIds.carrying(pool).execute(() -> seen.set(RequestIds.current()));
-            } finally {
-                RequestIds.swap(previous);
+            try (RequestIds.Scope scope = RequestIds.enter("req-42")) {
+                RequestIds.carrying(pool).execute(() -> seen.set(RequestIds.current().orElse(null)));
             }
             pool.submit(() -> after.set(MDC.get(RequestIds.MDC_KEY))).get(5, TimeUnit.SECONDS);
             assertThat(seen.get()).isEqualTo("req-42");
             assertThat(after.get()).isNull();
-            assertThat(pool.submit(RequestIds.carry(() -> RequestIds.current())).get(5, TimeUnit.SECONDS)).isNull();
+            assertThat(MDC.get(RequestIds.MDC_KEY)).as("the scope put back the thread's previous (no) id").isNull();
+            assertThat(pool.submit(RequestIds.carry(() -> RequestIds.current())).get(5, TimeUnit.SECONDS)).isEmpty();
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void enter_nested_closeRestoresTheOuterIdAndClosingTwiceDoesNothing() {
+        try (RequestIds.Scope outer = RequestIds.enter("outer")) {
+            RequestIds.Scope inner = RequestIds.enter("inner");
+            assertThat(RequestIds.current()).contains("inner");
+            inner.close();
+            assertThat(RequestIds.current()).contains("outer");
+            RequestIds.enter("later");
+            inner.close();
+            assertThat(RequestIds.current()).as("a second close changes nothing").contains("later");
+        }
+        assertThat(RequestIds.current()).isEmpty();
     }
 
     @Property

@@ -18,15 +18,15 @@ class RouteResolverTest {
 
     @Test
     void resolve_paths_matchTemplatesInOrder() {
-        assertThat(resolver.resolve("GET", "/")).isEqualTo("/");
-        assertThat(resolver.resolve("GET", "/api/items")).isEqualTo("/api/items");
-        assertThat(resolver.resolve("GET", "/api/items/")).isEqualTo("/api/items");
-        assertThat(resolver.resolve("GET", "/api/items/42")).isEqualTo("/api/items/{id}");
-        assertThat(resolver.resolve("GET", "/api/items/42/reviews")).isEqualTo("/api/items/{id}/reviews");
-        assertThat(resolver.resolve("GET", "/static/css/site.css")).isEqualTo("/static/{path...}");
-        assertThat(resolver.resolve("GET", "/static")).isNull();
-        assertThat(resolver.resolve("GET", "/api/items/42/other")).isNull();
-        assertThat(resolver.resolve("GET", "/api/itemsx")).isNull();
+        assertThat(resolver.resolve("GET", "/")).contains("/");
+        assertThat(resolver.resolve("GET", "/api/items")).contains("/api/items");
+        assertThat(resolver.resolve("GET", "/api/items/")).contains("/api/items");
+        assertThat(resolver.resolve("GET", "/api/items/42")).contains("/api/items/{id}");
+        assertThat(resolver.resolve("GET", "/api/items/42/reviews")).contains("/api/items/{id}/reviews");
+        assertThat(resolver.resolve("GET", "/static/css/site.css")).contains("/static/{path...}");
+        assertThat(resolver.resolve("GET", "/static")).isEmpty();
+        assertThat(resolver.resolve("GET", "/api/items/42/other")).isEmpty();
+        assertThat(resolver.resolve("GET", "/api/itemsx")).isEmpty();
     }
 
     @Test
@@ -42,7 +42,7 @@ class RouteResolverTest {
 
     @Property
     void resolve_anyPath_returnsATemplateOrNull(@ForAll("paths") String path) {
-        String route = resolver.resolve("GET", path);
+        String route = resolver.resolve("GET", path).orElse(null);
         // Whatever the path, the result is one of the host's templates: never the raw path.
         assertThat(route == null || List.of("/", "/api/items", "/api/items/{id}", "/api/items/{id}/reviews",
                 "/static/{path...}").contains(route)).isTrue();
@@ -50,8 +50,8 @@ class RouteResolverTest {
 
     @Property
     void resolve_concreteItemPath_matchesVariableTemplate(@ForAll("segments") String id) {
-        assertThat(resolver.resolve("GET", "/api/items/" + id)).isEqualTo("/api/items/{id}");
-        assertThat(resolver.resolve("GET", "/api/items/" + id + "/reviews")).isEqualTo("/api/items/{id}/reviews");
+        assertThat(resolver.resolve("GET", "/api/items/" + id)).contains("/api/items/{id}");
+        assertThat(resolver.resolve("GET", "/api/items/" + id + "/reviews")).contains("/api/items/{id}/reviews");
     }
 
     @Provide

@@ -7,6 +7,7 @@ import io.opskit.metrics.RequestMetrics;
 import io.opskit.metrics.RouteResolver;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,32 +49,35 @@ public final class RequestMetricsFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         String id = RequestIds.acceptOrGenerate(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
         exchange.getResponseHeaders().set(RequestIds.HEADER, id);
-        String previous = RequestIds.swap(id);
-        long start = metrics.start();
-        Throwable failure = null;
+        RequestIds.Scope scope = RequestIds.enter(id);
         try {
-            chain.doFilter(exchange);
-        } catch (IOException | RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            int status = exchange.getResponseCode();
-            if (status < 0 && failure != null) {
-                status = 500;
+            long start = metrics.start();
+            Throwable failure = null;
+            try {
+                chain.doFilter(exchange);
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e;
+                throw e;
+            } finally {
+                int status = exchange.getResponseCode();
+                if (status < 0 && failure != null) {
+                    status = 500;
+                }
+                boolean refused = exchange.getAttribute(RequestMetrics.REFUSED_ATTRIBUTE) != null;
+                metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure, refused);
             }
-            boolean refused = exchange.getAttribute(RequestMetrics.REFUSED_ATTRIBUTE) != null;
-            metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure, refused);
-            RequestIds.swap(previous);
+        } finally {
+            scope.close();
         }
     }
 
     private @Nullable String route(HttpExchange exchange, int status) {
-        RouteResolver resolver = metrics.routeResolver();
         String path = exchange.getRequestURI().getPath();
-        if (resolver != null) {
-            String template = resolver.resolve(exchange.getRequestMethod(), path == null ? "/" : path);
-            if (template != null) {
-                return template;
+        Optional<RouteResolver> resolver = metrics.routeResolver();
+        if (resolver.isPresent()) {
+            Optional<String> template = resolver.get().resolve(exchange.getRequestMethod(), path == null ? "/" : path);
+            if (template.isPresent()) {
+                return template.get();
             }
         }
         String context = exchange.getHttpContext().getPath();

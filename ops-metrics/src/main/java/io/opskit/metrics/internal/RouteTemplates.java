@@ -4,7 +4,7 @@ import io.opskit.metrics.RouteResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
+import java.util.Optional;
 
 /**
  * Matches paths against templates segment by segment, scanning the path in place so that a match
@@ -17,14 +17,14 @@ public final class RouteTemplates implements RouteResolver {
     private static final int VARIABLE = 1;
     private static final int REST = 2;
 
-    private final String[] templates;
+    private final List<Optional<String>> templates;
     private final String[][] segments;
     private final int[][] kinds;
 
     public RouteTemplates(List<String> templateList) {
         Objects.requireNonNull(templateList, "templates");
         int n = templateList.size();
-        templates = new String[n];
+        List<Optional<String>> found = new ArrayList<>(n);
         segments = new String[n][];
         kinds = new int[n][];
         for (int i = 0; i < n; i++) {
@@ -32,7 +32,7 @@ public final class RouteTemplates implements RouteResolver {
             if (!t.startsWith("/")) {
                 throw new IllegalArgumentException("route template must start with '/': '" + t + "'");
             }
-            templates[i] = t;
+            found.add(Optional.of(t));
             List<String> parts = split(t);
             segments[i] = new String[parts.size()];
             kinds[i] = new int[parts.size()];
@@ -56,6 +56,7 @@ public final class RouteTemplates implements RouteResolver {
                 segments[i][j] = s;
             }
         }
+        templates = List.copyOf(found);
     }
 
     private static List<String> split(String path) {
@@ -69,13 +70,13 @@ public final class RouteTemplates implements RouteResolver {
     }
 
     @Override
-    public @Nullable String resolve(String method, String path) {
-        for (int i = 0; i < templates.length; i++) {
+    public Optional<String> resolve(String method, String path) {
+        for (int i = 0; i < segments.length; i++) {
             if (matches(segments[i], kinds[i], path)) {
-                return templates[i];
+                return templates.get(i);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     private static boolean matches(String[] segs, int[] kinds, String path) {

@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,21 +57,24 @@ public final class RequestMetricsServletFilter implements Filter {
         }
         String id = RequestIds.acceptOrGenerate(request.getHeader(RequestIds.HEADER));
         response.setHeader(RequestIds.HEADER, id);
-        String previous = RequestIds.swap(id);
-        long start = metrics.start();
-        Throwable failure = null;
+        RequestIds.Scope scope = RequestIds.enter(id);
         try {
-            chain.doFilter(request, response);
-        } catch (IOException | ServletException | RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            if (failure == null && request.isAsyncStarted()) {
-                request.getAsyncContext().addListener(new AsyncRecorder(start));
-            } else {
-                record(start, request, response, failure);
+            long start = metrics.start();
+            Throwable failure = null;
+            try {
+                chain.doFilter(request, response);
+            } catch (IOException | ServletException | RuntimeException | Error e) {
+                failure = e;
+                throw e;
+            } finally {
+                if (failure == null && request.isAsyncStarted()) {
+                    request.getAsyncContext().addListener(new AsyncRecorder(start));
+                } else {
+                    record(start, request, response, failure);
+                }
             }
-            RequestIds.swap(previous);
+        } finally {
+            scope.close();
         }
     }
 
@@ -89,10 +93,10 @@ public final class RequestMetricsServletFilter implements Filter {
         if (attribute instanceof String template) {
             return template;
         }
-        RouteResolver resolver = metrics.routeResolver();
-        if (resolver != null) {
+        Optional<RouteResolver> resolver = metrics.routeResolver();
+        if (resolver.isPresent()) {
             String path = request.getRequestURI().substring(request.getContextPath().length());
-            return resolver.resolve(request.getMethod(), path.isEmpty() ? "/" : path);
+            return resolver.get().resolve(request.getMethod(), path.isEmpty() ? "/" : path).orElse(null);
         }
         HttpServletMapping mapping = request.getHttpServletMapping();
         if (mapping == null || mapping.getMappingMatch() == null) {

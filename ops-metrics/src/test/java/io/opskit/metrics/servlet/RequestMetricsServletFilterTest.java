@@ -43,7 +43,7 @@ class RequestMetricsServletFilterTest {
         context.addServlet(new ServletHolder(new HttpServlet() {
             @Override
             protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                idInServlet.set(RequestIds.current());
+                idInServlet.set(RequestIds.current().orElse(null));
                 resp.setContentType("text/plain");
                 resp.getWriter().write("item");
             }
