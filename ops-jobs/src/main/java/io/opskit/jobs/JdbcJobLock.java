@@ -49,7 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>History rows (the newest {@link Builder#historyLimit(int)} per job) are written by the
  * replica that ran: a row in {@code running} when a run starts, replaced when it ends; rows left
- * in {@code running} by a dead replica are marked {@code abandoned} by the next holder.
+ * in {@code running} by a dead replica are marked {@code abandoned} by the next holder. Each write
+ * is one transaction of two statements (an upsert of the row, then the trim). On PostgreSQL that
+ * transaction is committed with {@code synchronous_commit} off for itself only: a run does not
+ * wait for its history to reach the disk, and a crash of the database server can lose the last
+ * fraction of a second of history rows, never a lease (lease writes always wait).
  *
  * <p>The schema (version {@value #SCHEMA_VERSION}) ships as
  * {@code io/opskit/jobs/schema/<postgresql|mariadb|sqlite>.sql} and is created by
@@ -80,13 +84,12 @@ public final class JdbcJobLock implements JobLock, JobHistory {
     private final String readLease;
     private final String renew;
     private final String release;
-    private final String deleteRun;
-    private final String insertRun;
+    private final String upsertRun;
     private final String recentRuns;
     private final String runningOthers;
     private final String markAbandoned;
-    private final String nthStart;
     private final String trimRuns;
+    private final Optional<String> historyCommit;
 
     private JdbcJobLock(Builder b) {
         this.dataSource = b.dataSource;
@@ -104,9 +107,8 @@ public final class JdbcJobLock implements JobLock, JobHistory {
         readLease = "SELECT holder, run_id, due_ms, lease_until_ms, " + now + " FROM " + lease + " WHERE job_name = ?";
         renew = "UPDATE " + lease + " SET lease_until_ms = " + now + " + ? WHERE job_name = ? AND run_id = ?";
         release = "UPDATE " + lease + " SET lease_until_ms = " + now + " WHERE job_name = ? AND run_id = ?";
-        deleteRun = "DELETE FROM " + run + " WHERE run_id = ?";
-        insertRun = "INSERT INTO " + run + " (run_id, job_name, replica, due_ms, started_ms, ended_ms, outcome, summary)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+        upsertRun = dialect.upsert(run, "run_id",
+                List.of("run_id", "job_name", "replica", "due_ms", "started_ms", "ended_ms", "outcome", "summary"));
         String columns = "run_id, job_name, replica, due_ms, started_ms, ended_ms, outcome, summary";
         recentRuns = "SELECT " + columns + " FROM " + run + " WHERE job_name = ? ORDER BY started_ms DESC, run_id DESC"
                 + " LIMIT ?";
@@ -114,8 +116,10 @@ public final class JdbcJobLock implements JobLock, JobHistory {
                 + " AND run_id <> ?";
         markAbandoned = "UPDATE " + run + " SET outcome = 'abandoned', ended_ms = ?, summary = ?"
                 + " WHERE run_id = ? AND outcome = 'running'";
-        nthStart = "SELECT started_ms FROM " + run + " WHERE job_name = ? ORDER BY started_ms DESC LIMIT 1 OFFSET ?";
-        trimRuns = "DELETE FROM " + run + " WHERE job_name = ? AND started_ms < ? AND outcome <> 'running'";
+        // The derived table lets MariaDB/MySQL read the table a DELETE writes.
+        trimRuns = "DELETE FROM " + run + " WHERE job_name = ? AND outcome <> 'running' AND started_ms < (SELECT k.started_ms"
+                + " FROM (SELECT started_ms FROM " + run + " WHERE job_name = ? ORDER BY started_ms DESC LIMIT 1 OFFSET ?) k)";
+        historyCommit = dialect.historyCommit();
         prepareSchema(Boolean.TRUE.equals(b.createSchemaOnStart), prefix);
         LOG.info("{} ready", name);
     }
@@ -213,11 +217,12 @@ public final class JdbcJobLock implements JobLock, JobHistory {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement(deleteRun)) {
-                    ps.setString(1, run.runId());
-                    ps.executeUpdate();
+                if (historyCommit.isPresent()) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute(historyCommit.get());
+                    }
                 }
-                try (PreparedStatement ps = c.prepareStatement(insertRun)) {
+                try (PreparedStatement ps = c.prepareStatement(upsertRun)) {
                     ps.setString(1, run.runId());
                     ps.setString(2, run.job());
                     ps.setString(3, run.replica());
@@ -246,20 +251,10 @@ public final class JdbcJobLock implements JobLock, JobHistory {
     }
 
     private void trim(Connection c, String job) throws SQLException {
-        long oldestKept;
-        try (PreparedStatement ps = c.prepareStatement(nthStart)) {
-            ps.setString(1, job);
-            ps.setInt(2, historyLimit - 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return;
-                }
-                oldestKept = rs.getLong(1);
-            }
-        }
         try (PreparedStatement ps = c.prepareStatement(trimRuns)) {
             ps.setString(1, job);
-            ps.setLong(2, oldestKept);
+            ps.setString(2, job);
+            ps.setInt(3, historyLimit - 1);
             ps.executeUpdate();
         }
     }

@@ -136,6 +136,45 @@ class JdbcJobLockTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void record_runningThenEnded_replacesTheRowInPlace(Kind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.create(kind)) {
+            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).historyLimit(2).build();
+            JobRun running = new JobRun("backup", "run-1", "a", DUE, DUE, Optional.empty(), RunOutcome.RUNNING, "running");
+            lock.record(running);
+            assertThat(lock.recent("backup", 10)).containsExactly(running);
+
+            JobRun ended = running.ended(DUE.plusSeconds(5), RunOutcome.FAILURE, "disk full");
+            lock.record(ended);
+            lock.record(ended);
+
+            assertThat(lock.recent("backup", 10)).containsExactly(ended);
+        }
+    }
+
+    @Test
+    void record_onPostgresql_relaxesDurabilityForItsOwnTransactionOnly() throws Exception {
+        try (TestDatabase db = TestDatabase.create(Kind.POSTGRESQL);
+             Connection shared = java.sql.DriverManager.getConnection(db.url)) {
+            // A pool handing out one connection: what the history write leaves on it, the host's
+            // next statement inherits.
+            javax.sql.DataSource one = TestDatabase.nonClosing(shared);
+            JdbcJobLock lock = JdbcJobLock.builder(one).createSchemaOnStart(true).build();
+            lock.record(new JobRun("backup", "run-1", "a", DUE, DUE, Optional.of(DUE.plusSeconds(1)), RunOutcome.SUCCESS,
+                    "ok"));
+            LockAttempt attempt = lock.tryAcquire(request(DUE, "a", "run-2", Duration.ofMinutes(1)));
+
+            assertThat(attempt).isInstanceOf(LockAttempt.Acquired.class);
+            assertThat(lock.recent("backup", 10)).extracting(JobRun::runId).containsExactly("run-1");
+            try (Statement st = shared.createStatement(); java.sql.ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("on");
+            }
+            assertThat(shared.getAutoCommit()).isTrue();
+        }
+    }
+
     @Test
     void schema_missingAndNotCreated_failsNamingTheScript() throws Exception {
         try (TestDatabase db = TestDatabase.create(Kind.SQLITE)) {

@@ -75,6 +75,65 @@ final class TestDatabase implements AutoCloseable {
         return dataSource(url);
     }
 
+    /** A data source that hands out {@code connection} every time and never closes it. */
+    static DataSource nonClosing(Connection connection) {
+        Connection proxy = (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                new Class<?>[] {Connection.class},
+                (p, m, a) -> "close".equals(m.getName()) ? null : invoke(m, connection, a));
+        return new DataSource() {
+            @Override
+            public Connection getConnection() {
+                return proxy;
+            }
+
+            @Override
+            public Connection getConnection(String username, String password) {
+                return proxy;
+            }
+
+            @Override
+            public PrintWriter getLogWriter() {
+                return null;
+            }
+
+            @Override
+            public void setLogWriter(PrintWriter out) {
+            }
+
+            @Override
+            public void setLoginTimeout(int seconds) {
+            }
+
+            @Override
+            public int getLoginTimeout() {
+                return 0;
+            }
+
+            @Override
+            public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+                throw new SQLFeatureNotSupportedException();
+            }
+
+            @Override
+            public <T> T unwrap(Class<T> iface) throws SQLException {
+                throw new SQLException("not a wrapper");
+            }
+
+            @Override
+            public boolean isWrapperFor(Class<?> iface) {
+                return false;
+            }
+        };
+    }
+
+    private static Object invoke(java.lang.reflect.Method m, Connection target, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     static DataSource dataSource(String url) {
         return new DataSource() {
             @Override
