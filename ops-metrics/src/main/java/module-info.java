@@ -1,7 +1,8 @@
 /**
  * Opskit Metrics: request-metrics middleware with bounded tag cardinality, HikariCP and Caffeine
  * gauges, SLOs with error budgets and burn rates, threshold alerts, and generated Prometheus rules
- * and Grafana dashboard. Start at {@link io.opskit.metrics.OpsMetrics}.
+ * and Grafana dashboard, the operations manuals' alert pack, and a deploy gate. Start at
+ * {@link io.opskit.metrics.OpsMetrics}.
  */
 module io.opskit.metrics {
     requires transitive io.opskit.api;
@@ -15,8 +16,11 @@ module io.opskit.metrics {
     requires static jakarta.servlet;
     requires static java.sql;
     requires static java.management;
+    requires static info.picocli;
 
     exports io.opskit.metrics;
     exports io.opskit.metrics.httpserver;
     exports io.opskit.metrics.servlet;
+
+    opens io.opskit.metrics.cli to info.picocli;
 }

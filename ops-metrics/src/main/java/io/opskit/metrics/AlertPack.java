@@ -115,6 +115,7 @@ public final class AlertPack {
         TLS(TLS_CERTIFICATE_EXPIRING, TlsCertificateGauges.PROMETHEUS_NAME);
 
         final String alert;
+        @SuppressWarnings("ImmutableEnumChecker") // List.of: immutable
         final List<String> metrics;
 
         Kind(String alert, String... metrics) {
@@ -377,7 +378,8 @@ public final class AlertPack {
         private Builder add(Kind kind, double threshold, double quantile, Duration forDuration, Severity severity) {
             Checks.requireNonNegative(forDuration, "forDuration");
             Objects.requireNonNull(severity, "severity");
-            if (forDuration.compareTo(Duration.ofDays(7)) > 0 || forDuration.getNano() != 0) {
+            if (forDuration.compareTo(Duration.ofDays(7)) > 0
+                    || !forDuration.equals(Duration.ofSeconds(forDuration.toSeconds()))) {
                 throw new IllegalArgumentException("forDuration must be whole seconds, at most 7 days: " + forDuration);
             }
             Choice choice = new Choice(kind, threshold, quantile, forDuration, severity);
@@ -526,7 +528,7 @@ public final class AlertPack {
          */
         public Builder aiRateLimited(long refusals, Duration forDuration, Severity severity) {
             Checks.requireNonNegative(refusals, "refusals");
-            return add(Kind.AI_RATE_LIMITED, refusals, Double.NaN, forDuration, severity);
+            return add(Kind.AI_RATE_LIMITED, (double) refusals, Double.NaN, forDuration, severity);
         }
 
         /**
@@ -553,7 +555,7 @@ public final class AlertPack {
             if (rpo.toMillis() % 60_000 != 0) {
                 throw new IllegalArgumentException("rpo must be whole minutes: " + rpo);
             }
-            return add(Kind.BACKUP, rpo.getSeconds(), Double.NaN, forDuration, severity);
+            return add(Kind.BACKUP, (double) rpo.toSeconds(), Double.NaN, forDuration, severity);
         }
 
         /**
@@ -565,10 +567,10 @@ public final class AlertPack {
          */
         public Builder tlsExpiry(Duration within, Duration forDuration, Severity severity) {
             seconds(within, "within");
-            if (within.getNano() != 0) {
+            if (!within.equals(Duration.ofSeconds(within.toSeconds()))) {
                 throw new IllegalArgumentException("within must be whole seconds: " + within);
             }
-            return add(Kind.TLS, within.getSeconds(), Double.NaN, forDuration, severity);
+            return add(Kind.TLS, (double) within.toSeconds(), Double.NaN, forDuration, severity);
         }
 
         /**

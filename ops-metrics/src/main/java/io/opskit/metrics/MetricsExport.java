@@ -224,15 +224,38 @@ public final class MetricsExport {
         String all = by + "(rate(" + COUNT + sloSelector(slo, "") + w + "))";
         Duration threshold = slo.latencyThreshold().orElse(null);
         if (threshold == null) {
-            String badOutcomes = slo.refusalsAsFailures() ? "SERVER_ERROR|UNKNOWN|" + RequestMetrics.REFUSED
-                    : "SERVER_ERROR|UNKNOWN";
-            String bad = by + "(rate(" + COUNT + sloSelector(slo, "outcome=~\"" + badOutcomes + "\"") + w + "))";
+            String bad = by + "(rate(" + COUNT + sloSelector(slo, "outcome=~\"" + badOutcomes(slo) + "\"") + w + "))";
             // "or 0 * all" keeps the ratio (at 0) while no bad series exists yet, with the service's labels.
             return "(" + bad + " or 0 * " + all + ") / " + all;
         }
         String le = "le=\"" + leValue(threshold) + "\"";
         String good = by + "(rate(" + BUCKET + sloSelector(slo, le) + w + "))";
         return "1 - " + good + " / " + all;
+    }
+
+    /** PromQL of the requests {@code slo} counts over the last {@code window}, by the service's labels. */
+    String eventsQuery(Slo slo, Duration window) {
+        return "sum by (" + byLabels() + ") (increase(" + COUNT + sloSelector(slo, "") + "["
+                + BurnRateWindow.label(window) + "]))";
+    }
+
+    /**
+     * PromQL of the requests over the last {@code window} that {@code slo} counts as bad (an
+     * availability SLO) or as good (a latency SLO: those within its threshold's bucket), as
+     * {@link #errorRatio} counts them.
+     */
+    String judgedEventsQuery(Slo slo, Duration window) {
+        String w = "[" + BurnRateWindow.label(window) + "]";
+        String by = "sum by (" + byLabels() + ") ";
+        Duration threshold = slo.latencyThreshold();
+        if (threshold == null) {
+            return by + "(increase(" + COUNT + sloSelector(slo, "outcome=~\"" + badOutcomes(slo) + "\"") + w + "))";
+        }
+        return by + "(increase(" + BUCKET + sloSelector(slo, "le=\"" + leValue(threshold) + "\"") + w + "))";
+    }
+
+    private static String badOutcomes(Slo slo) {
+        return slo.refusalsAsFailures() ? "SERVER_ERROR|UNKNOWN|" + RequestMetrics.REFUSED : "SERVER_ERROR|UNKNOWN";
     }
 
     /** The {@code le} label value Micrometer's Prometheus registry gives a bucket edge. */
@@ -278,7 +301,7 @@ public final class MetricsExport {
     }
 
     static String promDuration(Duration d) {
-        long seconds = d.getSeconds();
+        long seconds = d.toSeconds();
         if (seconds % 3600 == 0) {
             return seconds / 3600 + "h";
         }

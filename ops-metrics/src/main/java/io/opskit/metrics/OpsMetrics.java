@@ -43,4 +43,14 @@ public final class OpsMetrics {
     public static MetricsExport.Builder export() {
         return MetricsExport.builder();
     }
+
+    /** The operations manuals' alerts, exported with {@link MetricsExport.Builder#alertPack(AlertPack)}; see {@link AlertPack}. */
+    public static AlertPack.Builder alertPack() {
+        return AlertPack.builder();
+    }
+
+    /** A deploy gate over chosen SLOs; see {@link DeployGate}. */
+    public static DeployGate.Builder deployGate() {
+        return DeployGate.builder();
+    }
 }

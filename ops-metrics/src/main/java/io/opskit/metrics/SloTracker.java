@@ -154,6 +154,25 @@ public final class SloTracker implements RequestListener, MeterBinder {
     }
 
     /**
+     * The good and total requests of {@code slo} over exactly the last {@code window}, counted as
+     * {@link #errorRatio(String, Duration)} counts them: {good, total}.
+     *
+     * @throws IllegalArgumentException when no SLO has that name
+     */
+    double[] events(String slo, Duration window) {
+        return find(slo).minutes.sum(clock.millis(), window.toMillis());
+    }
+
+    /** The longest window {@link #events(String, Duration)} can count: the longest burn-rate window. */
+    Duration longestWindow() {
+        Duration longest = Duration.ZERO;
+        for (BurnRateWindow w : burnWindows) {
+            longest = w.longWindow().compareTo(longest) > 0 ? w.longWindow() : longest;
+        }
+        return longest;
+    }
+
+    /**
      * The burn rate over the last {@code window}: {@link #errorRatio(String, Duration)} divided by the
      * error budget; 0 without requests.
      *

@@ -61,13 +61,18 @@ public final class TlsCertificateGauges implements MeterBinder {
                 .register(registry);
     }
 
+    @SuppressWarnings("JavaUtilDate") // X509Certificate's own API
+    private static long notAfterMillis(X509Certificate certificate) {
+        return certificate.getNotAfter().toInstant().toEpochMilli();
+    }
+
     /** The Unix time, in seconds, of the earliest {@code notAfter} in the chain; NaN when it cannot be read. */
     public double expiresAtEpochSeconds() {
         try {
             List<X509Certificate> certificates = chain.get();
             long earliest = Long.MAX_VALUE;
             for (X509Certificate c : certificates) {
-                earliest = Math.min(earliest, c.getNotAfter().getTime());
+                earliest = Math.min(earliest, notAfterMillis(c));
             }
             if (earliest == Long.MAX_VALUE) {
                 throw new IllegalStateException("the chain is empty");

@@ -35,7 +35,8 @@ import java.time.Duration;
  * 5 minutes. On start the Prometheus rules and Grafana dashboard generated from the same
  * definitions, scoped to the Prometheus job {@code metrics.job} (default {@code opskit-sample}), are
  * written to the data directory, with the operations manuals' alerts ({@link #alertPack}). Health,
- * metrics and admin routes are left out of the SLOs. Setting {@code metrics.slow_request_ms} (default
+ * metrics and admin routes are left out of the SLOs. {@code GET /admin/deploy-gate} judges a deployment
+ * from the two SLOs (see {@link DeployGateRoute}). Setting {@code metrics.slow_request_ms} (default
  * 1000, decimals allowed) is the slow-request log threshold.
  */
 final class MetricsFeature implements SampleFeature {
@@ -96,8 +97,10 @@ final class MetricsFeature implements SampleFeature {
         host.onClose(alerts);
 
         String job = host.settings().get("metrics.job", "opskit-sample");
-        MetricsExport.builder().job(job).slos(slos).alertPack(alertPack(host.settings())).requestMetrics(requests)
-                .title("Opskit sample").build().writeTo(host.dataDir());
+        MetricsExport export = MetricsExport.builder().job(job).slos(slos).alertPack(alertPack(host.settings()))
+                .requestMetrics(requests).title("Opskit sample").build();
+        export.writeTo(host.dataDir());
+        DeployGateRoute.install(host, slos, export);
 
         host.route("/metrics", exchange -> {
             if (!"/metrics".equals(exchange.getRequestURI().getPath())) {
