@@ -93,7 +93,7 @@ public final class BackupRepository {
     private final BackupEvents events;
 
     private BackupRepository(Builder b) {
-        this.store = b.store;
+        this.store = Objects.requireNonNull(b.store, "store"); // build() checked it
         this.keys = b.keys;
         this.sources = List.copyOf(b.sources);
         this.compression = b.compression != null ? b.compression : Compression.zstd();
@@ -435,7 +435,7 @@ public final class BackupRepository {
                     try {
                         manifests.add(load(e.getKey(), e.getValue()));
                     } catch (BackupIntegrityException unreadable) {
-                        bad.add(new UnreadableBackup(e.getKey(), unreadable.getMessage()));
+                        bad.add(new UnreadableBackup(e.getKey(), Objects.requireNonNullElse(unreadable.getMessage(), "unreadable")));
                         if (!quiet) {
                             log.warn("{}", unreadable.getMessage());
                         }
@@ -573,7 +573,7 @@ public final class BackupRepository {
             verifySources(manifest, level);
         } catch (BackupIntegrityException e) {
             metrics.verifyFailed("corrupt");
-            record(manifest, BackupManifest.Verification.failed(level, clock.instant(), e.getMessage()));
+            record(manifest, BackupManifest.Verification.failed(level, clock.instant(), Objects.requireNonNullElse(e.getMessage(), e.toString())));
             publishVerifyFailure(manifest, level, e);
             throw e;
         } catch (IOException e) {

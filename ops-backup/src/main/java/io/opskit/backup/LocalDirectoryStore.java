@@ -204,7 +204,7 @@ public final class LocalDirectoryStore implements BackupStore {
             try {
                 channel.force(true);
                 channel.close();
-                Path dir = target.getParent();
+                Path dir = Objects.requireNonNull(target.getParent(), "parent of " + target);
                 Files.createDirectories(dir);
                 try {
                     Files.createLink(target, temp);

@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -165,7 +166,10 @@ final class Restorer {
      * keeps the old file's permissions and, where allowed, its owner and group.
      */
     private void restoreSqlite(StoredArchive archive, Path target, boolean force, boolean verified) throws IOException {
-        Path dir = target.getParent();
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IllegalArgumentException("restore target has no parent directory: " + target);
+        }
         Files.createDirectories(dir);
         String prefix = "." + target.getFileName() + ".restore-";
         io.opskit.backup.internal.Leftovers.remove(dir, prefix, ".tmp");
@@ -310,7 +314,10 @@ final class Restorer {
     }
 
     private void restoreFiles(StoredArchive archive, Path target, boolean force) throws IOException {
-        Path parent = target.getParent();
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException("restore target has no parent directory: " + target);
+        }
         Files.createDirectories(parent);
         String prefix = "." + target.getFileName() + ".restore-";
         io.opskit.backup.internal.Leftovers.remove(parent, prefix, "");

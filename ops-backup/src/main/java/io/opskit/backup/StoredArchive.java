@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -75,7 +76,7 @@ final class StoredArchive implements AutoCloseable {
             throw integrity(manifest, entry, e);
         } catch (IOException e) {
             stored.close();
-            throw new ArchiveException(e.getMessage(), e);
+            throw new ArchiveException(Objects.requireNonNullElse(e.getMessage(), e.toString()), e);
         } catch (RuntimeException e) {
             stored.close(); // e.g. the codec's header failed authentication while it was read
             throw e;

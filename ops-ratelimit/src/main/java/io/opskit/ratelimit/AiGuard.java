@@ -222,8 +222,8 @@ public final class AiGuard implements AutoCloseable {
         Objects.requireNonNull(call, "call");
         checkOpen();
         Route first = route(request.provider(), request.model());
-        Route[] chain = chains.get(first);
-        List<String> names = chainNames.get(first);
+        Route[] chain = Objects.requireNonNull(chains.get(first), "every route has a chain");
+        List<String> names = Objects.requireNonNull(chainNames.get(first), "every route has a chain");
         checkFitsSomewhere(request, chain);
         AttemptPlanner plan = new AttemptPlanner(chain, retry, jitter, ctx.nanoTime(),
                 first.policy().maxWait().toNanos());
@@ -302,8 +302,12 @@ public final class AiGuard implements AutoCloseable {
         return ctx.tenantTag(request.tenant().orElse(null));
     }
 
+    private List<String> chainOf(Route route) {
+        return Objects.requireNonNull(chainNames.get(route), "every route has a chain");
+    }
+
     private @Nullable Duration untilHalfOpen(Route route) {
-        long openedAt = openedAtMillis.get(route.name()).get();
+        long openedAt = Objects.requireNonNull(openedAtMillis.get(route.name()), "every route has a breaker").get();
         if (openedAt == 0) {
             return null;
         }
@@ -508,7 +512,7 @@ public final class AiGuard implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         checkOpen();
         Route route = route(request.provider(), request.model());
-        Admit admit = route.admit(request, route.policy().maxWait().toNanos(), chainNames.get(route));
+        Admit admit = route.admit(request, route.policy().maxWait().toNanos(), chainOf(route));
         if (admit instanceof Admit.Refused r) {
             ctx.metrics().rejected(route, tenantTag(request), r.refusal().reason());
             throw r.refusal();
@@ -528,7 +532,7 @@ public final class AiGuard implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         checkOpen();
         Route route = route(request.provider(), request.model());
-        Admit admit = route.admit(request, 0, chainNames.get(route));
+        Admit admit = route.admit(request, 0, chainOf(route));
         if (admit instanceof Admit.Refused r) {
             ctx.metrics().rejected(route, tenantTag(request), r.refusal().reason());
             return Optional.empty();

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A dated list of model prices, loaded from JSON. Opskit ships no prices: they change, and a
@@ -204,7 +205,7 @@ public final class PriceTable {
         return node.textValue();
     }
 
-    private static long price(ObjectNode node, String where, String field, Long fallback) {
+    private static long price(ObjectNode node, String where, String field, @Nullable Long fallback) {
         JsonNode value = node.get(field);
         if (value == null) {
             if (fallback == null) {

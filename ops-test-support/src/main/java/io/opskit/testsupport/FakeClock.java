@@ -54,6 +54,6 @@ public final class FakeClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now.get();
+        return java.util.Objects.requireNonNull(now.get(), "now");
     }
 }

@@ -189,7 +189,7 @@ final class WalCommands {
         return options.given() || repository.manifest(id).source(source).kind().equals(PgBaseBackupSource.KIND);
     }
 
-    static int restore(BackupCli cli, CommandLine cmd, BackupRepository repository, Path repo, Path keyFile, String id,
+    static int restore(BackupCli cli, CommandLine cmd, BackupRepository repository, Path repo, @Nullable Path keyFile, String id,
                        String to, RestoreTargetOptions options) {
         RecoveryTarget target = options.target(cmd);
         String command = options.restoreCommand != null ? options.restoreCommand : defaultRestoreCommand(repo, keyFile);
@@ -217,14 +217,14 @@ final class WalCommands {
     }
 
     /** This CLI's own wal-fetch, as a shell command PostgreSQL can run. */
-    static String defaultRestoreCommand(Path repo, Path keyFile) {
+    static String defaultRestoreCommand(Path repo, @Nullable Path keyFile) {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         String classPath = System.getProperty("java.class.path", "");
         String launcher = classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)
                 ? shellQuote(javaBin) + " -jar " + shellQuote(Path.of(classPath).toAbsolutePath().toString())
                 : shellQuote(javaBin) + " -cp " + shellQuote(classPath) + " " + BackupCli.class.getName();
-        return launcher + " wal-fetch --repo " + shellQuote(repo.toAbsolutePath().toString()) + " --key-file "
-                + shellQuote(keyFile.toAbsolutePath().toString()) + " %f %p";
+        return launcher + " wal-fetch --repo " + shellQuote(repo.toAbsolutePath().toString())
+                + (keyFile == null ? "" : " --key-file " + shellQuote(keyFile.toAbsolutePath().toString())) + " %f %p";
     }
 
     static String shellQuote(String s) {

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded hand-off of byte chunks from one producing thread to one consuming thread, so that two
@@ -36,7 +37,7 @@ public final class ChunkPipe {
     /** The producer's side; {@link OutputStream#close()} marks the end of the data. */
     public OutputStream producer() {
         return new OutputStream() {
-            private byte[] current;
+            private byte @Nullable [] current;
             private int filled;
             private boolean closed;
 
@@ -137,7 +138,7 @@ public final class ChunkPipe {
         reader.setDaemon(true);
         reader.start();
         return new java.io.InputStream() {
-            private Chunk current;
+            private @Nullable Chunk current;
             private int pos;
             private boolean ended;
 

@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -136,7 +137,8 @@ public final class FilesSource implements BackupSource, SizeHint {
         });
         FileArchive.writeStart(data);
         byte[] buffer = new byte[1 << 16];
-        Path base = Files.isRegularFile(root, LinkOption.NOFOLLOW_LINKS) ? root.getParent() : root;
+        Path base = Files.isRegularFile(root, LinkOption.NOFOLLOW_LINKS)
+                ? Objects.requireNonNull(root.toAbsolutePath().getParent(), "parent of " + root) : root;
         for (Path p : selected(true)) {
             BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             String relative = base.relativize(p).toString().replace('\\', '/');

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,8 @@ public final class SqliteSource implements BackupSource, SizeHint {
 
     /** Where the snapshot copy is written. */
     public Path scratchDirectory() {
-        return scratchDirectory != null ? scratchDirectory : database.getParent();
+        return scratchDirectory != null ? scratchDirectory
+                : Objects.requireNonNull(database.toAbsolutePath().getParent(), "parent of " + database);
     }
 
     @Override

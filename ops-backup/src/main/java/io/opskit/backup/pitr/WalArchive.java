@@ -183,7 +183,7 @@ public final class WalArchive {
                 + how + "); is a second cluster archiving into the same repository? Give each cluster its own");
     }
 
-    private WalArchiveException corrupt(String key, String what) {
+    private WalArchiveException corrupt(String key, @Nullable String what) {
         return new WalArchiveException(WalArchiveException.Reason.CORRUPT, "archived object " + key + " in " + store
                 + " cannot be read: " + what + "; check the key file, or remove the object if it is damaged");
     }
@@ -642,7 +642,7 @@ public final class WalArchive {
         try {
             return WalFileName.parse(fileName);
         } catch (IllegalArgumentException e) {
-            throw new WalArchiveException(WalArchiveException.Reason.BAD_NAME, e.getMessage());
+            throw new WalArchiveException(WalArchiveException.Reason.BAD_NAME, String.valueOf(e.getMessage()));
         }
     }
 
@@ -657,7 +657,9 @@ public final class WalArchive {
         return new WalArchiveException(WalArchiveException.Reason.STORE, what + " in " + store + " failed: " + oneLine(e), e);
     }
 
-    private void event(String type, Severity severity, String summary, String file, WalArchiveException.Reason reason) {
+    private void event(String type, Severity severity, @Nullable String message, String file,
+                       WalArchiveException.Reason reason) {
+        String summary = Objects.requireNonNullElse(message, type);
         if (notifiers.isEmpty()) {
             return;
         }

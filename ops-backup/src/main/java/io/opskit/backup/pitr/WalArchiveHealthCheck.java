@@ -57,9 +57,9 @@ public final class WalArchiveHealthCheck implements HealthCheck {
     private final AtomicReference<String> episode = new AtomicReference<>("");
 
     private WalArchiveHealthCheck(Builder b) {
-        this.archive = b.archive;
+        this.archive = Objects.requireNonNull(b.archive, "archive"); // build() checked it
         this.dataSource = b.dataSource;
-        this.rpo = b.rpo;
+        this.rpo = Objects.requireNonNull(b.rpo, "rpo"); // build() checked it
         this.backlogCap = b.backlogCap == null ? 64 : b.backlogCap;
         this.downAtBacklog = b.downAtBacklog == null ? Math.max(1, backlogCap * 3 / 4) : b.downAtBacklog;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 
 /** The archive's meters; a no-op without a registry (Micrometer is optional). */
 class WalMetrics {
@@ -48,7 +49,7 @@ class WalMetrics {
 
         @Override
         void failed(WalArchiveException.Reason reason) {
-            failures.get(reason).increment();
+            Objects.requireNonNull(failures.get(reason), "every reason has a counter").increment();
         }
     }
 }

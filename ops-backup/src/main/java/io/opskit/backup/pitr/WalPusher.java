@@ -163,7 +163,7 @@ public final class WalPusher implements AutoCloseable {
             int depth = queued.get();
             HealthResult.Builder r = HealthResult.builder(HealthStatus.UP).detail("queued", depth)
                     .detail("queueCap", queueCap).detail("downAtQueue", downAtQueue);
-            String failure = lastFailure.get();
+            String failure = Objects.requireNonNullElse(lastFailure.get(), "");
             if (depth >= downAtQueue) {
                 r.status(HealthStatus.DOWN).message(depth + " WAL files wait to be archived (DOWN at " + downAtQueue
                         + ", cap " + queueCap + ")" + (failure.isEmpty() ? "" : "; last failure: " + failure));
@@ -175,6 +175,7 @@ public final class WalPusher implements AutoCloseable {
     }
 
     private void scanSpool() {
+        Path spool = Objects.requireNonNull(this.spool, "scans run only with a spool");
         Path incoming = spool.resolve("incoming");
         try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
             for (Path f : files) {
@@ -212,6 +213,7 @@ public final class WalPusher implements AutoCloseable {
     }
 
     private void marker(String dir, String name, String text) throws IOException {
+        Path spool = Objects.requireNonNull(this.spool, "markers are written only with a spool");
         Path tmp = spool.resolve("tmp").resolve(name + "." + dir + ".opskit");
         Files.writeString(tmp, text.replaceAll("\\R", " ") + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, spool.resolve(dir).resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -60,7 +60,7 @@ final class MicrometerDeliveryMeters implements DeliveryMeters {
 
     @Override
     public void sent(String outcome, int events) {
-        sent.get(outcome).increment(events);
+        known(sent, outcome).increment(events);
     }
 
     @Override
@@ -70,11 +70,20 @@ final class MicrometerDeliveryMeters implements DeliveryMeters {
 
     @Override
     public void dropped(String reason, int events) {
-        dropped.get(reason).increment(events);
+        known(dropped, reason).increment(events);
     }
 
     @Override
     public void suppressed(String reason) {
-        suppressed.get(reason).increment();
+        known(suppressed, reason).increment();
+    }
+
+    /** The counter registered at start for a known label value. */
+    private static Counter known(Map<String, Counter> counters, String label) {
+        Counter counter = counters.get(label);
+        if (counter == null) {
+            throw new IllegalArgumentException("not a registered label value: " + label);
+        }
+        return counter;
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -146,7 +147,8 @@ final class BudgetWriter implements AutoCloseable {
                     + "; refuse the call and check the database", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new BudgetStoreException(cause == null ? storeName + " failed to " + what : cause.getMessage(),
+            throw new BudgetStoreException(cause == null ? storeName + " failed to " + what
+                    : Objects.requireNonNullElse(cause.getMessage(), cause.toString()),
                     cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -551,7 +553,7 @@ final class BudgetWriter implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Settle s = period.settles.get(rs.getString(1));
-                        if (!s.release) {
+                        if (s != null && !s.release) {
                             period.spentDelta = saturatedAdd(period.spentDelta, s.actual);
                         }
                         if (rs.getLong(3) == 0) {
@@ -818,7 +820,7 @@ final class BudgetWriter implements AutoCloseable {
             }
             for (BudgetKey key : keys) {
                 Long last = lastReclaimMs.get(key);
-                if (last == null || latestNow.get(key) - last >= reclaimIntervalMs) {
+                if (last == null || nowOf(latestNow, key) - last >= reclaimIntervalMs) {
                     reclaim.add(key);
                 }
             }
@@ -832,7 +834,7 @@ final class BudgetWriter implements AutoCloseable {
                     }
                 }
                 for (BudgetKey key : reclaim) {
-                    long nowMs = latestNow.get(key);
+                    long nowMs = nowOf(latestNow, key);
                     reclaimExpired(c, key, nowMs);
                     reclaimedAt.put(key, nowMs);
                 }
@@ -1118,5 +1120,9 @@ final class BudgetWriter implements AutoCloseable {
             this.actual = actual;
             this.release = release;
         }
+    }
+
+    private static long nowOf(Map<BudgetKey, Long> latestNow, BudgetKey key) {
+        return Objects.requireNonNull(latestNow.get(key), "every reclaimed key has a time");
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -83,7 +84,7 @@ public final class TarExtractor {
                     permissions(target, mode == 0 ? 0700 : mode, owner);
                 }
                 case '0', '\0' -> {
-                    mkdirs(target.getParent(), owner);
+                    mkdirs(Objects.requireNonNull(target.getParent(), "parent of " + target), owner);
                     boolean isLabel = name.equals("backup_label");
                     java.io.ByteArrayOutputStream labelBytes = isLabel ? new java.io.ByteArrayOutputStream() : null;
                     try (OutputStream out = Files.newOutputStream(target)) {
@@ -172,7 +173,7 @@ public final class TarExtractor {
         return name;
     }
 
-    private static String paxPath(byte[] data) {
+    private static @Nullable String paxPath(byte[] data) {
         String text = new String(data, StandardCharsets.UTF_8);
         for (String record : text.split("\n")) {
             int space = record.indexOf(' ');
