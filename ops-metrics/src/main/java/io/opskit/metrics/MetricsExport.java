@@ -247,7 +247,7 @@ public final class MetricsExport {
     String judgedEventsQuery(Slo slo, Duration window) {
         String w = "[" + BurnRateWindow.label(window) + "]";
         String by = "sum by (" + byLabels() + ") ";
-        Duration threshold = slo.latencyThreshold();
+        Duration threshold = slo.latencyThreshold().orElse(null);
         if (threshold == null) {
             return by + "(increase(" + COUNT + sloSelector(slo, "outcome=~\"" + badOutcomes(slo) + "\"") + w + "))";
         }

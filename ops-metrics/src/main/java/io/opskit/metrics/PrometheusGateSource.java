@@ -56,12 +56,12 @@ final class PrometheusGateSource implements GateSource {
             total = 0; // no series: no request counted yet
         }
         double judged = query(export.judgedEventsQuery(slo, window), slo);
-        if (slo.latencyThreshold() == null) {
+        Duration threshold = slo.latencyThreshold().orElse(null);
+        if (threshold == null) {
             return new SloEvents(total, Double.isNaN(judged) ? 0 : Math.min(judged, total));
         }
         if (total > 0 && Double.isNaN(judged)) {
-            throw new DeployGateException("Prometheus has no histogram bucket le=\"" + MetricsExport.leValue(
-                    Objects.requireNonNull(slo.latencyThreshold())) + "\" for latency slo '" + slo.name()
+            throw new DeployGateException("Prometheus has no histogram bucket le=\"" + MetricsExport.leValue(threshold) + "\" for latency slo '" + slo.name()
                     + "': publish the request histogram with that threshold as an edge");
         }
         double good = Double.isNaN(judged) ? 0 : Math.min(judged, total);
