@@ -12,6 +12,7 @@ import io.opskit.db.diagnostics.GuardAction;
 import io.opskit.db.diagnostics.LongRunningQueryGuard;
 import io.opskit.db.diagnostics.Section;
 import io.opskit.testsupport.FakeClock;
+import io.opskit.testsupport.PgCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -91,6 +92,37 @@ class DiagnosticsPostgresTest {
                 assertThat(installed.status()).isEqualTo(Section.Status.UNAVAILABLE);
                 assertThat(installed.notes()).singleElement().asString().contains("installed but not loaded");
             }
+        }
+    }
+
+    @Test
+    void pgStatStatements_preloadedInAClusterOfItsOwn_listsTopStatementsByTotalAndByMeanTime() throws Exception {
+        // The shared server does not preload the library; a cluster of the test's own does.
+        try (PgCluster pg = PgCluster.start("shared_preload_libraries=pg_stat_statements")) {
+            try (Connection c = pg.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE EXTENSION pg_stat_statements");
+                s.execute("SELECT pg_stat_statements_reset()");
+                s.execute("SELECT pg_sleep(0.2)");                // once: the largest mean
+                for (int i = 0; i < 30; i++) {
+                    s.execute("SELECT pg_sleep(0.01), 'many'");   // 30 times: the largest total
+                }
+            }
+
+            DiagnosticsReport report = OpsDb.diagnose(TestDbs.dataSource(pg.jdbcUrl("postgres")));
+
+            Section byTotal = report.section("top_statements_by_total").orElseThrow();
+            Section byMean = report.section("top_statements_by_mean").orElseThrow();
+            for (Section section : List.of(byTotal, byMean)) {
+                assertThat(section.status()).as(section.notes().toString()).isEqualTo(Section.Status.OK);
+                assertThat(section.notes()).anySatisfy(n -> assertThat(n)
+                        .startsWith("columns total_exec_time/mean_exec_time (server_version_num 15"));
+                assertThat(section.rows().get(0)).containsKeys("calls", "total_ms", "mean_ms", "rows", "statement");
+            }
+            assertThat(byTotal.rows().get(0)).containsEntry("statement", "select pg_sleep(?), ?").containsEntry("calls", 30L);
+            assertThat(byMean.rows().get(0)).containsEntry("statement", "select pg_sleep(?)").containsEntry("calls", 1L);
+            assertThat(((Number) byMean.rows().get(0).get("mean_ms")).doubleValue()).isGreaterThanOrEqualTo(200);
+            assertThat(((Number) byTotal.rows().get(0).get("total_ms")).doubleValue()).isGreaterThanOrEqualTo(300);
+            assertThat(report.toJson()).doesNotContain("'many'");
         }
     }
 

@@ -3,9 +3,7 @@ package io.opskit.backup.pitr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.backup.cli.BackupCli;
-import io.opskit.backup.pitr.internal.BaseBackupCheck;
-import io.opskit.backup.pitr.internal.LocalCluster;
-import io.opskit.backup.pitr.internal.PgBinaries;
+import io.opskit.testsupport.PgCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,51 +20,36 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * A PostgreSQL 15 cluster of a test's own: initdb (1 MiB WAL segments) into a temporary directory
- * the {@code postgres} user can reach, a free loopback port, {@code archive_command} set to the CLI's
- * {@code wal-push} (run from a copy of the CLI's class path that {@code postgres} can read), a
- * repository and key file. Stopped and deleted by {@link #close()}.
+ * A PostgreSQL 15 cluster of a test's own ({@link PgCluster}, 1 MiB WAL segments) with
+ * {@code archive_command} set to the CLI's {@code wal-push} (run from a copy of the CLI's class path
+ * that {@code postgres} can read), a repository and key file in the cluster's directory. Stopped and
+ * deleted by {@link #close()}.
  */
 final class PgFixture implements AutoCloseable {
 
     private static Path cliClassPath;
 
+    final PgCluster cluster;
     final Path dir;
     final Path repo;
     final Path keyFile;
     final Path data;
-    LocalCluster server;
 
-    private PgFixture(Path dir) throws IOException {
-        this.dir = dir;
+    private PgFixture(PgCluster cluster) {
+        this.cluster = cluster;
+        this.dir = cluster.directory();
         this.repo = dir.resolve("repo");
         this.keyFile = dir.resolve("backup.key");
-        this.data = dir.resolve("data");
-    }
-
-    /** Skips (or under CI fails) naming PostgreSQL 15 when its server binaries are missing. */
-    static void requireServerBinaries() {
-        boolean present = Files.isExecutable(PgBinaries.binDir().resolve("initdb"))
-                && Files.isExecutable(PgBinaries.binDir().resolve("pg_ctl"));
-        String message = "PostgreSQL 15 server binaries (initdb, pg_ctl) not found in " + PgBinaries.binDir()
-                + "; install postgresql-15";
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError(message);
-        }
-        Assumptions.assumeTrue(present, message);
+        this.data = cluster.dataDir();
     }
 
     /** A new cluster with archiving into a new repository, started. */
     static PgFixture start(String... extraSettings) throws Exception {
-        requireServerBinaries();
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "opskit-pitr-");
-        PgFixture f = new PgFixture(dir);
+        PgFixture f = new PgFixture(PgCluster.create("opskit-pitr-"));
         try {
             f.init(extraSettings);
         } catch (Exception | Error e) {
@@ -78,36 +60,23 @@ final class PgFixture implements AutoCloseable {
     }
 
     private void init(String... extraSettings) throws Exception {
-        UserPrincipal owner = LocalCluster.serverOwner();
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        own(dir, owner);
         Files.createDirectories(repo.resolve("wal/.tmp"));
         for (Path p : List.of(repo, repo.resolve("wal"), repo.resolve("wal/.tmp"))) {
-            own(p, owner);
+            PgCluster.own(p);
         }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.write(keyFile, key);
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-        own(keyFile, owner);
-        Files.createDirectories(data);
-        own(data, owner);
-        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-        run(PgBinaries.asServerUser(List.of(PgBinaries.tool("initdb"), "-D", data.toString(), "--wal-segsize=1",
-                "-A", "trust", "-U", "postgres", "--no-sync", "--no-instructions")));
-        StringBuilder conf = new StringBuilder("\n");
-        for (String setting : settings(extraSettings)) {
-            int eq = setting.indexOf('=');
-            conf.append(setting, 0, eq).append(" = '").append(setting.substring(eq + 1).replace("'", "''")).append("'\n");
-        }
-        Files.writeString(data.resolve("postgresql.conf"), conf.toString(), java.nio.file.StandardOpenOption.APPEND);
-        server = LocalCluster.start(data, dir, List.of(), true);
+        PgCluster.own(keyFile);
+        cluster.initdb("--wal-segsize=1");
+        cluster.startServer(settings(extraSettings).toArray(String[]::new));
     }
 
     List<String> settings(String... extra) throws IOException {
         List<String> s = new ArrayList<>(List.of("archive_mode=on",
                 "archive_command=" + cliCommand("wal-push --repo " + repo + " --key-file " + keyFile + " %p"),
-                "fsync=off", "max_wal_senders=4", "shared_buffers=16MB"));
+                "max_wal_senders=4", "shared_buffers=16MB"));
         s.addAll(List.of(extra));
         return s;
     }
@@ -140,7 +109,7 @@ final class PgFixture implements AutoCloseable {
             cliClassPath = cp;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    BaseBackupCheck.deleteTree(cp);
+                    PgCluster.deleteTree(cp);
                 } catch (IOException ignored) {
                     // temp
                 }
@@ -167,14 +136,8 @@ final class PgFixture implements AutoCloseable {
         }
     }
 
-    static void own(Path p, UserPrincipal owner) throws IOException {
-        if (owner != null) {
-            Files.setOwner(p, owner);
-        }
-    }
-
     String jdbcUrl() {
-        return server.jdbcUrl("postgres");
+        return cluster.jdbcUrl("postgres");
     }
 
     Connection connect() throws SQLException {
@@ -252,27 +215,13 @@ final class PgFixture implements AutoCloseable {
     Path newDataDir(String name) throws IOException {
         Path d = dir.resolve(name);
         Files.createDirectories(d);
-        own(d, LocalCluster.serverOwner());
+        PgCluster.own(d);
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
         return d;
     }
 
-    static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(cmd + " failed: " + out);
-        }
-    }
-
     @Override
     public void close() throws IOException {
-        try {
-            if (server != null) {
-                server.close();
-            }
-        } finally {
-            BaseBackupCheck.deleteTree(dir);
-        }
+        cluster.close();
     }
 }

@@ -7,7 +7,7 @@ import io.opskit.api.health.HealthStatus;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.backup.KeyFile;
 import io.opskit.backup.LocalDirectoryStore;
-import io.opskit.backup.pitr.internal.LocalCluster;
+import io.opskit.testsupport.PgCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +27,7 @@ class WalArchiveClusterTest {
             Path script = WalPusher.writeHandoffScript(spool);
             try (Stream<Path> dirs = Files.walk(spool)) {
                 for (Path p : dirs.toList()) {
-                    PgFixture.own(p, LocalCluster.serverOwner());
+                    PgCluster.own(p);
                 }
             }
             try (PgFixture pg = PgFixture.start("archive_command=" + script + " " + spool + " %p")) {
