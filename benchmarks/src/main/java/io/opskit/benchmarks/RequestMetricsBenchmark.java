@@ -6,6 +6,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.RouteResolver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       reads, the pre-resolved timer lookup for (method, route, status, outcome, exception), the
  *       record, and the slow-request check; no request id;</li>
  *   <li>{@code requestId}: generating one request id (what a request without a usable
- *       {@code X-Request-Id} costs on top).</li>
+ *       {@code X-Request-Id} costs on top);</li>
+ *   <li>{@code opskitRouted}: the {@code opskit} path with the route found by
+ *       {@link RouteResolver#templates(List)} among {@link Routes#templates} templates (10 or
+ *       10,000), for the path of the last one added, which a scan in order would reach last.</li>
  * </ul>
  * Same tags, registries and histogram setting (off) as the baseline. Run with {@code -prof gc}.
  */
@@ -66,6 +72,38 @@ public class RequestMetricsBenchmark {
     public long opskit() {
         long start = metrics.start();
         return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
+    }
+
+    @Benchmark
+    public long opskitRouted(Routes routes) {
+        long start = metrics.start();
+        String route = routes.resolver.resolve("GET", routes.path).orElse(null);
+        return metrics.stop(start, "GET", route, 200, null);
+    }
+
+    /** Route templates of a large API: {@code /api/v1/resourceN/{id}} and {@code .../{id}/items}. */
+    @State(Scope.Benchmark)
+    public static class Routes {
+        /** How many templates the resolver holds. */
+        @Param({"10", "10000"})
+        public int templates;
+
+        RouteResolver resolver;
+        String path;
+
+        @Setup
+        public void setUp() {
+            List<String> list = new ArrayList<>();
+            for (int i = 0; i < templates / 2; i++) {
+                list.add("/api/v1/resource" + i + "/{id}");
+                list.add("/api/v1/resource" + i + "/{id}/items");
+            }
+            resolver = RouteResolver.templates(list);
+            path = "/api/v1/resource" + (templates / 2 - 1) + "/42/items";
+            if (!resolver.resolve("GET", path).orElseThrow().equals(list.get(list.size() - 1))) {
+                throw new IllegalStateException("the benchmark path must match the last template");
+            }
+        }
     }
 
     @Benchmark
