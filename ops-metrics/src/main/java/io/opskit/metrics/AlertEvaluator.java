@@ -1,6 +1,7 @@
 package io.opskit.metrics;
 
 import io.opskit.api.Redactor;
+import io.opskit.api.notify.AlertSilence;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.notify.Severity;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,17 @@ import org.slf4j.LoggerFactory;
  * is logged at WARN once per episode and does not stop the others. Summaries pass through
  * {@link Redactor}.
  *
+ * <h2>Silences</h2>
+ * Each evaluation asks the {@link AlertSilence}s given to {@link Builder#silence} (such as an
+ * ops-jobs maintenance window) whether a rule is silenced now. A silenced rule is still evaluated
+ * ({@link #state} moves as usual) but none of its events is sent. On the first evaluation after its
+ * silence ends, receivers hear the net change: {@code alert.firing} when the rule is firing and they
+ * did not hear it fire (it fired during the silence), {@code alert.resolved} when they heard it fire
+ * and it resolved during the silence, nothing when it is where they last heard it (firing
+ * throughout, or fired and resolved within the silence). {@code alert.pending} events of the silence
+ * are not replayed. The late event's summary says what held it back. So a notification of a rule
+ * still firing when a window ends arrives at most one evaluation interval after the window closes.
+ *
  * <p>Time comes from the injected {@link Clock}; scheduling from the host's executor
  * ({@link #start(ScheduledExecutorService, Duration)}). Thread-safe: evaluations are serialized.
  */
@@ -48,6 +61,8 @@ public final class AlertEvaluator implements AutoCloseable {
 
     private final Clock clock;
     private final List<Notifier> notifiers;
+    private final List<AlertSilence> silences;
+    private final boolean[] silenceFailing;
     private final Map<String, Tracked> rules = new LinkedHashMap<>();
     private final boolean[] notifierFailing;
     private @Nullable ScheduledFuture<?> schedule;
@@ -55,6 +70,8 @@ public final class AlertEvaluator implements AutoCloseable {
     private AlertEvaluator(Builder b) {
         this.clock = b.clock;
         this.notifiers = List.copyOf(b.notifiers);
+        this.silences = List.copyOf(b.silences);
+        this.silenceFailing = new boolean[silences.size()];
         this.notifierFailing = new boolean[notifiers.size()];
         for (AlertRule rule : b.rules) {
             rules.put(rule.name(), new Tracked(rule));
@@ -66,20 +83,28 @@ public final class AlertEvaluator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Reads every rule once and notifies the transitions. */
+    /** Reads every rule once and notifies the transitions, except those of silenced rules. */
     public synchronized void evaluate() {
         Instant now = clock.instant();
         for (Tracked t : rules.values()) {
             double value = read(t);
             boolean breached = t.rule.breached(value);
+            Optional<String> silence = silenceOf(t.rule.name(), now);
+            boolean muted = silence.isPresent();
+            if (muted && t.silencedBy == null) {
+                log.info("alert rule {}: notifications silenced by {}", t.rule.name(), silence.get());
+            }
+            String heldBackBy = t.silencedBy;
             switch (t.state) {
                 case INACTIVE -> {
                     if (breached) {
                         t.activeSince = now;
                         t.state = AlertState.PENDING;
-                        send(t, PENDING, Severity.INFO, value, now);
+                        if (!muted) {
+                            send(t, PENDING, Severity.INFO, value, now, null);
+                        }
                         if (t.rule.forDuration().isZero()) {
-                            fire(t, value, now);
+                            t.state = AlertState.FIRING;
                         }
                     }
                 }
@@ -88,18 +113,62 @@ public final class AlertEvaluator implements AutoCloseable {
                         t.state = AlertState.INACTIVE;
                         t.activeSince = null;
                     } else if (heldFor(t.activeSince, now).compareTo(t.rule.forDuration()) >= 0) {
-                        fire(t, value, now);
+                        t.state = AlertState.FIRING;
                     }
                 }
                 case FIRING -> {
                     if (!breached) {
                         t.state = AlertState.INACTIVE;
                         t.activeSince = null;
-                        send(t, RESOLVED, Severity.INFO, value, now);
                     }
                 }
             }
+            if (muted) {
+                t.heldBack = (t.state == AlertState.FIRING) != t.heardFiring;
+                if (t.heldBack) {
+                    log.debug("alert rule {}: {} held back by {}", t.rule.name(),
+                            t.state == AlertState.FIRING ? FIRING : RESOLVED, silence.get());
+                }
+                t.silencedBy = silence.get();
+                continue;
+            }
+            if (heldBackBy != null) {
+                log.info("alert rule {}: silence by {} ended; rule is {}", t.rule.name(), heldBackBy,
+                        t.state.name().toLowerCase(java.util.Locale.ROOT));
+                t.silencedBy = null;
+                if (!t.heldBack) {
+                    heldBackBy = null;
+                }
+                t.heldBack = false;
+            }
+            // What receivers last heard, brought up to date: a transition now, or one held back.
+            if (t.state == AlertState.FIRING && !t.heardFiring) {
+                t.heardFiring = true;
+                send(t, FIRING, t.rule.severity(), value, now, heldBackBy);
+            } else if (t.state != AlertState.FIRING && t.heardFiring) {
+                t.heardFiring = false;
+                send(t, RESOLVED, Severity.INFO, value, now, heldBackBy);
+            }
         }
+    }
+
+    private Optional<String> silenceOf(String rule, Instant now) {
+        for (int i = 0; i < silences.size(); i++) {
+            try {
+                Optional<String> reason = silences.get(i).silenced(rule, now);
+                silenceFailing[i] = false;
+                if (reason.isPresent()) {
+                    return reason;
+                }
+            } catch (RuntimeException e) {
+                if (!silenceFailing[i]) {
+                    silenceFailing[i] = true;
+                    log.warn("alert silence {} failed; treating it as not silencing until it answers again: {}",
+                            silences.get(i).getClass().getName(), Redactor.redact(String.valueOf(e)));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -109,11 +178,6 @@ public final class AlertEvaluator implements AutoCloseable {
      */
     private static Duration heldFor(@Nullable Instant activeSince, Instant now) {
         return activeSince == null ? Duration.ZERO : Duration.between(activeSince, now);
-    }
-
-    private void fire(Tracked t, double value, Instant now) {
-        t.state = AlertState.FIRING;
-        send(t, FIRING, t.rule.severity(), value, now);
     }
 
     private double read(Tracked t) {
@@ -131,13 +195,14 @@ public final class AlertEvaluator implements AutoCloseable {
         }
     }
 
-    private void send(Tracked t, String type, Severity severity, double value, Instant now) {
+    private void send(Tracked t, String type, Severity severity, double value, Instant now,
+                      @Nullable String heldBackBy) {
         AlertRule rule = t.rule;
         Map<String, String> labels = new LinkedHashMap<>(rule.labels());
         labels.put("alertname", rule.name());
         labels.put("severity", rule.severity().name().toLowerCase(java.util.Locale.ROOT));
         String summary = Redactor.redact(rule.summary() + " (value " + value + " " + rule.comparison().operator()
-                + " " + rule.threshold() + ")");
+                + " " + rule.threshold() + ")" + (heldBackBy == null ? "" : "; held back by " + heldBackBy));
         OpsEvent event = new OpsEvent("alert:" + rule.name(), type, severity, summary, labels, now);
         for (int i = 0; i < notifiers.size(); i++) {
             try {
@@ -164,6 +229,20 @@ public final class AlertEvaluator implements AutoCloseable {
             throw new IllegalArgumentException("alert rule is not evaluated here: '" + rule + "'");
         }
         return t.state;
+    }
+
+    /**
+     * What silenced a rule at the last evaluation.
+     *
+     * @return the silence's reason, or empty when the rule's notifications went out
+     * @throws IllegalArgumentException when no rule has that name
+     */
+    public synchronized Optional<String> silencedBy(String rule) {
+        Tracked t = rules.get(rule);
+        if (t == null) {
+            throw new IllegalArgumentException("alert rule is not evaluated here: '" + rule + "'");
+        }
+        return Optional.ofNullable(t.silencedBy);
     }
 
     /** The rules, in the order given. */
@@ -216,6 +295,12 @@ public final class AlertEvaluator implements AutoCloseable {
         AlertState state = AlertState.INACTIVE;
         @Nullable Instant activeSince;
         boolean sourceFailing;
+        /** Whether receivers last heard this rule fire (and not resolve since). */
+        boolean heardFiring;
+        /** The reason of the silence at the last evaluation; null when not silenced. */
+        @Nullable String silencedBy;
+        /** Whether the silence holds back a change receivers have not heard. */
+        boolean heldBack;
 
         Tracked(AlertRule rule) {
             this.rule = rule;
@@ -227,6 +312,7 @@ public final class AlertEvaluator implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private final List<Notifier> notifiers = new ArrayList<>();
         private final List<AlertRule> rules = new ArrayList<>();
+        private final List<AlertSilence> silences = new ArrayList<>();
 
         private Builder() {
         }
@@ -234,6 +320,19 @@ public final class AlertEvaluator implements AutoCloseable {
         /** The clock that times {@code for} durations. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Adds a silence: while it silences a rule, that rule's events are held back (see the class
+         * description). Repeatable; a rule is silenced while any silence holds for it.
+         *
+         * @param silence the silence, such as an ops-jobs {@code MaintenanceWindow} or
+         *                {@code OpsJobs.alertSilence()}
+         * @return this builder
+         */
+        public Builder silence(AlertSilence silence) {
+            silences.add(Objects.requireNonNull(silence, "silence"));
             return this;
         }
 

@@ -218,4 +218,158 @@ class AlertEvaluatorTest {
         assertThat(alerts.state("Next")).isEqualTo(AlertState.INACTIVE);
         assertThat(events).extracting(OpsEvent::type).contains(AlertEvaluator.RESOLVED);
     }
+
+    /** A maintenance window from 00:10 to 00:40 that silences the named rules, as ops-jobs' does. */
+    private io.opskit.api.notify.AlertSilence window(String... rules) {
+        java.time.Instant opens = java.time.Instant.parse("2026-01-01T00:10:00Z");
+        java.time.Instant closes = java.time.Instant.parse("2026-01-01T00:40:00Z");
+        List<String> silenced = List.of(rules);
+        return (rule, at) -> silenced.contains(rule) && !at.isBefore(opens) && at.isBefore(closes)
+                ? java.util.Optional.of("maintenance window upgrade") : java.util.Optional.empty();
+    }
+
+    /** Evaluates once a minute up to (not including) the minute {@code untilMinute} after 00:00. */
+    private void evaluateEveryMinuteUntil(AlertEvaluator alerts, int untilMinute) {
+        java.time.Instant until = java.time.Instant.parse("2026-01-01T00:00:00Z").plus(Duration.ofMinutes(untilMinute));
+        while (clock.instant().isBefore(until)) {
+            alerts.evaluate();
+            clock.advance(Duration.ofMinutes(1));
+        }
+    }
+
+    @Test
+    void evaluate_firesDuringSilence_notifiedOnceWhenSilenceEnds() {
+        AtomicReference<Double> errors = new AtomicReference<>(0.0);
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .silence(window("DbPoolPressure"))
+                .rule(poolRule(Duration.ofMinutes(5)))
+                .rule(AlertRule.builder("ErrorRate").source(errors::get).when(Comparison.ABOVE, 0.05).build())
+                .build();
+        evaluateEveryMinuteUntil(alerts, 12);
+        poolUsage.set(0.9);
+        errors.set(0.1);
+        evaluateEveryMinuteUntil(alerts, 40);
+
+        // The silenced rule went pending and fired during the window: its state moved, nothing was sent.
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.FIRING);
+        assertThat(alerts.silencedBy("DbPoolPressure")).contains("maintenance window upgrade");
+        assertThat(events).allMatch(e -> e.source().equals("alert:ErrorRate"));
+        // A rule the window does not name is notified as usual.
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING);
+
+        evaluateEveryMinuteUntil(alerts, 45);
+
+        List<OpsEvent> pool = events.stream().filter(e -> e.source().equals("alert:DbPoolPressure")).toList();
+        assertThat(pool).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(AlertEvaluator.FIRING);
+            assertThat(e.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(e.at()).isEqualTo(java.time.Instant.parse("2026-01-01T00:40:00Z"));
+            assertThat(e.summary()).endsWith("; held back by maintenance window upgrade");
+            assertThat(e.labels()).containsEntry("alertname", "DbPoolPressure");
+        });
+        assertThat(alerts.silencedBy("DbPoolPressure")).isEmpty();
+    }
+
+    @Test
+    void evaluate_firingBeforeSilenceResolvedDuringIt_resolvedWhenSilenceEnds() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .silence(window("DbPoolPressure")).rule(poolRule(Duration.ZERO)).build();
+        poolUsage.set(0.9);
+        evaluateEveryMinuteUntil(alerts, 15);
+        poolUsage.set(0.4);
+        evaluateEveryMinuteUntil(alerts, 20);
+        poolUsage.set(0.95);
+        evaluateEveryMinuteUntil(alerts, 25);
+        poolUsage.set(0.3);
+        evaluateEveryMinuteUntil(alerts, 40);
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING);
+
+        evaluateEveryMinuteUntil(alerts, 45);
+
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING, AlertEvaluator.RESOLVED);
+        assertThat(events.get(2).at()).isEqualTo(java.time.Instant.parse("2026-01-01T00:40:00Z"));
+        assertThat(events.get(2).summary()).endsWith("; held back by maintenance window upgrade");
+    }
+
+    @Test
+    void evaluate_firesAndResolvesWithinSilence_nothingSentAfterIt() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .silence(window("DbPoolPressure")).rule(poolRule(Duration.ZERO)).build();
+        evaluateEveryMinuteUntil(alerts, 20);
+        poolUsage.set(0.9);
+        evaluateEveryMinuteUntil(alerts, 30);
+        poolUsage.set(0.4);
+        evaluateEveryMinuteUntil(alerts, 60);
+
+        assertThat(events).isEmpty();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.INACTIVE);
+    }
+
+    @Test
+    void evaluate_pendingInSilenceFiresAfterIt_notifiedAsUsual() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .silence(window("DbPoolPressure")).rule(poolRule(Duration.ofMinutes(5))).build();
+        evaluateEveryMinuteUntil(alerts, 38);
+        poolUsage.set(0.9);
+        evaluateEveryMinuteUntil(alerts, 50);
+
+        // The pending transition fell in the window and is not replayed; the firing one did not.
+        assertThat(types()).containsExactly(AlertEvaluator.FIRING);
+        assertThat(events.get(0).at()).isEqualTo(java.time.Instant.parse("2026-01-01T00:43:00Z"));
+        assertThat(events.get(0).summary()).doesNotContain("held back");
+    }
+
+    @Test
+    void evaluate_throwingSilence_rulesNotifiedAsUsual() {
+        io.opskit.api.notify.AlertSilence broken = (rule, at) -> {
+            throw new IllegalStateException("window store unreachable");
+        };
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .silence(broken).rule(poolRule(Duration.ZERO)).build();
+        poolUsage.set(0.9);
+        alerts.evaluate();
+        alerts.evaluate();
+
+        assertThat(types()).containsExactly(AlertEvaluator.PENDING, AlertEvaluator.FIRING);
+        assertThat(alerts.silencedBy("DbPoolPressure")).isEmpty();
+    }
+
+    @net.jqwik.api.Property(tries = 300)
+    void evaluate_anySequenceWithSilences_receiversHearTheStateOnceUnsilenced(
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 60) List<Boolean> breaches,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.Size(max = 60) List<Boolean> silencedAt,
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 5) int forMinutes) {
+        SloTrackerTest.StepClock stepClock = new SloTrackerTest.StepClock();
+        List<OpsEvent> seen = new java.util.ArrayList<>();
+        AtomicReference<Double> value = new AtomicReference<>(0.0);
+        java.util.concurrent.atomic.AtomicBoolean silenced = new java.util.concurrent.atomic.AtomicBoolean();
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(stepClock).notifier(seen::add)
+                .silence((rule, at) -> silenced.get() ? java.util.Optional.of("test") : java.util.Optional.empty())
+                .rule(AlertRule.builder("R").source(value::get).when(Comparison.AT_OR_ABOVE, 1)
+                        .forDuration(Duration.ofMinutes(forMinutes)).build())
+                .build();
+        String heard = AlertEvaluator.RESOLVED;
+        for (int i = 0; i < breaches.size(); i++) {
+            value.set(breaches.get(i) ? 1.0 : 0.0);
+            silenced.set(i < silencedAt.size() && silencedAt.get(i));
+            int before = seen.size();
+            alerts.evaluate();
+            List<OpsEvent> now = seen.subList(before, seen.size());
+            if (silenced.get()) {
+                assertThat(now).as("sent while silenced").isEmpty();
+            }
+            for (OpsEvent e : now) {
+                if (!e.type().equals(AlertEvaluator.PENDING)) {
+                    // Firing and resolved alternate: receivers never hear the same state twice.
+                    assertThat(e.type()).isNotEqualTo(heard);
+                    heard = e.type();
+                }
+            }
+            if (!silenced.get()) {
+                // Unsilenced, receivers' view matches the rule's state after every evaluation.
+                assertThat(AlertEvaluator.FIRING.equals(heard)).isEqualTo(alerts.state("R") == AlertState.FIRING);
+            }
+            stepClock.advance(Duration.ofMinutes(1));
+        }
+    }
 }
