@@ -2,6 +2,7 @@ package io.opskit.jobs;
 
 import io.opskit.api.internal.Checks;
 import io.opskit.api.internal.DurationText;
+import io.opskit.api.notify.AlertSilence;
 import io.opskit.api.notify.Notifier;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,10 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -18,13 +22,15 @@ import org.jspecify.annotations.Nullable;
  * start plus a duration) or one-off ({@link #between}). Jobs with
  * {@link JobOptions#onlyInWindow(String)} run only while their window is open; the notifiers a
  * window {@link #silencing silences} hear nothing from the scheduler while it is open (wrap other
- * modules' notifiers with {@link OpsJobs#silenceable(Notifier)} to silence those too). Opening and
- * closing are published to every notifier as {@code maintenance.started} and
- * {@code maintenance.ended} events, so alert rules elsewhere can be muted by them.
+ * modules' notifiers with {@link OpsJobs#silenceable(Notifier)} to silence those too); the alert
+ * rules it {@link #silencingAlerts silences} send no notification while it is open (it is an
+ * {@link AlertSilence}: give it, or {@link OpsJobs#alertSilence()}, to ops-metrics'
+ * {@code AlertEvaluator.Builder.silence}). Opening and closing are published to every notifier as
+ * {@code maintenance.started} and {@code maintenance.ended} events.
  *
  * <p>Immutable and thread-safe.
  */
-public final class MaintenanceWindow {
+public final class MaintenanceWindow implements AlertSilence {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
@@ -34,15 +40,17 @@ public final class MaintenanceWindow {
     private final @Nullable Instant start;
     private final @Nullable Instant end;
     private final List<Notifier> silenced;
+    private final Set<String> silencedRules;
 
     private MaintenanceWindow(String name, @Nullable Schedule starts, Duration duration, @Nullable Instant start,
-                              @Nullable Instant end, List<Notifier> silenced) {
+                              @Nullable Instant end, List<Notifier> silenced, Set<String> silencedRules) {
         this.name = name;
         this.starts = starts;
         this.duration = duration;
         this.start = start;
         this.end = end;
         this.silenced = silenced;
+        this.silencedRules = silencedRules;
     }
 
     /**
@@ -59,7 +67,8 @@ public final class MaintenanceWindow {
      */
     public static MaintenanceWindow recurring(String name, String cron, ZoneId zone, Duration duration) {
         Checks.requirePositive(duration, "duration", Duration.ofDays(7));
-        return new MaintenanceWindow(checkName(name), Schedule.cron(cron, zone), duration, null, null, List.of());
+        return new MaintenanceWindow(checkName(name), Schedule.cron(cron, zone), duration, null, null, List.of(),
+                Set.of());
     }
 
     /**
@@ -77,7 +86,8 @@ public final class MaintenanceWindow {
         if (!end.isAfter(start)) {
             throw new IllegalArgumentException("end must be after start " + start + ": " + end);
         }
-        return new MaintenanceWindow(checkName(name), null, Duration.between(start, end), start, end, List.of());
+        return new MaintenanceWindow(checkName(name), null, Duration.between(start, end), start, end, List.of(),
+                Set.of());
     }
 
     private static String checkName(String name) {
@@ -101,7 +111,45 @@ public final class MaintenanceWindow {
         for (Notifier n : Arrays.asList(notifiers)) {
             all.add(Objects.requireNonNull(n, "notifier"));
         }
-        return new MaintenanceWindow(name, starts, duration, start, end, List.copyOf(all));
+        return new MaintenanceWindow(name, starts, duration, start, end, List.copyOf(all), silencedRules);
+    }
+
+    /**
+     * A copy that also silences the alert rules named {@code rules} while open: an alert evaluator
+     * that consults this window sends none of their {@code alert.*} events during the window and
+     * tells receivers the net change when it closes (see ops-metrics {@code AlertEvaluator}).
+     *
+     * @param rules alert rule names; none null or blank
+     * @return the copy
+     * @throws IllegalArgumentException when a name is blank
+     */
+    public MaintenanceWindow silencingAlerts(String... rules) {
+        Objects.requireNonNull(rules, "rules");
+        Set<String> all = new LinkedHashSet<>(silencedRules);
+        for (String rule : rules) {
+            all.add(Checks.requireNonBlank(Objects.requireNonNull(rule, "rule"), "rule"));
+        }
+        return new MaintenanceWindow(name, starts, duration, start, end, silenced, Set.copyOf(all));
+    }
+
+    /** @return the names of the alert rules this window silences while open */
+    public Set<String> silencedAlerts() {
+        return silencedRules;
+    }
+
+    /**
+     * {@code "maintenance window NAME"} while the window is open at {@code at} and silences
+     * {@code rule}; empty otherwise.
+     *
+     * @param rule an alert rule's name; not null
+     * @param at   the instant; not null
+     * @return the reason, or empty
+     */
+    @Override
+    public Optional<String> silenced(String rule, Instant at) {
+        Objects.requireNonNull(rule, "rule");
+        return silencedRules.contains(rule) && isOpenAt(at) ? Optional.of("maintenance window " + name)
+                : Optional.empty();
     }
 
     /** @return the window's name */

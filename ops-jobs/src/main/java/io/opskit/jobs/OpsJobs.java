@@ -7,6 +7,7 @@ import io.opskit.api.internal.Checks;
 import io.opskit.api.jobs.JobHistory;
 import io.opskit.api.jobs.JobLock;
 import io.opskit.api.jobs.JobRun;
+import io.opskit.api.notify.AlertSilence;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.notify.Severity;
@@ -290,6 +291,17 @@ public final class OpsJobs implements AutoCloseable {
                 notifier.notify(event);
             }
         };
+    }
+
+    /**
+     * The alert silence of every maintenance window added: it silences a rule while a window that
+     * {@link MaintenanceWindow#silencingAlerts silences} it is open, at the time the caller asks
+     * about. Give it to ops-metrics' {@code AlertEvaluator.Builder.silence}.
+     *
+     * @return the silence; thread-safe
+     */
+    public AlertSilence alertSilence() {
+        return AlertSilence.anyOf(windows);
     }
 
     private boolean silenced(Notifier notifier) {

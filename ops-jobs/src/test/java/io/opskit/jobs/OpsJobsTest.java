@@ -443,6 +443,31 @@ class OpsJobsTest {
     }
 
     @Test
+    void alertSilence_windowsSilencingRules_silenceNamedRulesOnlyWhileOpen() {
+        MaintenanceWindow weekly = MaintenanceWindow.recurring("weekly", "0 3 * * SUN", ZoneId.of("Europe/Berlin"),
+                Duration.ofHours(2)).silencingAlerts("DbPoolPressure", "HighLatency");
+        MaintenanceWindow upgrade = MaintenanceWindow.between("upgrade", Instant.parse("2026-11-25T20:00:00Z"),
+                Instant.parse("2026-11-25T21:00:00Z")).silencingAlerts("HighErrorRate");
+        OpsJobs jobs = start(builder().maintenanceWindow(weekly).maintenanceWindow(upgrade));
+        io.opskit.api.notify.AlertSilence silence = jobs.alertSilence();
+        // Sunday 2026-11-22 03:00 in Berlin is 02:00 UTC.
+        Instant inWeekly = Instant.parse("2026-11-22T02:30:00Z");
+        Instant afterWeekly = Instant.parse("2026-11-22T04:00:00Z");
+        Instant inUpgrade = Instant.parse("2026-11-25T20:59:59Z");
+
+        assertThat(weekly.silencedAlerts()).containsExactlyInAnyOrder("DbPoolPressure", "HighLatency");
+        assertThat(silence.silenced("DbPoolPressure", inWeekly)).contains("maintenance window weekly");
+        assertThat(silence.silenced("HighLatency", inWeekly)).contains("maintenance window weekly");
+        assertThat(silence.silenced("HighErrorRate", inWeekly)).isEmpty();
+        assertThat(silence.silenced("DbPoolPressure", afterWeekly)).isEmpty();
+        assertThat(silence.silenced("HighErrorRate", inUpgrade)).contains("maintenance window upgrade");
+        assertThat(silence.silenced("HighErrorRate", Instant.parse("2026-11-25T21:00:00Z"))).isEmpty();
+        assertThat(upgrade.silenced("HighErrorRate", inUpgrade)).contains("maintenance window upgrade");
+        assertThatThrownBy(() -> weekly.silencingAlerts(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rule");
+    }
+
+    @Test
     void runNow_whileIdle_runsAndReturnsTheRun() throws Exception {
         OpsJobs jobs = start(builder().job(OpsTask.of("report", c -> TaskOutcome.done("42 rows")),
                 Schedule.cron("0 4 1 * *", ZoneId.of("UTC"))));
