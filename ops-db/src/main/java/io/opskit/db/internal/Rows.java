@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Runs a read query into JSON-friendly rows (numbers, booleans, strings; other types as text). */
 public final class Rows {
@@ -18,7 +19,7 @@ public final class Rows {
     }
 
     /** The rows of {@code sql} with {@code params} bound in order; labels lower-cased. */
-    public static List<Map<String, Object>> query(Connection c, int timeoutSeconds, String sql, Object... params)
+    public static List<Map<String, Object>> query(Connection c, int timeoutSeconds, String sql, @Nullable Object... params)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setQueryTimeout(timeoutSeconds);

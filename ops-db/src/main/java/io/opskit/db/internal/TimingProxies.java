@@ -50,18 +50,23 @@ public final class TimingProxies {
         }
     }
 
+    /** The first argument of a JDBC method that has one (a proxy is called with null only for none). */
+    static Object first(Object @Nullable [] args) {
+        return java.util.Objects.requireNonNull(args, "arguments")[0];
+    }
+
     static @Nullable Object common(Object proxy, Object target, Method method, Object @Nullable [] args) throws Throwable {
         switch (method.getName()) {
             case "unwrap": {
-                Class<?> iface = (Class<?>) args[0];
+                Class<?> iface = (Class<?>) first(args);
                 return iface.isInstance(target) ? target : ((java.sql.Wrapper) target).unwrap(iface);
             }
             case "isWrapperFor": {
-                Class<?> iface = (Class<?>) args[0];
+                Class<?> iface = (Class<?>) first(args);
                 return iface.isInstance(target) || ((java.sql.Wrapper) target).isWrapperFor(iface);
             }
             case "equals":
-                return proxy == args[0];
+                return proxy == first(args);
             case "hashCode":
                 return System.identityHashCode(proxy);
             case "toString":
@@ -89,9 +94,9 @@ public final class TimingProxies {
                 case "createStatement":
                     return statement((Statement) TimingProxies.invoke(target, method, args), null, STATEMENT);
                 case "prepareStatement":
-                    return statement((Statement) TimingProxies.invoke(target, method, args), (String) args[0], PREPARED);
+                    return statement((Statement) TimingProxies.invoke(target, method, args), (String) first(args), PREPARED);
                 case "prepareCall":
-                    return statement((Statement) TimingProxies.invoke(target, method, args), (String) args[0], CALLABLE);
+                    return statement((Statement) TimingProxies.invoke(target, method, args), (String) first(args), CALLABLE);
                 default:
                     Object common = common(self, target, method, args);
                     return common != NOT_COMMON ? common : TimingProxies.invoke(target, method, args);
@@ -187,7 +192,7 @@ public final class TimingProxies {
                 }
                 case "addBatch":
                     if (args != null && args.length == 1 && batchSql == null) {
-                        batchSql = (String) args[0];
+                        batchSql = (String) first(args);
                     }
                     return TimingProxies.invoke(target, method, args);
                 case "clearBatch":

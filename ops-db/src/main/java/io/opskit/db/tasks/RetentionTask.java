@@ -625,7 +625,7 @@ public final class RetentionTask implements OpsTask {
                     inserted = ps.executeUpdate();
                 }
             } else if (rule.destination() instanceof RetentionRule.Destination.File f) {
-                writeFile(f, first, max, lines);
+                writeFile(f, first, max, java.util.Objects.requireNonNull(lines, "lines are read for a file destination"));
             }
             long deleted;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + range)) {
