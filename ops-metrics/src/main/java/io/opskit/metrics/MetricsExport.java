@@ -67,6 +67,7 @@ public final class MetricsExport {
     private final String job;
     private final Map<String, String> selectorLabels;
     private final @Nullable AlertPack alertPack;
+    private final boolean cachePanel;
 
     private MetricsExport(Builder b) {
         SloTracker tracker = b.slos;
@@ -78,6 +79,7 @@ public final class MetricsExport {
         this.title = b.title != null ? b.title : "Opskit " + job;
         this.selectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(b.selectorLabels));
         this.alertPack = b.alertPack;
+        this.cachePanel = b.cachePanel == null || b.cachePanel;
     }
 
     /** A builder; {@link Builder#job(String)} is required. */
@@ -362,8 +364,11 @@ public final class MetricsExport {
         nextRow(y);
         panels.add(panel(panels.size() + 1, "DB pool usage, per instance (alert above 85 %)", "percentunit", y, 0,
                 target("max by (job, instance, pool) (db_pool_usage_ratio" + sel + ")", "{{instance}} {{pool}}", "A")));
-        panels.add(panel(panels.size() + 1, "Cache hit ratio, per instance (target above 90 %)", "percentunit", y, 12,
-                target("max by (job, instance, cache) (cache_hit_ratio" + sel + ")", "{{instance}} {{cache}}", "A")));
+        if (cachePanel) {
+            panels.add(panel(panels.size() + 1, "Cache hit ratio, per instance (target above 90 %)", "percentunit", y,
+                    12, target("max by (job, instance, cache) (cache_hit_ratio" + sel + ")", "{{instance}} {{cache}}",
+                    "A")));
+        }
         nextRow(y);
         for (Slo slo : slos) {
             String rec = "{job=~\"$job\"" + fixedLabels() + ",slo=\"" + slo.name() + "\"}";
@@ -447,6 +452,7 @@ public final class MetricsExport {
         private final Map<String, String> selectorLabels = new LinkedHashMap<>();
         private @Nullable AlertPack alertPack;
         private @Nullable RequestMetrics requestMetrics;
+        private @Nullable Boolean cachePanel;
 
         private Builder() {
         }
@@ -549,6 +555,20 @@ public final class MetricsExport {
                 throw new IllegalStateException("requestMetrics was already set");
             }
             this.requestMetrics = requests;
+            return this;
+        }
+
+        /**
+         * Whether the dashboard has the cache hit ratio panel; default {@code true}. A service that binds
+         * no {@link CaffeineCacheGauges} turns it off rather than show a panel that never has data.
+         *
+         * @throws IllegalStateException when already set
+         */
+        public Builder cacheHitRatioPanel(boolean enabled) {
+            if (this.cachePanel != null) {
+                throw new IllegalStateException("cacheHitRatioPanel was already set");
+            }
+            this.cachePanel = enabled;
             return this;
         }
 

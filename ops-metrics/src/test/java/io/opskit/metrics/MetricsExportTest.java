@@ -105,6 +105,16 @@ class MetricsExportTest {
     }
 
     @Test
+    void grafanaDashboard_withoutCachePanel_hasNoQueryThatCanNeverHaveData() throws Exception {
+        String json = MetricsExport.builder().job("app").cacheHitRatioPanel(false).build().grafanaDashboard();
+        JsonNode dashboard = new ObjectMapper().readTree(json);
+        assertThat(json).doesNotContain("cache_hit_ratio");
+        assertThat(dashboard.get("panels")).hasSize(5);
+        assertThatThrownBy(() -> MetricsExport.builder().cacheHitRatioPanel(false).cacheHitRatioPanel(true))
+                .isInstanceOf(IllegalStateException.class).hasMessage("cacheHitRatioPanel was already set");
+    }
+
+    @Test
     void builder_missingOrRepeatedValues_namesField() {
         assertThatThrownBy(() -> MetricsExport.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessage("job is required: the Prometheus job label of the service");

@@ -98,7 +98,8 @@ final class MetricsFeature implements SampleFeature {
 
         String job = host.settings().get("metrics.job", "opskit-sample");
         MetricsExport export = MetricsExport.builder().job(job).slos(slos).alertPack(alertPack(host.settings()))
-                .requestMetrics(requests).title("Opskit sample").build();
+                .requestMetrics(requests).cacheHitRatioPanel(false) // the sample has no cache
+                .title("Opskit sample").build();
         export.writeTo(host.dataDir());
         DeployGateRoute.install(host, slos, export);
 
