@@ -1,6 +1,7 @@
 package io.opskit.metrics;
 
 import io.opskit.api.Redactor;
+import io.opskit.api.internal.Checks;
 import io.opskit.api.notify.AlertSilence;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.OpsEvent;
@@ -66,6 +67,7 @@ public final class AlertEvaluator implements AutoCloseable {
     private final Map<String, Tracked> rules = new LinkedHashMap<>();
     private final boolean[] notifierFailing;
     private @Nullable ScheduledFuture<?> schedule;
+    private @Nullable ScheduledExecutorService ownScheduler;
 
     private AlertEvaluator(Builder b) {
         this.clock = b.clock;
@@ -75,6 +77,21 @@ public final class AlertEvaluator implements AutoCloseable {
         this.notifierFailing = new boolean[notifiers.size()];
         for (AlertRule rule : b.rules) {
             rules.put(rule.name(), new Tracked(rule));
+        }
+        Duration every = b.interval;
+        if (every != null) {
+            ScheduledExecutorService on = b.scheduler;
+            if (on == null) {
+                on = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "opskit-alerts");
+                    t.setDaemon(true);
+                    return t;
+                });
+                ownScheduler = on;
+            }
+            long millis = every.toMillis();
+            schedule = on.scheduleAtFixedRate(this::evaluateLogged, millis, millis, TimeUnit.MILLISECONDS);
+            log.info("alert evaluator started: {} rules every {}", rules.size(), every);
         }
     }
 
@@ -254,39 +271,28 @@ public final class AlertEvaluator implements AutoCloseable {
         return list;
     }
 
-    /**
-     * Evaluates every {@code interval} on {@code executor} until {@link #close()}.
-     *
-     * @throws IllegalArgumentException when the interval is not positive
-     * @throws IllegalStateException    when already started
-     */
-    public synchronized void start(ScheduledExecutorService executor, Duration interval) {
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(interval, "interval");
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("interval must be positive: " + interval);
+    private void evaluateLogged() {
+        try {
+            evaluate();
+        } catch (RuntimeException e) {
+            log.warn("alert evaluation failed: {}", Redactor.redact(String.valueOf(e)));
         }
-        if (schedule != null) {
-            throw new IllegalStateException("alert evaluator already started");
-        }
-        long millis = interval.toMillis();
-        schedule = executor.scheduleAtFixedRate(() -> {
-            try {
-                evaluate();
-            } catch (RuntimeException e) {
-                log.warn("alert evaluation failed: {}", Redactor.redact(String.valueOf(e)));
-            }
-        }, millis, millis, TimeUnit.MILLISECONDS);
-        log.info("alert evaluator started: {} rules every {}", rules.size(), interval);
     }
 
-    /** Stops the schedule, if any. Safe to call more than once. */
+    /**
+     * Stops the schedule, if any, and the thread the evaluator created for it (never a scheduler
+     * the host passed). Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (schedule != null) {
             schedule.cancel(false);
             schedule = null;
             log.info("alert evaluator stopped");
+        }
+        if (ownScheduler != null) {
+            ownScheduler.shutdownNow();
+            ownScheduler = null;
         }
     }
 
@@ -313,8 +319,36 @@ public final class AlertEvaluator implements AutoCloseable {
         private final List<Notifier> notifiers = new ArrayList<>();
         private final List<AlertRule> rules = new ArrayList<>();
         private final List<AlertSilence> silences = new ArrayList<>();
+        private @Nullable Duration interval;
+        private @Nullable ScheduledExecutorService scheduler;
 
         private Builder() {
+        }
+
+        /**
+         * Evaluates every {@code interval} in the background from {@link #build()} until
+         * {@link AlertEvaluator#close()}, on the {@link #scheduler} or on a daemon thread of its
+         * own. Without it the evaluator evaluates only when {@link AlertEvaluator#evaluate()} is
+         * called (a host driving it from its own loop, or a test).
+         *
+         * @throws IllegalArgumentException when not positive or longer than one day
+         * @throws IllegalStateException    when already set
+         */
+        public Builder evaluateEvery(Duration interval) {
+            Checks.requireUnset(this.interval, "evaluateEvery");
+            this.interval = Checks.requirePositive(interval, "evaluateEvery", Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * What fires the background evaluations of {@link #evaluateEvery}; never shut down by the
+         * evaluator. Default: a daemon thread the evaluator creates and stops on close.
+         *
+         * @throws IllegalStateException when already set
+         */
+        public Builder scheduler(ScheduledExecutorService value) {
+            this.scheduler = Checks.setOnce(this.scheduler, value, "scheduler");
+            return this;
         }
 
         /** The clock that times {@code for} durations. */
@@ -358,8 +392,16 @@ public final class AlertEvaluator implements AutoCloseable {
             return this;
         }
 
-        /** Builds the evaluator; every rule starts inactive. */
+        /**
+         * Builds the evaluator, already evaluating in the background when {@link #evaluateEvery}
+         * was given; every rule starts inactive.
+         *
+         * @throws IllegalStateException when a scheduler was given without {@code evaluateEvery}
+         */
         public AlertEvaluator build() {
+            if (scheduler != null && interval == null) {
+                throw new IllegalStateException("scheduler was set without evaluateEvery: nothing would run on it");
+            }
             return new AlertEvaluator(this);
         }
     }

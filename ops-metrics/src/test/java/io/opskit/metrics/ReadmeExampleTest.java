@@ -54,8 +54,9 @@ AlertEvaluator alerts = OpsMetrics.alerts()
         .rule(poolPressure)
         .notifier(LoggingNotifier.create())
         .notifier(AlertmanagerWebhookNotifier.to(URI.create("http://127.0.0.1:9093/hook")))
+        .evaluateEvery(Duration.ofSeconds(15))
+        .scheduler(scheduler)
         .build();
-alerts.start(scheduler, Duration.ofSeconds(15));
 OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("My service").build()
         .writeTo(dataDir);
 """;
@@ -109,8 +110,9 @@ OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("
                     .rule(poolPressure)
                     .notifier(LoggingNotifier.create())
                     .notifier(AlertmanagerWebhookNotifier.to(URI.create("http://127.0.0.1:9093/hook")))
+                    .evaluateEvery(Duration.ofSeconds(15))
+                    .scheduler(scheduler)
                     .build();
-            alerts.start(scheduler, Duration.ofSeconds(15));
             OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("My service").build()
         .writeTo(dataDir);
 

@@ -92,8 +92,9 @@ final class MetricsFeature implements SampleFeature {
         AlertEvaluator alerts = AlertEvaluator.builder().clock(host.clock())
                 .notifier(LoggingNotifier.create())
                 .rule(poolPressure)
+                .evaluateEvery(Duration.ofSeconds(15))
+                .scheduler(host.scheduler())
                 .build();
-        alerts.start(host.scheduler(), Duration.ofSeconds(15));
         host.onClose(alerts);
 
         String job = host.settings().get("metrics.job", "opskit-sample");

@@ -45,8 +45,8 @@ class MaintenanceSilenceTest {
                              .forDuration(Duration.ofMinutes(5)).severity(Severity.CRITICAL).build())
                      .rule(AlertRule.builder("HighErrorRate").source(errorRatio::get).when(Comparison.ABOVE, 0.05)
                              .severity(Severity.CRITICAL).build())
+                     .evaluateEvery(Duration.ofMinutes(1)).scheduler(scheduler)
                      .build()) {
-            alerts.start(scheduler, Duration.ofMinutes(1));
 
             scheduler.advanceTo(Instant.parse("2026-11-22T03:30:00Z"));
             // The VACUUM the window was for saturates the pool; an unrelated rule also fires.
