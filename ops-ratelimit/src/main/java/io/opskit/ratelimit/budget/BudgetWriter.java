@@ -141,10 +141,18 @@ final class BudgetWriter implements AutoCloseable {
             failPending();
         }
         try {
-            return op.done.get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new BudgetStoreException(storeName + " did not " + what + " within " + operationTimeout
-                    + "; refuse the call and check the database", e);
+            try {
+                return op.done.get(operationTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                BudgetStoreException late = new BudgetStoreException(storeName + " did not " + what + " within "
+                        + operationTimeout + "; refuse the call and check the database", e);
+                // Abandoned: a writer that has not taken it yet skips it, so a reserve the caller gave
+                // up on is not made behind its back. One already in a batch may still be carried out.
+                if (op.done.completeExceptionally(late)) {
+                    throw late;
+                }
+                return op.done.get(); // decided just now
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new BudgetStoreException(cause == null ? storeName + " failed to " + what
@@ -171,6 +179,7 @@ final class BudgetWriter implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch, maxBatchSize - 1);
+            batch.removeIf(op -> op.done.isDone()); // abandoned by callers that timed out
             // The callers just answered are still on their way back with their next operation:
             // give them a moment (far shorter than a commit's flush) so that they share this one.
             long lingerUntil = System.nanoTime() + LINGER_NANOS;
@@ -185,7 +194,11 @@ final class BudgetWriter implements AutoCloseable {
                 if (next != null) {
                     batch.add(next);
                     queue.drainTo(batch, maxBatchSize - batch.size());
+                    batch.removeIf(op -> op.done.isDone());
                 }
+            }
+            if (batch.isEmpty()) {
+                continue;
             }
             lastBatchSize = batch.size();
             process(batch);

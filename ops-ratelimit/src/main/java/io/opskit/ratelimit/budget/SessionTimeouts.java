@@ -17,18 +17,25 @@ import java.util.concurrent.Executor;
  *   <li>PostgreSQL: {@code lock_timeout} (a waiter gives up), {@code statement_timeout}, and
  *       {@code idle_in_transaction_session_timeout} (the server ends a session that holds a
  *       transaction open while its client is silent, which releases its row locks);</li>
- *   <li>MariaDB: {@code innodb_lock_wait_timeout} (whole seconds) and {@code max_statement_time};</li>
+ *   <li>MariaDB: {@code innodb_lock_wait_timeout} (whole seconds), {@code max_statement_time} and
+ *       {@code idle_transaction_timeout} (whole seconds; MySQL has no such limit and goes without);</li>
  *   <li>SQLite: {@code busy_timeout} (how long a writer waits for the database lock);</li>
  *   <li>every driver: a JDBC network timeout ({@link Connection#setNetworkTimeout}), so a read on a
  *       half-open socket fails instead of blocking the writer thread.</li>
  * </ul>
  *
- * Set when the writer takes a connection, reset when it gives it back to the host's pool.
+ * The idle-in-transaction limit equals the lock timeout: a session silent that long inside a
+ * transaction has a client that is gone (the writer's own transactions wait for nothing but the
+ * database), and a waiter that gave up at its lock timeout finds the row free when it retries.
+ *
+ * <p>Set when the writer takes a connection, reset when it gives it back to the host's pool.
  * PostgreSQL and MariaDB settings are the server's documented session variables.
  */
 final class SessionTimeouts {
 
     private static final Executor DIRECT = Runnable::run;
+    /** MySQL's ER_UNKNOWN_SYSTEM_VARIABLE. */
+    private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
 
     private final Dialect dialect;
     private final long lockMillis;
@@ -42,7 +49,7 @@ final class SessionTimeouts {
         long op = Math.max(1_000, operationTimeout.toMillis());
         this.lockMillis = Math.max(500, op / 2);
         this.statementMillis = op;
-        this.idleMillis = op;
+        this.idleMillis = lockMillis;
         this.networkMillis = op + 1_000;
     }
 
@@ -67,6 +74,16 @@ final class SessionTimeouts {
                 case SQLITE -> s.execute("PRAGMA busy_timeout = " + lockMillis);
             }
         }
+        if (dialect == Dialect.MARIADB) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET SESSION idle_transaction_timeout = " + Math.max(1, (idleMillis + 999) / 1_000));
+            } catch (SQLException e) {
+                if (e.getErrorCode() != UNKNOWN_SYSTEM_VARIABLE) {
+                    throw e;
+                }
+                // MySQL: no idle-transaction limit; its wait_timeout ends the session eventually
+            }
+        }
         try {
             c.setNetworkTimeout(DIRECT, (int) Math.min(Integer.MAX_VALUE, networkMillis));
         } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
@@ -83,6 +100,15 @@ final class SessionTimeouts {
                 case MARIADB -> s.execute(
                         "SET SESSION innodb_lock_wait_timeout = DEFAULT, max_statement_time = DEFAULT");
                 case SQLITE -> { } // busy_timeout is harmless to keep
+            }
+        }
+        if (dialect == Dialect.MARIADB) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET SESSION idle_transaction_timeout = DEFAULT");
+            } catch (SQLException e) {
+                if (e.getErrorCode() != UNKNOWN_SYSTEM_VARIABLE) {
+                    throw e;
+                }
             }
         }
         try {

@@ -6,7 +6,19 @@ import io.opskit.api.budget.BudgetStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * happened, kept and retried until it does, so that no spend is ever forgotten.
  *
  * <p>Each operation is first tried at once on the caller's thread; one that fails is queued and
- * retried in order by {@link #deliverPending()} (the guard's scheduler calls it). A reconcile still
+ * retried, oldest first and a few at a time, by {@link #deliverPending()} (the guard's scheduler
+ * calls it), so that a backlog drains at the store's group-commit rate rather than one round trip
+ * at a time. A reconcile still
  * undelivered when its lease has ended is delivered as a late charge instead: the store has stopped
  * counting the reservation by then, and may have forgotten it. A release undelivered at its lease
  * end is dropped: the store has freed the reservation itself. Delivery is idempotent (fixed ids),
@@ -28,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class SettlementQueue {
 
     private static final Logger log = LoggerFactory.getLogger(SettlementQueue.class);
+    /** Settlements delivered at once from the backlog. */
+    static final int IN_FLIGHT = 8;
 
     /** One settlement for the store. */
     sealed interface Op permits Reconcile, Release, LateCharge {
@@ -54,6 +70,8 @@ final class SettlementQueue {
     private final ArrayDeque<Op> pending = new ArrayDeque<>();
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final Object delivering = new Object();
+    /** Created on the first backlog; guarded by {@link #delivering}. */
+    private @Nullable ThreadPoolExecutor deliverers;
 
     SettlementQueue(BudgetStore store, Clock clock, int capacity) {
         this.store = store;
@@ -88,29 +106,97 @@ final class SettlementQueue {
     }
 
     /**
-     * Retries waiting settlements in order, stopping at the first that fails again.
+     * Retries waiting settlements, oldest first, up to {@value #IN_FLIGHT} at a time so that a
+     * group-committing store combines them; stops after a round in which one failed again (those
+     * stay at the head, in order).
      *
      * @return how many still wait
      */
     int deliverPending() {
         synchronized (delivering) {
             for (;;) {
-                Op op;
+                List<Op> round = new ArrayList<>(IN_FLIGHT);
                 synchronized (pending) {
-                    op = pending.peekFirst();
+                    Iterator<Op> it = pending.iterator();
+                    while (round.size() < IN_FLIGHT && it.hasNext()) {
+                        round.add(it.next());
+                    }
                 }
-                if (op == null) {
+                if (round.isEmpty()) {
                     if (degraded.compareAndSet(true, false)) {
                         log.info("budget store took every waiting settlement again");
                     }
                     return 0;
                 }
-                if (!tryDeliver(op)) {
+                boolean[] delivered = deliverAll(round);
+                boolean allDelivered = true;
+                synchronized (pending) {
+                    for (int i = 0; i < round.size(); i++) {
+                        if (delivered[i]) {
+                            pending.removeFirstOccurrence(round.get(i));
+                        } else {
+                            allDelivered = false;
+                        }
+                    }
+                }
+                if (!allDelivered) {
                     return size();
                 }
-                synchronized (pending) {
-                    pending.pollFirst();
-                }
+            }
+        }
+    }
+
+    /** Delivers {@code round} at once: on this thread alone, or spread over the delivery threads. */
+    private boolean[] deliverAll(List<Op> round) {
+        boolean[] delivered = new boolean[round.size()];
+        if (round.size() == 1) {
+            delivered[0] = tryDeliver(round.get(0));
+            return delivered;
+        }
+        ExecutorService threads = deliverers();
+        List<Future<Boolean>> results = new ArrayList<>(round.size());
+        for (Op op : round) {
+            try {
+                results.add(threads.submit(() -> tryDeliver(op)));
+            } catch (RejectedExecutionException closed) {
+                results.add(CompletableFuture.completedFuture(tryDeliver(op)));
+            }
+        }
+        for (int i = 0; i < results.size(); i++) {
+            try {
+                delivered[i] = results.get(i).get();
+            } catch (ExecutionException e) {
+                delivered[i] = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                delivered[i] = false; // the rest is still pending; the next round takes it
+            }
+        }
+        return delivered;
+    }
+
+    private ExecutorService deliverers() {
+        synchronized (delivering) {
+            ThreadPoolExecutor threads = deliverers;
+            if (threads == null) {
+                threads = new ThreadPoolExecutor(IN_FLIGHT, IN_FLIGHT, 10, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), runnable -> {
+                            Thread t = new Thread(runnable, "opskit-ai-guard-settlement");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                threads.allowCoreThreadTimeOut(true); // threads exist only while a backlog is delivered
+                deliverers = threads;
+            }
+            return threads;
+        }
+    }
+
+    /** Stops the delivery threads (after a last {@link #deliverPending()} by the caller). */
+    void close() {
+        synchronized (delivering) {
+            if (deliverers != null) {
+                deliverers.shutdownNow();
             }
         }
     }

@@ -131,6 +131,7 @@ final class SharedLedger implements Ledger {
     @Override
     public void close() {
         int left = queue.deliverPending();
+        queue.close();
         if (left > 0) {
             log.warn("AI guard closed with {} settlements the budget store did not take ({} of spend); their "
                     + "reservations free at their lease end", left, Usd.ofMicros(queue.undeliveredMicros()));

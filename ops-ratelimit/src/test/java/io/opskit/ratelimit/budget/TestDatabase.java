@@ -25,9 +25,10 @@ import org.junit.jupiter.api.Assumptions;
  * on it, dropped on close. Unreachable servers fail the test when CI=true and skip it otherwise,
  * naming the server either way.
  */
-final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable {
 
-    enum Kind {
+    /** The servers a test can run on. */
+    public enum Kind {
         POSTGRESQL("PostgreSQL at 127.0.0.1:5432"),
         MARIADB("MariaDB at 127.0.0.1:3306"),
         SQLITE("SQLite file");
@@ -39,9 +40,12 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
-    final Kind kind;
-    final String url;
-    private final String name;
+    /** Which server. */
+    public final Kind kind;
+    /** The JDBC URL of the database (the server's superuser, no password). */
+    public final String url;
+    /** The database's name (the SQLite file's base name). */
+    public final String name;
     private final Path sqliteDir;
     private final List<HikariDataSource> pools = new ArrayList<>();
 
@@ -52,7 +56,8 @@ final class TestDatabase implements AutoCloseable {
         this.sqliteDir = sqliteDir;
     }
 
-    static TestDatabase create(Kind kind) {
+    /** Creates a fresh database; fails (CI) or skips the test when the server is unreachable. */
+    public static TestDatabase create(Kind kind) {
         String name = "opskit_budget_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try {
             switch (kind) {
@@ -89,6 +94,15 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** A connection as the server's superuser to its {@code test} database. */
+    public Connection admin() throws SQLException {
+        return switch (kind) {
+            case POSTGRESQL -> adminConnection("jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+            case MARIADB -> adminConnection("jdbc:mariadb://127.0.0.1:3306/test?user=root");
+            case SQLITE -> adminConnection(url);
+        };
+    }
+
     private static Connection adminConnection(String url) throws SQLException {
         DriverManager.setLoginTimeout(5);
         return DriverManager.getConnection(url);
@@ -110,12 +124,12 @@ final class TestDatabase implements AutoCloseable {
     }
 
     /** A table prefix unique to one test. */
-    static String uniquePrefix() {
+    public static String uniquePrefix() {
         return "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT) + "_";
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws SQLException, IOException {
         for (HikariDataSource pool : pools) {
             pool.close();
         }
