@@ -14,8 +14,8 @@ final class MicrometerBackupMetrics implements BackupMetrics {
 
     static final String DURATION = "opskit.backup.duration";
     static final String SIZE = "opskit.backup.size";
-    static final String LAST_SUCCESS = "opskit.backup.last.success";
-    static final String LAST_VERIFIED = "opskit.backup.last.verified";
+    static final String LAST_SUCCESS = "opskit.backup.last.success.timestamp";
+    static final String LAST_VERIFIED = "opskit.backup.last.verified.timestamp";
     static final String FAILURES = "opskit.backup.failures";
     static final String RESTORE_DRILL = "opskit.backup.restore.drill.duration";
 

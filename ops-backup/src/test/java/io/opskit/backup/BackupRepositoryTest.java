@@ -195,8 +195,8 @@ class BackupRepositoryTest {
         assertThat(last[1]).isEqualTo(Files.size(db));
         assertThat(registry.get("opskit.backup.duration").tag("outcome", "success").timer().count()).isEqualTo(1);
         assertThat(registry.get("opskit.backup.size").summary().totalAmount()).isEqualTo(made.storedBytes());
-        assertThat(registry.get("opskit.backup.last.success").gauge().value()).isPositive();
-        assertThat(registry.get("opskit.backup.last.verified").gauge().value()).isPositive();
+        assertThat(registry.get("opskit.backup.last.success.timestamp").gauge().value()).isPositive();
+        assertThat(registry.get("opskit.backup.last.verified.timestamp").gauge().value()).isPositive();
 
         repository.verify(made.id(), VerifyLevel.TEST_RESTORE);
         assertThat(registry.get("opskit.backup.restore.drill.duration").timer().count()).isEqualTo(1);

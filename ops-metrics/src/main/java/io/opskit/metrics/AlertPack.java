@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code gen_ai_client_operation_duration_seconds_bucket}/{@code _count},
  *       {@code ai_cost_usd_total}, {@code ai_requests_rejected_total} and
  *       {@code ai_provider_errors_total} from ops-ratelimit's guard;</li>
- *   <li>{@code opskit_backup_last_success_seconds} from ops-backup;</li>
+ *   <li>{@code opskit_backup_last_success_timestamp_seconds} from ops-backup;</li>
  *   <li>{@code tls_certificate_expiry_timestamp_seconds} from {@link TlsCertificateGauges}.</li>
  * </ul>
  * Rates are taken over 5 minutes. A gauge is compared as it is: {@code for} is the
@@ -111,7 +111,7 @@ public final class AlertPack {
         AI_COST(AI_DAILY_COST_OVER_BUDGET, "ai_cost_usd_total"),
         AI_RATE_LIMITED(AlertPack.AI_RATE_LIMITED, "ai_requests_rejected_total"),
         AI_ERRORS(HIGH_AI_ERROR_RATIO, "ai_provider_errors_total", AI_DURATION + "_count"),
-        BACKUP(BACKUP_STALE, "opskit_backup_last_success_seconds"),
+        BACKUP(BACKUP_STALE, "opskit_backup_last_success_timestamp_seconds"),
         TLS(TLS_CERTIFICATE_EXPIRING, TlsCertificateGauges.PROMETHEUS_NAME);
 
         final String alert;
@@ -331,7 +331,7 @@ public final class AlertPack {
                 // The largest time over the RPO survives a restart of the service, which resets the gauge to 0
                 // until its next backup; 0 throughout (none seen within the RPO) reads as stale.
                 String rpo = MetricsExport.promDuration(Duration.ofSeconds((long) c.threshold));
-                expr = "time() - max by (" + by + ", repository) (max_over_time(opskit_backup_last_success_seconds{"
+                expr = "time() - max by (" + by + ", repository) (max_over_time(opskit_backup_last_success_timestamp_seconds{"
                         + sel + "}[" + rpo + "])) > " + t;
                 summary = "Backups of {{ $labels.repository }} are older than the RPO";
                 description = "The last successful backup of {{ $labels.repository }} that Prometheus saw is "

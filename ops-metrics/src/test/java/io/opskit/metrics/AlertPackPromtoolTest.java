@@ -398,10 +398,10 @@ class AlertPackPromtoolTest {
         // Backed up at minute 10 (t = 600 s); the service restarts at minute 30 and the gauge reads 0
         // again. The largest value within the RPO still says minute 10: stale only past minute 70.
         PromtoolSuite suite = suite()
-                .series("opskit_backup_last_success_seconds{" + APP + ",instance=\"a:8080\",repository=\"sample\"}",
+                .series("opskit_backup_last_success_timestamp_seconds{" + APP + ",instance=\"a:8080\",repository=\"sample\"}",
                         concat(flat(0, 9), flat(600, 19), flat(0, 60)))
                 // Another repository backed up every 30 minutes stays fresh.
-                .series("opskit_backup_last_success_seconds{" + APP + ",instance=\"a:8080\",repository=\"files\"}",
+                .series("opskit_backup_last_success_timestamp_seconds{" + APP + ",instance=\"a:8080\",repository=\"files\"}",
                         concat(flat(0, 29), flat(1800, 29), flat(3600, 29)));
         expectOnset(suite, AlertPack.BACKUP_STALE, 70, 71,
                 List.of(labels("job", "app", "env", "prod", "repository", "sample", "severity", "critical")),

@@ -109,7 +109,7 @@ class AlertPackTest {
         // Series of other modules (ops-ratelimit, ops-backup) are checked where the sample wires them.
         Set<String> own = Set.of("up", "db_pool_usage_ratio", "gen_ai_client_operation_duration_seconds_bucket",
                 "gen_ai_client_operation_duration_seconds_count", "ai_cost_usd_total", "ai_requests_rejected_total",
-                "ai_provider_errors_total", "opskit_backup_last_success_seconds");
+                "ai_provider_errors_total", "opskit_backup_last_success_timestamp_seconds");
         for (String name : everyRule().metricNames()) {
             if (!own.contains(name)) {
                 assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");

@@ -128,7 +128,7 @@ class MetricsFeatureTest {
             get(app, "/");
             String scrape = get(app, "/metrics").body();
             java.util.Set<String> names = MetricsFeature.alertPack(SampleSettings.load(dataDir, Map.of())).metricNames();
-            assertThat(names).contains("ai_cost_usd_total", "opskit_backup_last_success_seconds", "disk_free_bytes");
+            assertThat(names).contains("ai_cost_usd_total", "opskit_backup_last_success_timestamp_seconds", "disk_free_bytes");
             for (String name : names) {
                 if (!name.equals("up")) { // Prometheus' own series
                     assertThat(scrape).as(name).containsPattern("(?m)^" + name + "[{ ]");
