@@ -199,7 +199,8 @@ final class WalCommands {
         }
         PointInTimeRestore.Result r = restorer.restore(id, Path.of(to), target);
         cli.out.println("restored base backup " + id + " into " + r.dataDirectory() + "; start PostgreSQL on it to replay to "
-                + describe(target) + " (reachable: " + r.range().from() + " .. " + r.range().to() + ")");
+                + describe(target) + " (reachable on timeline " + r.range().timeline() + ": " + r.range().from() + " .. "
+                + r.range().to() + ")");
         return 0;
     }
 
@@ -262,8 +263,14 @@ final class WalCommands {
             List<String> ids = r.baseBackupIds().stream().filter(live::contains).toList();
             String times = keyFile == null ? "from " + r.from() + " (give --key-file for the end time)"
                     : r.from() + " .. " + r.to();
-            out.printf(Locale.ROOT, "  timeline %d: restorable %s  (LSN %s .. %s, last segment %s; base backups %s)%n",
-                    r.timeline(), times, r.fromLsn(), r.toLsn(), r.lastSegment(), String.join(",", ids));
+            String branch = archive.timelineHistory(r.timeline()).filter(h -> h.parent().isPresent())
+                    .map(h -> "; branched from timeline " + h.parent().getAsLong() + " at " + h.begin().orElseThrow())
+                    .orElse("");
+            out.printf(Locale.ROOT, "  timeline %d: restorable %s  (LSN %s .. %s, last segment %s; base backups %s%s)%n",
+                    r.timeline(), times, r.fromLsn(), r.toLsn(), r.lastSegment(), String.join(",", ids), branch);
+        }
+        if (keyFile == null) {
+            out.println("  (timeline history files are encrypted: without --key-file each timeline is shown on its own)");
         }
         for (WalGap g : archive.gaps()) {
             out.println("  GAP " + g.describe());

@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +29,11 @@ import org.slf4j.LoggerFactory;
  * {@code postgresql.auto.conf}, {@code restore_command} (the CLI's {@code wal-fetch}), the target,
  * {@code recovery_target_action = 'promote'} and the timeline to follow.
  *
- * <p>A target before the base backup's end or past the archive's last contiguous segment is
- * refused with both bounds named. Thread-safe; each call restores one directory.
+ * <p>Timelines are followed: a base backup taken on timeline 1 reaches moments on timeline 2 when
+ * timeline 2's history leaves timeline 1 at or after the backup's end (a restore that promoted, a
+ * failover). A target before the base backup's end or past the archive's last contiguous segment
+ * on every timeline the backup reaches is refused with the bounds named. Thread-safe; each call
+ * restores one directory.
  */
 public final class PointInTimeRestore {
 
@@ -92,36 +97,64 @@ public final class PointInTimeRestore {
 
     /**
      * Checks {@code target} against what base backup {@code backupId} and the archive can reach,
-     * without writing anything.
+     * without writing anything. The base backup reaches its own timeline and every timeline whose
+     * history leaves it at or after the backup's end (a promotion after a restore, a failover);
+     * when a moment lies on several, the restore follows the newest, as PostgreSQL does with
+     * {@code recovery_target_timeline = 'latest'}. A named restore point and the end of the archive
+     * are reached on the newest timeline.
      *
-     * @return the range the target lies in
-     * @throws RestoreRefusedException naming both bounds when the target lies outside it, or when
-     *                                 the backup is not a recorded base backup or its WAL is missing
+     * @return the range the target lies in, on the timeline the restore follows
+     * @throws RestoreRefusedException naming the bounds on each timeline when the target lies
+     *                                 outside them all, or when the backup is not a recorded base
+     *                                 backup or its WAL is missing
      */
     public RestorableRange check(String backupId, RecoveryTarget target) {
         Objects.requireNonNull(backupId, "backupId");
         Objects.requireNonNull(target, "target");
         BaseBackup base = archive.baseBackup(backupId).orElseThrow(() -> new RestoreRefusedException("backup " + backupId
                 + " is not a recorded base backup (take one with backup --source pg-base:JDBC_URL)"));
-        RestorableRange range = archive.restorableRange(base).orElseThrow(() -> new RestoreRefusedException(
-                "the WAL base backup " + backupId + " needs from " + base.startLsn() + " to " + base.stopLsn()
-                        + " on timeline " + base.timeline() + " is not all in the archive; the gap check names what is missing"));
-        if (target instanceof RecoveryTarget.Time t) {
-            if (t.time().isBefore(range.from()) || t.time().isAfter(range.to())) {
-                throw new RestoreRefusedException("recovery target time " + t.time() + " is outside what backup "
-                        + backupId + " can reach on timeline " + range.timeline() + ": from " + range.from()
-                        + " (the end of the base backup) to " + range.to() + " (when the last segment " + range.lastSegment()
-                        + " was archived)");
-            }
-        } else if (target instanceof RecoveryTarget.AtLsn l) {
-            if (l.lsn().compareTo(range.fromLsn()) < 0 || l.lsn().compareTo(range.toLsn()) > 0) {
-                throw new RestoreRefusedException("recovery target LSN " + l.lsn() + " is outside what backup "
-                        + backupId + " can reach on timeline " + range.timeline() + ": from " + range.fromLsn()
-                        + " (the end of the base backup) to " + range.toLsn() + " (the end of the last segment "
-                        + range.lastSegment() + ")");
+        List<RestorableRange> ranges = archive.restorableRanges(base);
+        if (ranges.isEmpty()) {
+            throw new RestoreRefusedException("the WAL base backup " + backupId + " needs from " + base.startLsn() + " to "
+                    + base.stopLsn() + " on timeline " + base.timeline()
+                    + " is not all in the archive; the gap check names what is missing");
+        }
+        List<RestorableRange> reaching = new ArrayList<>();
+        for (RestorableRange r : ranges) {
+            if (target instanceof RecoveryTarget.Time t) {
+                if (!t.time().isBefore(r.from()) && !t.time().isAfter(r.to())) {
+                    reaching.add(r);
+                }
+            } else if (target instanceof RecoveryTarget.AtLsn l) {
+                if (l.lsn().compareTo(r.fromLsn()) >= 0 && l.lsn().compareTo(r.toLsn()) <= 0) {
+                    reaching.add(r);
+                }
+            } else {
+                reaching.add(r);
             }
         }
-        return range;
+        if (reaching.isEmpty()) {
+            StringBuilder m = new StringBuilder();
+            if (target instanceof RecoveryTarget.Time t) {
+                m.append("recovery target time ").append(t.time());
+            } else if (target instanceof RecoveryTarget.AtLsn l) {
+                m.append("recovery target LSN ").append(l.lsn());
+            }
+            m.append(" is outside what backup ").append(backupId).append(" can reach");
+            for (int i = 0; i < ranges.size(); i++) {
+                RestorableRange r = ranges.get(i);
+                m.append(i == 0 ? " on timeline " : "; on timeline ").append(r.timeline()).append(": from ");
+                if (target instanceof RecoveryTarget.Time) {
+                    m.append(r.from()).append(" (the end of the base backup) to ").append(r.to())
+                            .append(" (when the last segment ").append(r.lastSegment()).append(" was archived)");
+                } else {
+                    m.append(r.fromLsn()).append(" (the end of the base backup) to ").append(r.toLsn())
+                            .append(" (the end of the last segment ").append(r.lastSegment()).append(")");
+                }
+            }
+            throw new RestoreRefusedException(m.toString());
+        }
+        return reaching.get(reaching.size() - 1);
     }
 
     /**
@@ -164,12 +197,14 @@ public final class PointInTimeRestore {
             if (prefetchThreads > 0) {
                 prefetch(dir, base, range, target, owner);
             }
+            long newest = archive.newestTimeline(base.timeline());
             Files.deleteIfExists(dir.resolve("standby.signal"));
             Files.deleteIfExists(dir.resolve("postmaster.pid"));
             Path signal = dir.resolve("recovery.signal");
             Files.writeString(signal, "");
             Path auto = dir.resolve("postgresql.auto.conf");
-            Files.writeString(auto, settings(backupId, base, target), StandardCharsets.UTF_8,
+            Files.writeString(auto, settings(backupId, restoreCommand(), target, range.timeline(), newest),
+                    StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             if (owner != null) {
                 Files.setOwner(signal, owner);
@@ -180,29 +215,44 @@ public final class PointInTimeRestore {
             throw new io.opskit.backup.BackupFailedException("restore of base backup " + backupId + " into " + dir
                     + " failed: " + WalArchive.oneLine(e), e);
         }
-        log.info("restored base backup {} into {}, recovering to {}", backupId, dir, target);
+        log.info("restored base backup {} into {}, recovering to {} on timeline {}", backupId, dir, target, range.timeline());
         return new Result(backupId, dir, target, range);
     }
 
-    private String settings(String backupId, BaseBackup base, RecoveryTarget target) {
-        StringBuilder s = new StringBuilder("\n# Point-in-time restore of Opskit backup ").append(backupId).append('\n');
-        String command = restoreCommand;
-        if (prefetchThreads > 0) {
-            String pre = PREFETCH_DIRECTORY + "/%f";
-            command = "if [ -f " + pre + " ]; then mv -f " + pre + " \"%p\"; else " + restoreCommand + "; fi";
+    private String restoreCommand() {
+        if (prefetchThreads == 0) {
+            return restoreCommand;
         }
-        s.append("restore_command = ").append(quote(command)).append('\n');
-        String timeline = "'" + base.timeline() + "'";
+        String pre = PREFETCH_DIRECTORY + "/%f";
+        return "if [ -f " + pre + " ]; then mv -f " + pre + " \"%p\"; else " + restoreCommand + "; fi";
+    }
+
+    /**
+     * The recovery settings: {@code recovery_target_timeline = 'latest'} when the timeline the
+     * target lies on is the one PostgreSQL calls latest (the newest history file in the archive,
+     * counting up from the base's timeline), else that timeline's number, so that the server never
+     * follows a branch the target is not on (nor one that left the base's timeline before the base
+     * was consistent, which it refuses to start on).
+     */
+    static String settings(String backupId, String restoreCommand, RecoveryTarget target, long timeline, long newestTimeline) {
+        StringBuilder s = new StringBuilder("\n# Point-in-time restore of Opskit backup ").append(backupId).append('\n');
+        s.append("restore_command = ").append(quote(restoreCommand)).append('\n');
         if (target instanceof RecoveryTarget.Time t) {
             s.append("recovery_target_time = ").append(quote(PG_TIME.format(t.time()))).append('\n');
         } else if (target instanceof RecoveryTarget.AtLsn l) {
             s.append("recovery_target_lsn = ").append(quote(l.lsn().toString())).append('\n');
         } else if (target instanceof RecoveryTarget.Named n) {
             s.append("recovery_target_name = ").append(quote(n.name())).append('\n');
-        } else {
-            timeline = "'latest'";
         }
-        s.append("recovery_target_timeline = ").append(timeline).append('\n');
+        if (timeline == newestTimeline) {
+            s.append("recovery_target_timeline = 'latest'\n");
+        } else {
+            if (newestTimeline > timeline) {
+                s.append("# timeline ").append(newestTimeline)
+                        .append(" is newer but does not lead to the target from this base backup\n");
+            }
+            s.append("recovery_target_timeline = '").append(timeline).append("'\n");
+        }
         if (!(target instanceof RecoveryTarget.Latest)) {
             s.append("recovery_target_action = 'promote'\n");
         }
@@ -217,7 +267,7 @@ public final class PointInTimeRestore {
             Files.setOwner(pre, owner);
         }
         long size = archive.walSegmentBytes().orElseThrow();
-        long first = base.startLsn().segmentNumber(size);
+        WalPath path = archive.walPath(base, range.timeline()).orElseThrow();
         long last = range.toLsn().segmentNumber(size) - 1;
         if (target instanceof RecoveryTarget.AtLsn l) {
             last = Math.min(last, l.lsn().segmentNumber(size) + 1);
@@ -229,8 +279,7 @@ public final class PointInTimeRestore {
         });
         try {
             java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
-            for (long seg = first; seg <= last; seg++) {
-                String name = WalFileName.segmentName(base.timeline(), seg, size);
+            for (String name : path.segmentNames(last, size)) {
                 work.add(pool.submit(() -> {
                     Path file = pre.resolve(name);
                     if (archive.fetch(name, file) && owner != null) {

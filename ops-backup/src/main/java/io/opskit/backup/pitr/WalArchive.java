@@ -34,6 +34,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -63,6 +64,8 @@ public final class WalArchive {
     static final String BASE_PREFIX = "base/";
     /** The store directory a repository's WAL archive lives in, beside the backups. */
     public static final String DIRECTORY = "wal";
+    /** A history file holds one short line per ancestor timeline: anything this large is not one. */
+    private static final long MAX_HISTORY_BYTES = 1 << 20;
 
     private final BackupStore store;
     private final @Nullable KeyProvider keys;
@@ -72,6 +75,8 @@ public final class WalArchive {
     private final WalMetrics metrics;
     private final List<Notifier> notifiers;
     private volatile long segmentBytes;
+    private final java.util.concurrent.ConcurrentHashMap<String, TimelineHistory> historyCache =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private WalArchive(Builder b) {
         this.store = Objects.requireNonNull(b.store);
@@ -424,11 +429,128 @@ public final class WalArchive {
         return byTimeline;
     }
 
+    /** The keys of the archived timeline history files, by timeline. */
+    private Map<Long, String> historyKeys() {
+        Map<Long, String> keys = new TreeMap<>();
+        try {
+            for (String key : store.list("")) {
+                int slash = key.indexOf('/');
+                if (slash != 8 || key.startsWith(BASE_PREFIX) || !key.endsWith(".history")) {
+                    continue;
+                }
+                try {
+                    WalFileName wal = WalFileName.parse(key.substring(slash + 1));
+                    if (wal.kind() == WalFileName.Kind.HISTORY && key.startsWith(wal.timelineHex() + "/")) {
+                        keys.put(wal.timeline(), key);
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not an archived file
+                }
+            }
+        } catch (IOException e) {
+            throw storeFailure("listing the archive", e);
+        }
+        return keys;
+    }
+
     /**
-     * The gap check: segments missing on any timeline between the oldest base backup's start
-     * (or the timeline's first archived segment) and the timeline's last archived segment.
+     * The archived timeline history files, by timeline, parsed. Without a key provider they cannot
+     * be read (they are encrypted) and the map is empty: each timeline is then taken on its own.
+     */
+    Map<Long, TimelineHistory> histories() {
+        Map<Long, TimelineHistory> histories = new TreeMap<>();
+        if (keys == null) {
+            return histories;
+        }
+        for (Map.Entry<Long, String> e : historyKeys().entrySet()) {
+            readHistory(e.getValue()).ifPresent(h -> histories.put(e.getKey(), h));
+        }
+        return histories;
+    }
+
+    private Optional<TimelineHistory> readHistory(String key) {
+        TimelineHistory cached = historyCache.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        String fileName = key.substring(key.indexOf('/') + 1);
+        InputStream stored;
+        try {
+            stored = store.open(key);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw storeFailure("reading " + key, e);
+        }
+        try (SegmentCodec.Decoded d = SegmentCodec.open(stored, keys(), fileName)) {
+            if (!d.header().name().equals(fileName)) {
+                throw corrupt(key, "holds " + d.header().name() + ", not " + fileName);
+            }
+            if (d.header().length() > MAX_HISTORY_BYTES) {
+                throw corrupt(key, "holds " + d.header().length() + " bytes, too many for a timeline history file");
+            }
+            java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+            d.copyTo(content);
+            TimelineHistory history = TimelineHistory.parse(fileName, content.toByteArray());
+            historyCache.put(key, history); // archived files never change: a different one is refused
+            return Optional.of(history);
+        } catch (SegmentCodec.CorruptObject e) {
+            throw corrupt(key, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new WalArchiveException(WalArchiveException.Reason.CORRUPT, "timeline history file " + key + " in "
+                    + store + " is not one PostgreSQL writes (" + e.getMessage() + "); restores and the gap check cannot"
+                    + " follow that timeline until it is replaced by the server's own copy (pg_wal/" + fileName + ")");
+        } catch (IOException e) {
+            throw storeFailure("reading " + key, e);
+        }
+    }
+
+    /**
+     * The history of {@code timeline} as archived (its ancestors and switch points); empty for a
+     * timeline without a history file (timeline 1) or when this archive has no key provider.
+     *
+     * @throws WalArchiveException {@code CORRUPT} naming the file and line when it cannot be parsed,
+     *         {@code STORE} when the store fails
+     */
+    public Optional<TimelineHistory> timelineHistory(long timeline) {
+        if (keys == null) {
+            return Optional.empty();
+        }
+        String key = String.format(java.util.Locale.ROOT, "%08X/%08X.history", timeline, timeline);
+        return readHistory(key);
+    }
+
+    /**
+     * The timeline PostgreSQL follows with {@code recovery_target_timeline = 'latest'} when it
+     * starts from {@code timeline}: the last of {@code timeline + 1, + 2, ...} whose history file
+     * the archive holds, probing in order as the server does.
+     */
+    long newestTimeline(long timeline) {
+        Map<Long, String> keys = historyKeys();
+        long newest = timeline;
+        while (keys.containsKey(newest + 1)) {
+            newest++;
+        }
+        return newest;
+    }
+
+    /** The path from {@code base} to {@code timeline}, if that timeline's history follows from it. */
+    Optional<WalPath> walPath(BaseBackup base, long timeline) {
+        long size = walSegmentBytes().orElseThrow();
+        return WalPath.of(base, timeline, histories(), size);
+    }
+
+    /**
+     * The gap check: segments missing on any timeline between the oldest base backup's start (or
+     * the timeline's first archived segment) and the timeline's last archived segment. Timelines
+     * are followed as a restore follows them: when a timeline's history descends from a base
+     * backup's, the parent's segments are needed up to the switch point and the child's from the
+     * segment holding it, so a switch is no gap, and a child missing its first segments or a parent
+     * missing the segments before the switch is one. History files are read with the key provider;
+     * without one, each timeline is checked on its own.
      *
      * @return the gaps, empty when the archive is contiguous
+     * @throws WalArchiveException {@code CORRUPT} when a history file cannot be read or parsed
      */
     public List<WalGap> gaps() {
         TreeMap<Long, TreeSet<Long>> all = segmentsByTimeline();
@@ -437,34 +559,75 @@ public final class WalArchive {
         }
         long size = walSegmentBytes().orElseThrow();
         List<BaseBackup> bases = baseBackups();
-        List<WalGap> gaps = new ArrayList<>();
+        Map<Long, TimelineHistory> histories = histories();
+        TreeMap<Long, Need> needs = new TreeMap<>();
         for (Map.Entry<Long, TreeSet<Long>> e : all.entrySet()) {
-            long timeline = e.getKey();
-            TreeSet<Long> segs = e.getValue();
-            long from = segs.first();
-            for (BaseBackup b : bases) {
-                if (b.timeline() == timeline) {
-                    from = Math.min(from, b.startLsn().segmentNumber(size));
+            needs.put(e.getKey(), new Need(e.getValue().first(), "the timeline's first archived segment", e.getValue().last()));
+        }
+        TreeSet<Long> timelines = new TreeSet<>(all.keySet());
+        timelines.addAll(histories.keySet());
+        for (BaseBackup b : bases) {
+            for (long timeline : timelines) {
+                Optional<WalPath> path = WalPath.of(b, timeline, histories, size);
+                if (path.isEmpty()) {
+                    continue;
+                }
+                List<WalPath.Window> windows = path.get().windows();
+                for (int i = 0; i < windows.size(); i++) {
+                    WalPath.Window w = windows.get(i);
+                    TreeSet<Long> archived = all.get(w.timeline());
+                    if (w.isEmpty() || (w.open() && archived == null)) {
+                        continue; // nothing archived on the followed timeline yet: nothing to miss
+                    }
+                    Lsn entered = w.enteredAt();
+                    String why = entered == null || i == 0 ? "the start of the oldest base backup"
+                            : "the switch from timeline " + windows.get(i - 1).timeline() + " at " + entered;
+                    long last = w.open() && archived != null ? archived.last() : w.last();
+                    Need n = needs.get(w.timeline());
+                    needs.put(w.timeline(), n == null ? new Need(w.first(), why, last) : n.widen(w.first(), why, last));
                 }
             }
-            long expected = from;
-            for (long seg : segs.tailSet(from, true)) {
+        }
+        List<WalGap> gaps = new ArrayList<>();
+        for (Map.Entry<Long, Need> e : needs.entrySet()) {
+            long timeline = e.getKey();
+            Need need = e.getValue();
+            TreeSet<Long> segs = all.getOrDefault(timeline, new TreeSet<>());
+            long expected = need.from();
+            for (long seg : segs.subSet(need.from(), true, need.to(), true)) {
                 if (seg > expected) {
-                    gaps.add(new WalGap(timeline, WalFileName.segmentName(timeline, expected, size), seg - expected,
-                            expected == from ? "the start of the oldest base backup"
-                                    : WalFileName.segmentName(timeline, expected - 1, size)));
+                    gaps.add(gap(timeline, expected, seg - expected, need, size));
                 }
                 expected = seg + 1;
+            }
+            if (expected <= need.to()) {
+                gaps.add(gap(timeline, expected, need.to() - expected + 1, need, size));
             }
         }
         return gaps;
     }
 
+    private static WalGap gap(long timeline, long first, long missing, Need need, long size) {
+        return new WalGap(timeline, WalFileName.segmentName(timeline, first, size), missing,
+                first == need.from() ? need.fromWhy() : WalFileName.segmentName(timeline, first - 1, size));
+    }
+
+    /** The segments one timeline must hold: {@code from..to}, and why it starts at {@code from}. */
+    private record Need(long from, String fromWhy, long to) {
+        Need widen(long first, String why, long last) {
+            return new Need(Math.min(from, first), first < from ? why : fromWhy, Math.max(to, last));
+        }
+    }
+
     /**
-     * Per timeline, the range of moments a restore can reach: for base backups on that timeline
-     * whose WAL is contiguous from their start, from the oldest one's end to the last contiguous
-     * segment. The end time is read from that segment's encrypted header: without a key provider
-     * it is reported as the base backup's end.
+     * Per timeline, the range of moments a restore that follows it can reach: for base backups
+     * whose WAL is contiguous from their start along the timeline's history (their own timeline,
+     * or an ancestor the history left at or after their end), from the oldest one's end to the
+     * last contiguous segment. The end time is read from that segment's encrypted header: without
+     * a key provider it is reported as the base backup's end, and history files cannot be read, so
+     * each timeline is taken on its own.
+     *
+     * @throws WalArchiveException {@code CORRUPT} when a history file cannot be read or parsed
      */
     public List<RestorableRange> restorableRanges() {
         List<RestorableRange> ranges = new ArrayList<>();
@@ -474,25 +637,18 @@ public final class WalArchive {
         }
         long size = walSegmentBytes().orElseThrow();
         List<BaseBackup> bases = baseBackups();
-        for (Map.Entry<Long, TreeSet<Long>> e : all.entrySet()) {
-            long timeline = e.getKey();
-            TreeSet<Long> segs = e.getValue();
+        Map<Long, TimelineHistory> histories = histories();
+        for (long timeline : all.keySet()) {
             RestorableRange best = null;
             List<String> ids = new ArrayList<>();
             for (BaseBackup b : bases) {
-                if (b.timeline() != timeline) {
-                    continue;
-                }
-                Optional<Long> end = contiguousEnd(segs, b.startLsn().segmentNumber(size));
-                if (end.isEmpty() || end.get() < b.stopLsn().segmentNumber(size)) {
+                Optional<RestorableRange> r = range(b, timeline, all, histories, size);
+                if (r.isEmpty()) {
                     continue;
                 }
                 ids.add(b.backupId());
                 if (best == null) {
-                    String last = WalFileName.segmentName(timeline, end.get(), size);
-                    Instant to = lastArchivedAt(last, b);
-                    best = new RestorableRange(timeline, b.stoppedAt(), to.isBefore(b.stoppedAt()) ? b.stoppedAt() : to,
-                            b.stopLsn(), new Lsn((end.get() + 1) * size), last, List.of());
+                    best = r.get();
                 }
             }
             if (best != null) {
@@ -503,23 +659,52 @@ public final class WalArchive {
         return ranges;
     }
 
-    /** The range a restore from one base backup can reach on its timeline, if its WAL is there. */
-    public Optional<RestorableRange> restorableRange(BaseBackup base) {
+    /**
+     * The ranges a restore from one base backup can reach, one per timeline it can follow (its
+     * own and the descendants whose history leaves it at or after the backup's end), in timeline
+     * order; empty when its WAL is not in the archive.
+     *
+     * @throws WalArchiveException {@code CORRUPT} when a history file cannot be read or parsed
+     */
+    public List<RestorableRange> restorableRanges(BaseBackup base) {
         Objects.requireNonNull(base, "base");
-        TreeSet<Long> segs = segmentsByTimeline().get(base.timeline());
-        if (segs == null) {
-            return Optional.empty();
+        TreeMap<Long, TreeSet<Long>> all = segmentsByTimeline();
+        List<RestorableRange> ranges = new ArrayList<>();
+        if (all.isEmpty()) {
+            return ranges;
         }
         long size = walSegmentBytes().orElseThrow();
-        Optional<Long> end = contiguousEnd(segs, base.startLsn().segmentNumber(size));
-        if (end.isEmpty() || end.get() < base.stopLsn().segmentNumber(size)) {
+        Map<Long, TimelineHistory> histories = histories();
+        for (long timeline : all.keySet()) {
+            range(base, timeline, all, histories, size).ifPresent(ranges::add);
+        }
+        return ranges;
+    }
+
+    /** The range a restore from one base backup can reach on its own timeline, if its WAL is there. */
+    public Optional<RestorableRange> restorableRange(BaseBackup base) {
+        Objects.requireNonNull(base, "base");
+        TreeMap<Long, TreeSet<Long>> all = segmentsByTimeline();
+        if (all.isEmpty()) {
             return Optional.empty();
         }
-        String last = WalFileName.segmentName(base.timeline(), end.get(), size);
+        return range(base, base.timeline(), all, Map.of(), walSegmentBytes().orElseThrow());
+    }
+
+    private Optional<RestorableRange> range(BaseBackup base, long timeline, Map<Long, ? extends NavigableSet<Long>> all,
+                                            Map<Long, TimelineHistory> histories, long size) {
+        Optional<WalPath> path = WalPath.of(base, timeline, histories, size);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Long> end = path.get().contiguousEnd(all, size);
+        if (end.isEmpty()) {
+            return Optional.empty();
+        }
+        String last = WalFileName.segmentName(timeline, end.get(), size);
         Instant to = lastArchivedAt(last, base);
-        return Optional.of(new RestorableRange(base.timeline(), base.stoppedAt(),
-                to.isBefore(base.stoppedAt()) ? base.stoppedAt() : to, base.stopLsn(), new Lsn((end.get() + 1) * size),
-                last, List.of(base.backupId())));
+        return Optional.of(new RestorableRange(timeline, base.stoppedAt(), to.isBefore(base.stoppedAt()) ? base.stoppedAt() : to,
+                base.stopLsn(), new Lsn((end.get() + 1) * size), last, List.of(base.backupId())));
     }
 
     /** When the last segment was archived; without a key (it is in the encrypted header) the base's end. */
@@ -530,17 +715,6 @@ public final class WalArchive {
     /** The newest moment any restore can reach, if any base backup has its WAL. */
     public Optional<Instant> newestRestorableMoment() {
         return restorableRanges().stream().map(RestorableRange::to).max(Comparator.naturalOrder());
-    }
-
-    private static Optional<Long> contiguousEnd(TreeSet<Long> segs, long from) {
-        if (!segs.contains(from)) {
-            return Optional.empty();
-        }
-        long end = from;
-        while (segs.contains(end + 1)) {
-            end++;
-        }
-        return Optional.of(end);
     }
 
     // -------------------------------------------------------------------------------- retention

@@ -3,6 +3,7 @@ package io.opskit.backup.pitr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.backup.cli.BackupCli;
+import io.opskit.backup.pitr.internal.LocalCluster;
 import io.opskit.testsupport.PgCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -209,6 +210,26 @@ final class PgFixture implements AutoCloseable {
         assertThat(r.code()).as(r.err()).isZero();
         String[] lines = r.out().strip().split("\\R");
         return lines[lines.length - 1];
+    }
+
+    /** Runs the CLI's restore of base backup {@code id} into {@code to}, replaying through this CLI's wal-fetch. */
+    Cli restore(String id, Path to, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("restore", id, "--repo", repo.toString(), "--key-file", keyFile.toString(),
+                "--to", to.toString(), "--restore-command",
+                cliCommand("wal-fetch --repo " + repo + " --key-file " + keyFile + " %f %p")));
+        args.addAll(List.of(options));
+        return cli(args.toArray(String[]::new));
+    }
+
+    /** Waits (bounded) until a server started on a restored directory has finished recovery. */
+    static void awaitPromoted(LocalCluster server) throws InterruptedException {
+        await(Duration.ofSeconds(120), () -> {
+            try {
+                return "f".equals(server.query("postgres", "postgres", "select pg_is_in_recovery()"));
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the restored server to promote");
     }
 
     /** A directory for another cluster's data, owned by postgres. */

@@ -85,26 +85,14 @@ class PointInTimeRestoreTest {
     }
 
     private static PgFixture.Cli restore(PgFixture pg, String id, Path to, String... target) throws Exception {
-        String[] base = {"restore", id, "--repo", pg.repo.toString(), "--key-file", pg.keyFile.toString(), "--to",
-                to.toString(), "--restore-command",
-                PgFixture.cliCommand("wal-fetch --repo " + pg.repo + " --key-file " + pg.keyFile + " %f %p")};
-        String[] all = new String[base.length + target.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(target, 0, all, base.length, target.length);
-        return PgFixture.cli(all);
+        return pg.restore(id, to, target);
     }
 
     /** Starts a server on a restored directory, waits for promotion, returns count and max id. */
     private static List<String> rows(Path data, PgFixture pg) throws Exception {
         Path sock = pg.newDataDir(data.getFileName() + "-run");
         try (LocalCluster c = LocalCluster.start(data, sock, List.of("archive_mode=off"), false)) {
-            PgFixture.await(java.time.Duration.ofSeconds(120), () -> {
-                try {
-                    return "f".equals(c.query("postgres", "postgres", "select pg_is_in_recovery()"));
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }, "the restored server to promote");
+            PgFixture.awaitPromoted(c);
             return List.of(c.query("postgres", "postgres", "select count(*) from events"),
                     c.query("postgres", "postgres", "select max(id) from events"));
         }

@@ -26,7 +26,8 @@ class WalRetentionTest {
             Files.write(f, new byte[1 << 20]);
             archive.push(f);
         }
-        archive.push(Files.writeString(wal.resolve("00000002.history"), "1\t0/9000000\tbefore 2026\n"));
+        // timeline 2 left timeline 1 within segment 9, the last one archived (1 MiB segments)
+        archive.push(Files.writeString(wal.resolve("00000002.history"), "1\t0/900100\tbefore 2026\n"));
         Instant t = Instant.parse("2026-12-01T02:00:00Z");
         BaseBackup old = new BaseBackup("20261124T020000Z-aaaaaa", "pg", 1, Lsn.parse("0/400028"), Lsn.parse("0/400100"), t, t);
         BaseBackup kept = new BaseBackup("20261201T020000Z-bbbbbb", "pg", 1, Lsn.parse("0/600028"), Lsn.parse("0/600100"), t, t);
