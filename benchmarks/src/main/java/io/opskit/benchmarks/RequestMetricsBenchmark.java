@@ -7,6 +7,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
 import io.opskit.metrics.RouteResolver;
+import io.opskit.metrics.TraceContext;
+import io.opskit.metrics.internal.RequestMdc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +36,19 @@ import org.openjdk.jmh.annotations.Warmup;
  *       record, and the slow-request check; no request id;</li>
  *   <li>{@code requestId}: generating one request id (what a request without a usable
  *       {@code X-Request-Id} costs on top);</li>
+ *   <li>{@code opskitTraceparent}: what the request filters add around the {@code opskit} path for a
+ *       request with an accepted {@code X-Request-Id} and a valid {@code traceparent}, with the calls
+ *       the filters make ({@code io.opskit.metrics.internal.RequestMdc}): the thread's previous MDC
+ *       values read, the header checked, request id, trace id and span id put in the MDC, and the
+ *       previous values put back after the request;</li>
+ *   <li>{@code opskitNoTraceparent}: the same for a request without {@code traceparent};</li>
  *   <li>{@code opskitRouted}: the {@code opskit} path with the route found by
  *       {@link RouteResolver#templates(List)} among {@link Routes#templates} templates (10 or
  *       10,000), for the path of the last one added, which a scan in order would reach last.</li>
  * </ul>
- * Same tags, registries and histogram setting (off) as the baseline. Run with {@code -prof gc}.
+ * Same tags, registries and histogram setting (off) as the baseline. Run with {@code -prof gc}. The
+ * benchmarks' SLF4J binding is slf4j-nop, whose MDC stores nothing: the MDC figures are Opskit's
+ * own work, not a logging backend's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,6 +82,35 @@ public class RequestMetricsBenchmark {
     public long opskit() {
         long start = metrics.start();
         return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
+    }
+
+    /** A valid header, as a caller's tracing library sends it (the W3C specification's example). */
+    private String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    private String incomingId = "client-req-0001";
+    private String noHeader = null;
+
+    @Benchmark
+    public long opskitTraceparent() {
+        return filtered(traceparent);
+    }
+
+    @Benchmark
+    public long opskitNoTraceparent() {
+        return filtered(noHeader);
+    }
+
+    /** The filters' sequence (httpserver.RequestMetricsFilter and servlet.RequestMetricsServletFilter). */
+    private long filtered(String header) {
+        String previousId = RequestMdc.get(RequestIds.MDC_KEY);
+        String previousTraceId = RequestMdc.get(TraceContext.TRACE_ID_KEY);
+        String previousSpanId = RequestMdc.get(TraceContext.SPAN_ID_KEY);
+        RequestMdc.enter(incomingId, header);
+        try {
+            long start = metrics.start();
+            return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
+        } finally {
+            RequestMdc.restore(previousId, previousTraceId, previousSpanId);
+        }
     }
 
     @Benchmark

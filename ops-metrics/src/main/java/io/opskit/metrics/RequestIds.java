@@ -1,6 +1,7 @@
 package io.opskit.metrics;
 
 import io.opskit.api.Redactor;
+import io.opskit.metrics.internal.RequestMdc;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -12,8 +13,11 @@ import org.slf4j.MDC;
 /**
  * Request ids: accepted from {@value #HEADER} when short and made of safe characters, generated
  * otherwise, kept in the SLF4J MDC under {@value #MDC_KEY} while a request runs, and carried across
- * an executor hop with {@link #carry(Runnable)} or {@link #carrying(Executor)}. A request's code puts
- * its id in place with {@link #enter(String)}, whose {@link Scope} puts back what was there before.
+ * an executor hop with {@link #carry(Runnable)} or {@link #carrying(Executor)}, together with the
+ * request's {@link TraceContext} ({@value TraceContext#TRACE_ID_KEY} and
+ * {@value TraceContext#SPAN_ID_KEY}) when it came with one. A request's code puts its id in place
+ * with {@link #enter(String)} or {@link #enter(String, Optional)}, whose {@link Scope} puts back what
+ * was there before.
  *
  * <p>An accepted id is 1 to {@value #MAX_LENGTH} characters of {@code A-Z a-z 0-9 . _ -}; anything
  * else (too long, spaces, quotes, control characters, which could forge log lines) is replaced by a
@@ -78,14 +82,16 @@ public final class RequestIds {
     }
 
     /**
-     * Wraps {@code task} so that it runs with this thread's current request id in its MDC (none if
-     * this thread has none), and restores the running thread's previous id afterwards.
+     * Wraps {@code task} so that it runs with this thread's current request id and trace context in its
+     * MDC (none where this thread has none), and restores the running thread's previous ones afterwards.
      */
     public static Runnable carry(Runnable task) {
         Objects.requireNonNull(task, "task");
         String id = MDC.get(MDC_KEY);
+        String traceId = MDC.get(TraceContext.TRACE_ID_KEY);
+        String spanId = MDC.get(TraceContext.SPAN_ID_KEY);
         return () -> {
-            Scope scope = Scope.enter(id);
+            Scope scope = Scope.enter(id, true, traceId, spanId);
             try {
                 task.run();
             } finally {
@@ -98,8 +104,10 @@ public final class RequestIds {
     public static <T> Callable<T> carry(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         String id = MDC.get(MDC_KEY);
+        String traceId = MDC.get(TraceContext.TRACE_ID_KEY);
+        String spanId = MDC.get(TraceContext.SPAN_ID_KEY);
         return () -> {
-            Scope scope = Scope.enter(id);
+            Scope scope = Scope.enter(id, true, traceId, spanId);
             try {
                 return task.call();
             } finally {
@@ -108,7 +116,10 @@ public final class RequestIds {
         };
     }
 
-    /** An executor that {@linkplain #carry(Runnable) carries} the submitting thread's request id to each task. */
+    /**
+     * An executor that {@linkplain #carry(Runnable) carries} the submitting thread's request id and
+     * trace context to each task.
+     */
     public static Executor carrying(Executor executor) {
         Objects.requireNonNull(executor, "executor");
         return task -> executor.execute(carry(task));
@@ -116,7 +127,7 @@ public final class RequestIds {
 
     /**
      * Makes {@code id} this thread's request id (in the MDC) until the returned scope is closed, which
-     * puts back the id the thread had before, or none:
+     * puts back the id the thread had before, or none. The trace context keys are left as they are.
      * <pre>{@code
      * try (RequestIds.Scope scope = RequestIds.enter(RequestIds.acceptOrGenerate(header))) {
      *     handle(request);
@@ -127,43 +138,77 @@ public final class RequestIds {
      * @throws NullPointerException when {@code id} is null
      */
     public static Scope enter(String id) {
-        return Scope.enter(Objects.requireNonNull(id, "id"));
+        return Scope.enter(Objects.requireNonNull(id, "id"), false, null, null);
     }
 
     /**
-     * The span of code during which a request id is this thread's, from {@link #enter(String)}.
-     * {@link #close()} restores what the thread had before; closing again does nothing. Close it on
-     * the thread that entered it (try-with-resources does). Not thread-safe.
+     * Makes {@code id} this thread's request id and {@code trace} its trace context (in the MDC) until
+     * the returned scope is closed, which puts back what the thread had before. An empty {@code trace}
+     * removes the trace keys for the scope's duration, so that no earlier request's trace id reaches
+     * this request's log lines. What the request filters do with {@link TraceContext#parse(String)}.
+     *
+     * @param id    the request id; use {@link #acceptOrGenerate(String)} on an incoming one
+     * @param trace the request's trace context, or empty
+     * @throws NullPointerException when an argument is null
+     */
+    public static Scope enter(String id, Optional<TraceContext> trace) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(trace, "trace");
+        if (trace.isPresent()) {
+            TraceContext t = trace.get();
+            return Scope.enter(id, true, t.traceId(), t.spanId());
+        }
+        return Scope.enter(id, true, null, null);
+    }
+
+    /**
+     * The span of code during which a request id (and trace context) are this thread's, from
+     * {@link #enter(String)} or {@link #enter(String, Optional)}. {@link #close()} restores what the
+     * thread had before; closing again does nothing. Close it on the thread that entered it
+     * (try-with-resources does). Not thread-safe.
      */
     public static final class Scope implements AutoCloseable {
         private final @Nullable String previousId;
+        private final boolean withTrace;
+        private final @Nullable String previousTraceId;
+        private final @Nullable String previousSpanId;
         private boolean closed;
 
-        private Scope(@Nullable String previousId) {
+        private Scope(@Nullable String previousId, boolean withTrace, @Nullable String previousTraceId,
+                      @Nullable String previousSpanId) {
             this.previousId = previousId;
+            this.withTrace = withTrace;
+            this.previousTraceId = previousTraceId;
+            this.previousSpanId = previousSpanId;
         }
 
-        static Scope enter(@Nullable String id) {
-            Scope scope = new Scope(MDC.get(MDC_KEY));
+        static Scope enter(@Nullable String id, boolean withTrace, @Nullable String traceId, @Nullable String spanId) {
+            Scope scope = withTrace
+                    ? new Scope(MDC.get(MDC_KEY), true, MDC.get(TraceContext.TRACE_ID_KEY), MDC.get(TraceContext.SPAN_ID_KEY))
+                    : new Scope(MDC.get(MDC_KEY), false, null, null);
             put(MDC_KEY, id);
+            if (withTrace) {
+                put(TraceContext.TRACE_ID_KEY, traceId);
+                put(TraceContext.SPAN_ID_KEY, spanId);
+            }
             return scope;
         }
 
-        /** Puts back the request id this thread had before the scope was entered (removes it if none). */
+        /** Puts back what this thread had before the scope was entered (removes the keys it had not). */
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
                 put(MDC_KEY, previousId);
+                if (withTrace) {
+                    put(TraceContext.TRACE_ID_KEY, previousTraceId);
+                    put(TraceContext.SPAN_ID_KEY, previousSpanId);
+                }
             }
         }
 
         private static void put(String key, @Nullable String value) {
-            if (value == null) {
-                MDC.remove(key);
-            } else {
-                MDC.put(key, value);
-            }
+            RequestMdc.put(key, value);
         }
     }
 }

@@ -52,6 +52,43 @@ class RequestIdsTest {
     }
 
     @Test
+    void carrying_requestWithTraceContext_workerSeesTraceAndSpanIdsThenIsClean() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            AtomicReference<java.util.Map<String, String>> seen = new AtomicReference<>();
+            TraceContext trace = new TraceContext("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+            try (RequestIds.Scope scope = RequestIds.enter("req-43", java.util.Optional.of(trace))) {
+                RequestIds.carrying(pool).execute(() -> seen.set(MDC.getCopyOfContextMap()));
+            }
+            assertThat(MDC.get(TraceContext.TRACE_ID_KEY)).as("the submitter after its scope").isNull();
+            java.util.Map<String, String> after = pool.submit(() -> MDC.getCopyOfContextMap()).get(5, TimeUnit.SECONDS);
+            assertThat(seen.get()).containsEntry("request_id", "req-43")
+                    .containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                    .containsEntry("span_id", "00f067aa0ba902b7");
+            assertThat(after == null ? java.util.Map.of() : after).doesNotContainKeys("request_id", "trace_id", "span_id");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void enter_withoutTrace_removesAnEarlierTraceForTheScopeAndPutsItBack() {
+        MDC.put(TraceContext.TRACE_ID_KEY, "4bf92f3577b34da6a3ce929d0e0e4736");
+        try {
+            try (RequestIds.Scope scope = RequestIds.enter("req-44", java.util.Optional.empty())) {
+                assertThat(MDC.get(TraceContext.TRACE_ID_KEY)).isNull();
+            }
+            assertThat(MDC.get(TraceContext.TRACE_ID_KEY)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            try (RequestIds.Scope scope = RequestIds.enter("req-45")) {
+                assertThat(MDC.get(TraceContext.TRACE_ID_KEY)).as("enter(id) leaves the trace keys")
+                        .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            }
+        } finally {
+            MDC.remove(TraceContext.TRACE_ID_KEY);
+        }
+    }
+
+    @Test
     void enter_nested_closeRestoresTheOuterIdAndClosingTwiceDoesNothing() {
         try (RequestIds.Scope outer = RequestIds.enter("outer")) {
             RequestIds.Scope inner = RequestIds.enter("inner");

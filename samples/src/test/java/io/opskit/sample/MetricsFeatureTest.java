@@ -151,7 +151,7 @@ class MetricsFeatureTest {
     }
 
     @Test
-    void jsonLogs_duringRequest_carryRequestIdField() throws Exception {
+    void jsonLogs_duringRequest_carryRequestIdAndTraceContextFields() throws Exception {
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
                 new ch.qos.logback.core.read.ListAppender<>();
         appender.start();
@@ -166,7 +166,8 @@ class MetricsFeatureTest {
                     new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
             assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
             try (SampleApp app = launch.app()) {
-                get(app, "/", "X-Request-Id", "trace-77");
+                get(app, "/", "X-Request-Id", "trace-77",
+                        "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
                 long deadline = System.nanoTime() + 5_000_000_000L;
                 while (snapshot(appender).stream()
                         .noneMatch(e -> "trace-77".equals(e.getMDCPropertyMap().get("request_id")))
@@ -187,7 +188,9 @@ class MetricsFeatureTest {
         encoder.start();
         String json = new String(encoder.encode(slow), java.nio.charset.StandardCharsets.UTF_8);
         encoder.stop();
-        assertThat(json).contains("\"request_id\":\"trace-77\"");
+        assertThat(json).contains("\"request_id\":\"trace-77\"")
+                .contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"")
+                .contains("\"span_id\":\"00f067aa0ba902b7\"");
     }
 
     /** Logback appends under the appender's lock; copy under it too. */

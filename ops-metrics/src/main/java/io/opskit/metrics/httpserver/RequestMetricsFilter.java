@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
 import io.opskit.metrics.RouteResolver;
+import io.opskit.metrics.TraceContext;
+import io.opskit.metrics.internal.RequestMdc;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * Measures every exchange of the JDK {@link com.sun.net.httpserver.HttpServer} contexts it is added
  * to, and gives each a request id ({@link RequestIds}): accepted from or generated for
  * {@code X-Request-Id}, returned in the response header of the same name and kept in the MDC while
- * the exchange runs.
+ * the exchange runs. A valid W3C {@code traceparent} header puts its trace and parent span ids in the
+ * MDC beside it ({@link io.opskit.metrics.TraceContext}); an invalid one is ignored. Both are removed
+ * (the thread's previous values put back) once the exchange has been recorded.
  *
  * <p>The route is the template the {@link RequestMetrics#routeResolver() core's resolver} gives
  * (so {@code /health/live} and {@code /health/ready} can be told apart under one {@code /health}
@@ -49,7 +53,10 @@ public final class RequestMetricsFilter extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         String id = RequestIds.acceptOrGenerate(exchange.getRequestHeaders().getFirst(RequestIds.HEADER));
         exchange.getResponseHeaders().set(RequestIds.HEADER, id);
-        RequestIds.Scope scope = RequestIds.enter(id);
+        String previousId = RequestMdc.get(RequestIds.MDC_KEY);
+        String previousTraceId = RequestMdc.get(TraceContext.TRACE_ID_KEY);
+        String previousSpanId = RequestMdc.get(TraceContext.SPAN_ID_KEY);
+        RequestMdc.enter(id, exchange.getRequestHeaders().getFirst(TraceContext.HEADER));
         try {
             long start = metrics.start();
             Throwable failure = null;
@@ -67,7 +74,7 @@ public final class RequestMetricsFilter extends Filter {
                 metrics.stop(start, exchange.getRequestMethod(), route(exchange, status), status, failure, refused);
             }
         } finally {
-            scope.close();
+            RequestMdc.restore(previousId, previousTraceId, previousSpanId);
         }
     }
 

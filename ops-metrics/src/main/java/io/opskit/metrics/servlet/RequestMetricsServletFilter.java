@@ -3,6 +3,8 @@ package io.opskit.metrics.servlet;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
 import io.opskit.metrics.RouteResolver;
+import io.opskit.metrics.TraceContext;
+import io.opskit.metrics.internal.RequestMdc;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -19,7 +21,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Jakarta Servlet 6 filter that measures every request and gives it a request id (as
+ * A Jakarta Servlet 6 filter that measures every request and gives it a request id and, from a valid
+ * {@code traceparent} header, a trace context in the MDC (as
  * {@link io.opskit.metrics.httpserver.RequestMetricsFilter} does for the JDK server).
  *
  * <p>The route is, in order: the request attribute {@value #ROUTE_ATTRIBUTE} if the application set
@@ -57,7 +60,10 @@ public final class RequestMetricsServletFilter implements Filter {
         }
         String id = RequestIds.acceptOrGenerate(request.getHeader(RequestIds.HEADER));
         response.setHeader(RequestIds.HEADER, id);
-        RequestIds.Scope scope = RequestIds.enter(id);
+        String previousId = RequestMdc.get(RequestIds.MDC_KEY);
+        String previousTraceId = RequestMdc.get(TraceContext.TRACE_ID_KEY);
+        String previousSpanId = RequestMdc.get(TraceContext.SPAN_ID_KEY);
+        RequestMdc.enter(id, request.getHeader(TraceContext.HEADER));
         try {
             long start = metrics.start();
             Throwable failure = null;
@@ -74,7 +80,7 @@ public final class RequestMetricsServletFilter implements Filter {
                 }
             }
         } finally {
-            scope.close();
+            RequestMdc.restore(previousId, previousTraceId, previousSpanId);
         }
     }
 

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.TraceContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,9 @@ class RequestMetricsFilterTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicReference<String> idSeenByHandler = new AtomicReference<>();
+    private final AtomicReference<Map<String, String>> mdcSeenByHandler = new AtomicReference<>();
+    /** What the MDC of the request thread holds once the exchange is over, seen by an outer filter. */
+    private final AtomicReference<Map<String, String>> mdcAfterExchange = new AtomicReference<>();
     private HttpServer server;
 
     private void start(RequestMetrics metrics) throws IOException {
@@ -32,6 +38,7 @@ class RequestMetricsFilterTest {
         RequestMetricsFilter filter = RequestMetricsFilter.of(metrics);
         HttpHandler items = exchange -> {
             idSeenByHandler.set(RequestIds.current().orElse(null));
+            mdcSeenByHandler.set(mdc());
             boolean known = exchange.getRequestURI().getPath().equals("/api/items");
             byte[] body = (known ? "items" : "nope").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(known ? 200 : 404, body.length);
@@ -44,9 +51,29 @@ class RequestMetricsFilterTest {
         };
         for (HttpContext context : new HttpContext[] {server.createContext("/api/items", items),
                 server.createContext("/boom", boom)}) {
+            context.getFilters().add(new com.sun.net.httpserver.Filter() {
+                @Override
+                public void doFilter(com.sun.net.httpserver.HttpExchange exchange, Chain chain) throws IOException {
+                    try {
+                        chain.doFilter(exchange);
+                    } finally {
+                        mdcAfterExchange.set(mdc());
+                    }
+                }
+
+                @Override
+                public String description() {
+                    return "sees the MDC once the metrics filter is done";
+                }
+            });
             context.getFilters().add(filter);
         }
         server.start();
+    }
+
+    private static Map<String, String> mdc() {
+        Map<String, String> copy = org.slf4j.MDC.getCopyOfContextMap();
+        return copy == null ? Map.of() : new HashMap<>(copy);
     }
 
     @AfterEach
@@ -139,5 +166,36 @@ class RequestMetricsFilterTest {
         get("/api/items/17");
         get("/api/items/18");
         assertThat(awaitCount(2, "route", "/api/items/{id}")).isEqualTo(2);
+    }
+
+    @Test
+    void doFilter_validTraceparent_traceAndSpanIdsInTheMdcBesideRequestIdThenCleared() throws Exception {
+        start(RequestMetrics.builder().meterRegistry(registry).build());
+        get("/api/items", "X-Request-Id", "req-7",
+                TraceContext.HEADER, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(mdcSeenByHandler.get()).containsEntry("request_id", "req-7")
+                .containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                .containsEntry("span_id", "00f067aa0ba902b7");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (mdcAfterExchange.get() == null && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertThat(mdcAfterExchange.get()).as("the request thread after the exchange")
+                .doesNotContainKeys("request_id", "trace_id", "span_id");
+    }
+
+    @Test
+    void doFilter_invalidTraceparent_ignoredAndNoEarlierTraceLeaksIn() throws Exception {
+        start(RequestMetrics.builder().meterRegistry(registry).build());
+        get("/api/items", TraceContext.HEADER, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        for (String bad : new String[] {"01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-4bf92f35-00f067aa0ba902b7-01"}) {
+            get("/api/items", TraceContext.HEADER, bad);
+            assertThat(mdcSeenByHandler.get()).as(bad).containsKey("request_id")
+                    .doesNotContainKeys("trace_id", "span_id");
+        }
+        get("/api/items");
+        assertThat(mdcSeenByHandler.get()).doesNotContainKeys("trace_id", "span_id");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.TraceContext;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -17,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -32,6 +35,9 @@ class RequestMetricsServletFilterTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicReference<String> idInServlet = new AtomicReference<>();
+    private final AtomicReference<Map<String, String>> mdcInServlet = new AtomicReference<>();
+    /** What the MDC of the request thread holds once the metrics filter is done, seen by an outer filter. */
+    private final AtomicReference<Map<String, String>> mdcAfterFilter = new AtomicReference<>();
     private Server server;
     private int port;
 
@@ -44,6 +50,7 @@ class RequestMetricsServletFilterTest {
             @Override
             protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
                 idInServlet.set(RequestIds.current().orElse(null));
+                mdcInServlet.set(mdc());
                 resp.setContentType("text/plain");
                 resp.getWriter().write("item");
             }
@@ -73,12 +80,25 @@ class RequestMetricsServletFilterTest {
         });
         async.setAsyncSupported(true);
         context.addServlet(async, "/async");
+        jakarta.servlet.Filter outer = (request, response, chain) -> {
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                mdcAfterFilter.set(mdc());
+            }
+        };
+        context.addFilter(new FilterHolder(outer), "/api/*", EnumSet.of(DispatcherType.REQUEST));
         FilterHolder filter = new FilterHolder(RequestMetricsServletFilter.of(metrics));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
         server.setHandler(context);
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    private static Map<String, String> mdc() {
+        Map<String, String> copy = org.slf4j.MDC.getCopyOfContextMap();
+        return copy == null ? Map.of() : new HashMap<>(copy);
     }
 
     @AfterEach
@@ -150,5 +170,21 @@ class RequestMetricsServletFilterTest {
         assertThat(get("/async").statusCode()).isEqualTo(202);
         awaitTimer("route", "/async");
         assertThat(count("route", "/async", "status", "202")).isEqualTo(1);
+    }
+
+    @Test
+    void doFilter_validTraceparent_traceAndSpanIdsInTheMdcThenCleared() throws Exception {
+        get("/api/items/1", "X-Request-Id", "jetty-2",
+                TraceContext.HEADER, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+        assertThat(mdcInServlet.get()).containsEntry("request_id", "jetty-2")
+                .containsEntry("trace_id", "0af7651916cd43dd8448eb211c80319c")
+                .containsEntry("span_id", "b7ad6b7169203331");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (mdcAfterFilter.get() == null && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertThat(mdcAfterFilter.get()).doesNotContainKeys("request_id", "trace_id", "span_id");
+        get("/api/items/2", TraceContext.HEADER, "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-00");
+        assertThat(mdcInServlet.get()).as("an all-zero span id is invalid").doesNotContainKeys("trace_id", "span_id");
     }
 }
