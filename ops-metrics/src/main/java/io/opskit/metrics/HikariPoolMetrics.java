@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * which adds the {@code hikaricp.connections.*} acquire, usage and creation timers; once the pool
  * has started that is no longer possible and the MXBean gauges carry on alone.
  *
+ * <p>The gauges hold this object and the pool strongly, so {@code HikariPoolMetrics.of(ds).bindTo(registry)}
+ * without keeping the result still reports (the registry alone holds gauge objects weakly).
+ *
  * <p>Requires {@code com.zaxxer:HikariCP} on the class path. Thread-safe.
  */
 public final class HikariPoolMetrics implements MeterBinder {
@@ -70,9 +73,10 @@ public final class HikariPoolMetrics implements MeterBinder {
         gauge(registry, PENDING, "Threads waiting for a connection", pool, HikariPoolMXBean::getThreadsAwaitingConnection);
         gauge(registry, TOTAL, "Connections open", pool, HikariPoolMXBean::getTotalConnections);
         Gauge.builder(MAX, dataSource, HikariDataSource::getMaximumPoolSize)
-                .description("The pool's maximum size").tag("pool", pool).register(registry);
+                .description("The pool's maximum size").tag("pool", pool).strongReference(true).register(registry);
         Gauge.builder(USAGE, this, m -> m.snapshot().usageRatio())
-                .description("Active connections over the maximum").tag("pool", pool).register(registry);
+                .description("Active connections over the maximum").tag("pool", pool).strongReference(true)
+                .register(registry);
         installTracker(registry);
     }
 
@@ -113,7 +117,7 @@ public final class HikariPoolMetrics implements MeterBinder {
         Gauge.builder(name, this, m -> {
             HikariPoolMXBean bean = m.mxBean();
             return bean == null ? 0 : read.applyAsInt(bean);
-        }).description(description).tag("pool", pool).register(registry);
+        }).description(description).tag("pool", pool).strongReference(true).register(registry);
     }
 
     private @Nullable HikariPoolMXBean mxBean() {

@@ -223,16 +223,17 @@ public final class SloTracker implements RequestListener, MeterBinder {
         for (Tracked t : tracked) {
             String name = t.slo.name();
             Gauge.builder(OBJECTIVE, t.slo, Slo::objective).description("SLO objective").tag("slo", name)
-                    .register(registry);
+                    .strongReference(true).register(registry);
             Gauge.builder(SLI, this, s -> s.sli(name)).description("Good share of requests over the SLO window")
-                    .tag("slo", name).register(registry);
+                    .tag("slo", name).strongReference(true).register(registry);
             Gauge.builder(BUDGET_REMAINING, this, s -> s.errorBudgetRemaining(name))
                     .description("Error budget left over the SLO window: 1 untouched, 0 spent")
-                    .tag("slo", name).register(registry);
+                    .tag("slo", name).strongReference(true).register(registry);
             for (Duration w : windows()) {
                 Gauge.builder(BURN_RATE, this, s -> s.burnRate(name, w))
                         .description("Bad share over the window divided by the error budget")
-                        .tags("slo", name, "window", BurnRateWindow.label(w)).register(registry);
+                        .tags("slo", name, "window", BurnRateWindow.label(w)).strongReference(true)
+                        .register(registry);
             }
             for (BurnRateWindow c : burnWindows) {
                 Gauge.builder(BURN_ALERT, this, s -> s.burning(name, c) ? 1 : 0)
@@ -240,7 +241,7 @@ public final class SloTracker implements RequestListener, MeterBinder {
                         .tags("slo", name, "long_window", BurnRateWindow.label(c.longWindow()),
                                 "short_window", BurnRateWindow.label(c.shortWindow()),
                                 "severity", c.severity().name().toLowerCase(java.util.Locale.ROOT))
-                        .register(registry);
+                        .strongReference(true).register(registry);
             }
         }
     }

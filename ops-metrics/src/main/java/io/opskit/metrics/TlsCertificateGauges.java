@@ -58,6 +58,9 @@ public final class TlsCertificateGauges implements MeterBinder {
                 .description("Unix time at which the first certificate of the chain expires")
                 .baseUnit("seconds")
                 .tag("certificate", name)
+                // The registry holds gauge objects weakly: without this, a binder the host does not
+                // keep ("of(...).bindTo(registry)") is collected and the gauge reads NaN.
+                .strongReference(true)
                 .register(registry);
     }
 
