@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>Why not a library: the batching is tied to the transaction shape below (lock order, reclaim
  * before refusal, per-statement update counts); no pool or executor offers that.
  *
+ * <p>On PostgreSQL the batch is carried out by {@link PostgresBatch}, one auto-committed statement
+ * per decision, so that no row lock is held across a round trip to this process. On MariaDB/MySQL
+ * and SQLite it is one transaction.
+ *
  * <p>Concurrency rules, which every transaction follows so that instances cannot overspend or
  * corrupt counters:
  * <ul>
@@ -70,6 +74,7 @@ final class BudgetWriter implements AutoCloseable {
     private final long reclaimIntervalMs;
     private final Duration operationTimeout;
     private final SessionTimeouts timeouts;
+    private final PostgresBatch postgres;
     private final LinkedBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean closed;
@@ -101,6 +106,8 @@ final class BudgetWriter implements AutoCloseable {
         this.reclaimIntervalMs = reclaimInterval.toMillis();
         this.operationTimeout = operationTimeout;
         this.timeouts = new SessionTimeouts(dialect, operationTimeout);
+        this.postgres = new PostgresBatch(sql, storeName, expiredRetentionMs, reclaimIntervalMs, lastReclaimMs,
+                knownPeriods, KEY_ORDER);
         this.thread = threadFactory.newThread(this::run);
         thread.start();
     }
@@ -258,6 +265,9 @@ final class BudgetWriter implements AutoCloseable {
         List<Reserve> reserves = new ArrayList<>();
         List<Settle> settles = new ArrayList<>();
         for (Op op : batch) {
+            if (op.done.isDone()) {
+                continue; // answered by an earlier try of this batch, or abandoned by its caller
+            }
             if (op instanceof Reserve r) {
                 reserves.add(r);
             } else {
@@ -269,14 +279,13 @@ final class BudgetWriter implements AutoCloseable {
         reserves.forEach(r -> reserveKeys.add(r.key));
         ensurePeriods(c, reserveKeys);
         if (dialect == Dialect.POSTGRESQL) {
-            if (!oneStatementFailed && settles.isEmpty() && reserveKeys.size() == 1) {
-                Runnable done = admitAutoCommitted(c, reserves, reserveKeys.first());
-                if (done != null) {
-                    return done;
-                }
+            if (!oneStatementFailed) {
+                postgres.run(c, reserves, settles);
+                return () -> { };
             }
+            // A repeated reservation id: the step-by-step transaction admits it once.
             c.setAutoCommit(false);
-            return transactReturning(c, reserves, settles, !oneStatementFailed);
+            return transactReturning(c, reserves, settles);
         }
 
         boolean lockedAll = false;
@@ -301,13 +310,13 @@ final class BudgetWriter implements AutoCloseable {
     }
 
     /**
-     * The PostgreSQL path: every change to a counter is derived from the rows the same statement
-     * changed ({@code DELETE ... RETURNING}, {@code UPDATE ... RETURNING}), so no lock has to be
-     * taken ahead, and a period's settlements and admissions become one conditional write:
-     * one round trip per period plus the reservation inserts and the commit.
+     * PostgreSQL's transactional path, for a batch that repeats a reservation id (which
+     * {@link PostgresBatch}'s statements refuse with a unique violation): step by step in one
+     * transaction, every change to a counter derived from the rows the same statement changed
+     * ({@code DELETE ... RETURNING}, {@code UPDATE ... RETURNING}); a repeated id is admitted once.
      */
-    private Runnable transactReturning(Connection c, List<Reserve> reserves, List<Settle> settles,
-                                       boolean oneStatement) throws SQLException {
+    private Runnable transactReturning(Connection c, List<Reserve> reserves, List<Settle> settles)
+            throws SQLException {
         int n = reserves.size();
         TreeMap<BudgetKey, PeriodWork> work = new TreeMap<>(KEY_ORDER);
         for (int i = 0; i < n; i++) {
@@ -317,7 +326,6 @@ final class BudgetWriter implements AutoCloseable {
             work.computeIfAbsent(s.key, k -> new PeriodWork()).settles.putIfAbsent(s.id, s);
         }
         boolean[] admitted = new boolean[n];
-        boolean[] inserted = new boolean[n];
         Map<BudgetKey, Long> reclaimedAt = new HashMap<>();
         Map<BudgetKey, long[]> figures = new HashMap<>();
         for (Map.Entry<BudgetKey, PeriodWork> entry : work.entrySet()) {
@@ -344,21 +352,12 @@ final class BudgetWriter implements AutoCloseable {
                 }
             }
             boolean fits = sum <= limit;
-            long[] together;
-            if (oneStatement) {
-                together = batchOnePeriod(c, key, period, reserves, fits ? candidates : List.of(), fits ? sum : 0,
-                        fits ? limit - sum : Long.MAX_VALUE);
-                if (together != null && fits) {
-                    candidates.forEach(i -> admitted[i] = inserted[i] = true);
-                }
-            } else {
-                if (!period.settles.isEmpty()) {
-                    deleteReturning(c, key, period);
-                }
-                together = candidates.isEmpty() || !fits ? null : settleAndAdmit(c, key, period, sum, limit);
-                if (together != null) {
-                    candidates.forEach(i -> admitted[i] = true);
-                }
+            if (!period.settles.isEmpty()) {
+                deleteReturning(c, key, period);
+            }
+            long[] together = candidates.isEmpty() || !fits ? null : settleAndAdmit(c, key, period, sum, limit);
+            if (together != null) {
+                candidates.forEach(i -> admitted[i] = true);
             }
             if (together != null && (fits || candidates.isEmpty())) {
                 figures.put(key, together);
@@ -375,10 +374,7 @@ final class BudgetWriter implements AutoCloseable {
             }
         }
 
-        boolean[] toInsert = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            toInsert[i] = admitted[i] && !inserted[i];
-        }
+        boolean[] toInsert = admitted.clone();
         boolean[] duplicate = insertReservations(c, reserves, toInsert);
         for (int i = 0; i < n; i++) {
             if (duplicate[i]) {
@@ -424,127 +420,6 @@ final class BudgetWriter implements AutoCloseable {
                 reserves.get(i).done.complete(admissions[i]);
             }
         };
-    }
-
-    /**
-     * The common case on PostgreSQL: admissions only, one period, nothing to reclaim. The whole
-     * batch is one statement committed on its own, so one round trip decides and makes durable
-     * every admission in it. Returns null, having changed nothing, when they do not all fit.
-     */
-    private @Nullable Runnable admitAutoCommitted(Connection c, List<Reserve> reserves, BudgetKey key)
-            throws SQLException {
-        Long last = lastReclaimMs.get(key);
-        long nowMs = Long.MIN_VALUE;
-        long sum = 0;
-        long limit = Long.MAX_VALUE;
-        List<Integer> all = new ArrayList<>(reserves.size());
-        for (int i = 0; i < reserves.size(); i++) {
-            Reserve r = reserves.get(i);
-            nowMs = Math.max(nowMs, r.nowMs);
-            sum = saturatedAdd(sum, r.amount);
-            limit = Math.min(limit, r.limit);
-            all.add(i);
-        }
-        if (last == null || nowMs - last >= reclaimIntervalMs || sum > limit) {
-            return null;
-        }
-        c.setAutoCommit(true);
-        long[] figures;
-        try (PreparedStatement ps = c.prepareStatement(sql.admitOnePeriod)) {
-            Object[] ids = new Object[reserves.size()];
-            Object[] amounts = new Object[reserves.size()];
-            Object[] leases = new Object[reserves.size()];
-            for (int i = 0; i < reserves.size(); i++) {
-                Reserve r = reserves.get(i);
-                ids[i] = r.id;
-                amounts[i] = r.amount;
-                leases[i] = r.leaseUntilMs;
-            }
-            ps.setLong(1, sum);
-            bindKey(ps, 2, key);
-            ps.setLong(4, limit - sum);
-            ps.setLong(5, limit - sum);
-            ps.setArray(6, c.createArrayOf("varchar", ids));
-            ps.setArray(7, c.createArrayOf("bigint", amounts));
-            ps.setArray(8, c.createArrayOf("bigint", leases));
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null; // they do not all fit: nothing was written
-                }
-                figures = new long[] {rs.getLong(1), rs.getLong(2)};
-            }
-        }
-        Admission[] admissions = new Admission[reserves.size()];
-        long reserved = figures[1];
-        for (int i = reserves.size() - 1; i >= 0; i--) {
-            Reserve r = reserves.get(i);
-            admissions[i] = new Admission(true, figures[0], Math.max(0, reserved), r.limit);
-            reserved -= r.amount;
-        }
-        return () -> {
-            for (int i = 0; i < reserves.size(); i++) {
-                reserves.get(i).done.complete(admissions[i]);
-            }
-        };
-    }
-
-    /**
-     * Runs {@link BudgetSql#batchOnePeriod}: returns [spent, reserved] when the admissions were
-     * made (or there were none), or null after settling only (the caller then admits one by one).
-     */
-    private long @Nullable [] batchOnePeriod(Connection c, BudgetKey key, PeriodWork period, List<Reserve> reserves,
-                                             List<Integer> candidates, long total, long headroom)
-            throws SQLException {
-        int settleCount = period.settles.size();
-        Object[] settleIds = new Object[settleCount];
-        Object[] actuals = new Object[settleCount];
-        Object[] releases = new Object[settleCount];
-        int j = 0;
-        for (Settle s : period.settles.values()) {
-            settleIds[j] = s.id;
-            actuals[j] = s.actual;
-            releases[j] = (short) (s.release ? 1 : 0);
-            j++;
-        }
-        Object[] ids = new Object[candidates.size()];
-        Object[] amounts = new Object[candidates.size()];
-        Object[] leases = new Object[candidates.size()];
-        for (j = 0; j < candidates.size(); j++) {
-            Reserve r = reserves.get(candidates.get(j));
-            ids[j] = r.id;
-            amounts[j] = r.amount;
-            leases[j] = r.leaseUntilMs;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.batchOnePeriod)) {
-            bindKey(ps, 1, key);
-            java.sql.Array settleIdArray = c.createArrayOf("varchar", settleIds);
-            ps.setArray(3, settleIdArray);
-            ps.setArray(4, c.createArrayOf("bigint", actuals));
-            ps.setArray(5, c.createArrayOf("smallint", releases));
-            bindKey(ps, 6, key);
-            ps.setArray(8, settleIdArray);
-            ps.setLong(9, total);
-            ps.setLong(10, headroom);
-            ps.setArray(11, c.createArrayOf("varchar", ids));
-            ps.setArray(12, c.createArrayOf("bigint", amounts));
-            ps.setArray(13, c.createArrayOf("bigint", leases));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long spentDelta = rs.getLong(1);
-                long reservedDelta = rs.getLong(2);
-                long spent = rs.getLong(3);
-                if (rs.wasNull()) {
-                    period.spentDelta = spentDelta;
-                    period.reservedDelta = reservedDelta;
-                    return null;
-                }
-                long reserved = rs.getLong(4);
-                if (rs.getLong(5) != candidates.size()) {
-                    throw new SQLException("reservation rows not inserted as admitted", "40001");
-                }
-                return new long[] {spent, reserved};
-            }
-        }
     }
 
     /** Deletes the period's settled reservations and adds up what that changes. */
@@ -1109,7 +984,7 @@ final class BudgetWriter implements AutoCloseable {
         }
     }
 
-    private static final class Reserve extends Op {
+    static final class Reserve extends Op {
         final long amount;
         final long limit;
         final long nowMs;
@@ -1124,7 +999,7 @@ final class BudgetWriter implements AutoCloseable {
         }
     }
 
-    private static final class Settle extends Op {
+    static final class Settle extends Op {
         final long actual;
         final boolean release;
 

@@ -302,4 +302,72 @@ class JdbcBudgetStoreTest {
             }
         }
     }
+    /**
+     * Finding 3: a half-open connection wedged every replica. The PostgreSQL batch kept the period
+     * row locked across the round trip to {@code COMMIT}: with one replica's replies stalled mid-call,
+     * its backend sat idle in transaction holding the lock, and the other replica timed out on every
+     * admission. Every statement now decides and commits on its own, so the stalled replica's
+     * reconcile is done on the server and holds nothing: the other replica admits at once.
+     */
+    @Test
+    void finding3_aHalfOpenConnectionWedgesEveryReplica_anotherReplicaAdmitsWhileOneIsStalledMidCall()
+            throws Exception {
+        DataSource healthyPool = pool(Kind.POSTGRESQL);
+        TestDatabase db = DATABASES.get(Kind.POSTGRESQL);
+        String prefix = TestDatabase.uniquePrefix();
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        try (StallingRelay relay = StallingRelay.to(5432)) {
+            config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + db.name
+                    + "?user=postgres&ApplicationName=opskit-stalled-replica");
+            config.setMaximumPoolSize(2);
+            try (HikariDataSource stalledPool = new HikariDataSource(config);
+                 JdbcBudgetStore stalled = JdbcBudgetStore.builder(stalledPool).tablePrefix(prefix)
+                         .createSchemaOnStart(true).build();
+                 JdbcBudgetStore healthy = JdbcBudgetStore.builder(healthyPool).tablePrefix(prefix).build()) {
+                assertThat(stalled.reserve(KEY, "b", 400, 1_000, NOW, LEASE).admitted()).isTrue();
+                assertThat(healthy.reserve(KEY, "a", 100, 1_000, NOW, LEASE).admitted()).isTrue();
+
+                relay.holdReplies();
+                Thread stalledCall = new Thread(() -> {
+                    try {
+                        stalled.reconcile(KEY, "b", 300, NOW); // never hears back
+                    } catch (BudgetStoreException expected) {
+                        // the relay closes at the end
+                    }
+                });
+                stalledCall.start();
+                awaitStatementDone(healthyPool, "opskit-stalled-replica");
+
+                long start = System.nanoTime();
+                Admission admission = healthy.reserve(KEY, "a2", 100, 1_000, NOW, LEASE);
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertThat(admission.admitted()).isTrue();
+                assertThat(tookMs).as("admitted while the other replica is stalled mid-call").isLessThan(2_000);
+                assertThat(healthy.usage(KEY, NOW)).as("the stalled replica's reconcile is done on the server")
+                        .isEqualTo(new BudgetUsage(KEY, 300, 200));
+                relay.close(); // the stalled replica learns its connection is gone
+                stalledCall.join(30_000);
+            }
+        }
+    }
+
+    /** Waits until the backends of {@code application} have run their last statement and sit waiting for the client. */
+    private static void awaitStatementDone(DataSource pool, String application) throws Exception {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            try (Connection c = pool.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state <> 'active'"
+                            + " AND query LIKE '%budget_reservation%'")) {
+                ps.setString(1, application);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(20); // polling the server's view of another session; the bound only limits a failure
+        }
+        throw new AssertionError("the stalled replica's statement never reached the server");
+    }
 }
