@@ -336,7 +336,7 @@ class JdbcBudgetStoreTest {
                     }
                 });
                 stalledCall.start();
-                awaitStatementDone(healthyPool, "opskit-stalled-replica");
+                awaitSettlementDone(healthyPool, "opskit-stalled-replica");
 
                 long start = System.nanoTime();
                 Admission admission = healthy.reserve(KEY, "a2", 100, 1_000, NOW, LEASE);
@@ -351,13 +351,13 @@ class JdbcBudgetStoreTest {
         }
     }
 
-    /** Waits until the backends of {@code application} have run their last statement and sit waiting for the client. */
-    private static void awaitStatementDone(DataSource pool, String application) throws Exception {
+    /** Waits until a backend of {@code application} has run a settling statement and waits for its client. */
+    private static void awaitSettlementDone(DataSource pool, String application) throws Exception {
         long end = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < end) {
             try (Connection c = pool.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state <> 'active'"
-                            + " AND query LIKE '%budget_reservation%'")) {
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                            + " AND state IN ('idle', 'idle in transaction') AND query LIKE '%del AS (DELETE%'")) {
                 ps.setString(1, application);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
