@@ -195,7 +195,7 @@ public final class OpsJobs implements AutoCloseable {
     }
 
     private JobStatus status(String name) {
-        JobRunner r = runners.get(name);
+        JobRunner r = requireJob(name);
         List<JobRun> runs = history(name, runtime.historySize());
         return new JobStatus(name, r.schedule().toString(), r.options(), r.nextDue(), r.isRunning(), runs,
                 JobHealth.lastSuccess(runs), JobHealth.consecutiveFailures(runs));
@@ -262,7 +262,7 @@ public final class OpsJobs implements AutoCloseable {
      */
     public HealthCheck healthCheck(String name) {
         requireJob(name);
-        return checks.get(name);
+        return Objects.requireNonNull(checks.get(name), "every job has a check");
     }
 
     /** @return the health check of every job, by job name, in the order they were added */

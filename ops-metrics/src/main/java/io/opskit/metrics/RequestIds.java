@@ -58,7 +58,7 @@ public final class RequestIds {
 
     /** {@code incoming} when {@link #isAcceptable(String) acceptable}, else a {@link #generate() new id}. */
     public static String acceptOrGenerate(@Nullable String incoming) {
-        return isAcceptable(incoming) ? incoming : generate();
+        return incoming != null && isAcceptable(incoming) ? incoming : generate();
     }
 
     /** A new id: 32 lower-case hex digits from 128 random bits ({@link ThreadLocalRandom}; not a secret). */

@@ -224,7 +224,7 @@ public final class JobRunner {
             return;
         }
         Active run;
-        String busy = null;
+        String busy = "";
         synchronized (this) {
             if (closed && trigger != Trigger.MANUAL) {
                 complete(result, null);

@@ -8,6 +8,7 @@ import io.opskit.api.jobs.RunOutcome;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,7 +66,7 @@ public final class MicrometerJobMetrics implements JobMetrics {
         if (m == null || outcome == RunOutcome.RUNNING) {
             return;
         }
-        m.runs.get(outcome).increment();
+        Objects.requireNonNull(m.runs.get(outcome), "every outcome has a counter").increment();
         if (nanos >= 0) {
             m.duration.record(nanos, TimeUnit.NANOSECONDS);
         }
