@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * are not replayed. The late event's summary says what held it back. So a notification of a rule
  * still firing when a window ends arrives at most one evaluation interval after the window closes.
  *
- * <p>Time comes from the injected {@link Clock}; scheduling from the host's executor
- * ({@link #start(ScheduledExecutorService, Duration)}). Thread-safe: evaluations are serialized.
+ * <p>Time comes from the injected {@link Clock}; background evaluation from
+ * {@link Builder#evaluateEvery(Duration)}, on the host's scheduler or a daemon thread of the
+ * evaluator's own. Thread-safe: evaluations are serialized.
  */
 public final class AlertEvaluator implements AutoCloseable {
 
