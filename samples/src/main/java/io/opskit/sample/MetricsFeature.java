@@ -19,6 +19,7 @@ import io.opskit.metrics.LoggingNotifier;
 import io.opskit.metrics.MetricsExport;
 import io.opskit.metrics.RequestMetrics;
 import io.opskit.metrics.RouteResolver;
+import io.opskit.metrics.SecurityAlerts;
 import io.opskit.metrics.Slo;
 import io.opskit.metrics.SloTracker;
 import io.opskit.metrics.httpserver.RequestMetricsFilter;
@@ -34,7 +35,8 @@ import java.time.Duration;
  * within 200 ms, both over 30 days. An in-process alert logs when the DB pool stays above 85 % for
  * 5 minutes. On start the Prometheus rules and Grafana dashboard generated from the same
  * definitions, scoped to the Prometheus job {@code metrics.job} (default {@code opskit-sample}), are
- * written to the data directory, with the operations manuals' alerts ({@link #alertPack}). Health,
+ * written to the data directory, with the operations manuals' alerts ({@link #alertPack}) and the
+ * security alerts ({@link #SECURITY_ALERTS}) over {@link SampleHost#security()}. Health,
  * metrics and admin routes are left out of the SLOs. {@code GET /admin/deploy-gate} judges a deployment
  * from the two SLOs (see {@link DeployGateRoute}). Setting {@code metrics.slow_request_ms} (default
  * 1000, decimals allowed) is the slow-request log threshold.
@@ -58,6 +60,7 @@ final class MetricsFeature implements SampleFeature {
                 // their context path as route.
                 .routeResolver(RouteResolver.templates("/health", "/health/live", "/health/ready"))
                 .listener(slos)
+                .listener(host.security())
                 .build();
         host.filter(RequestMetricsFilter.of(requests));
 
@@ -99,6 +102,7 @@ final class MetricsFeature implements SampleFeature {
 
         String job = host.settings().get("metrics.job", "opskit-sample");
         MetricsExport export = MetricsExport.builder().job(job).slos(slos).alertPack(alertPack(host.settings()))
+                .securityAlerts(SECURITY_ALERTS)
                 .requestMetrics(requests).cacheHitRatioPanel(false) // the sample has no cache
                 .title("Opskit sample").build();
         export.writeTo(host.dataDir());
@@ -147,6 +151,17 @@ final class MetricsFeature implements SampleFeature {
                 .backupAge(rpo, Duration.ZERO, Severity.CRITICAL)
                 .build();
     }
+
+    /**
+     * More than 10 failed logins a minute for 5 minutes (the admin token is the sample's only login),
+     * more than 30 requests a minute answered 401 or 403 for 5 minutes, and more than 1 GiB out
+     * through one export in an hour.
+     */
+    static final SecurityAlerts SECURITY_ALERTS = SecurityAlerts.builder()
+            .failedLogins(10, Duration.ofMinutes(5), Severity.WARNING)
+            .unauthorizedRequests(30, Duration.ofMinutes(5), Severity.WARNING)
+            .exportVolume(1L << 30, Duration.ZERO, Severity.CRITICAL)
+            .build();
 
     /** Milliseconds, decimals allowed ("0.5" is 500 µs). */
     private static Duration slowRequestThreshold(String value) {

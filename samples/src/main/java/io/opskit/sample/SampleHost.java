@@ -9,6 +9,7 @@ import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.Probe;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.OpsEvent;
+import io.opskit.metrics.SecuritySignals;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class SampleHost {
     private final PrometheusMeterRegistry registry;
     private final ScheduledExecutorService scheduler;
     private final AdminAuth admin;
+    private final SecuritySignals security;
     private final Clock clock;
     /** The largest request body a route accepts unless it says otherwise: 64 KiB. */
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -91,6 +93,7 @@ public final class SampleHost {
         this.registry = registry;
         this.scheduler = scheduler;
         this.admin = new AdminAuth(options.adminToken());
+        this.security = SecuritySignals.builder().meterRegistry(registry).build();
         this.clock = clock;
     }
 
@@ -138,6 +141,14 @@ public final class SampleHost {
     /** The admin token check. */
     public AdminAuth admin() {
         return admin;
+    }
+
+    /**
+     * Failed-login, 401/403 and export counters: a failed admin token check counts as a failed login
+     * (reason only, never the token); the request filter counts the 401 and 403 answers.
+     */
+    public SecuritySignals security() {
+        return security;
     }
 
     /** The clock the sample uses. */
@@ -202,6 +213,8 @@ public final class SampleHost {
             if (!admin.enabled()) {
                 HttpResponses.sendError(exchange, 403, "admin endpoints are disabled: OPSKIT_ADMIN_TOKEN is not set");
             } else if (!admin.authorized(exchange)) {
+                security.loginFailed(exchange.getRequestHeaders().getFirst("Authorization") == null
+                        ? SecuritySignals.AuthFailure.MISSING_CREDENTIALS : SecuritySignals.AuthFailure.BAD_CREDENTIALS);
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                 HttpResponses.sendError(exchange, 401, "admin token required: send Authorization: Bearer <token>");
             } else {

@@ -193,6 +193,37 @@ class MetricsFeatureTest {
                 .contains("\"span_id\":\"00f067aa0ba902b7\"");
     }
 
+    @Test
+    void adminRoute_missingAndWrongToken_countedAsFailedLoginsAndUnauthorizedRequestsNeverTheToken() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        SampleMain.Launch launch = SampleMain.launch(
+                new String[] {"--port", "0", "--data-dir", dataDir.toString()}, Map.of("OPSKIT_ADMIN_TOKEN", "s3cret-admin"),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertThat(launch.app()).as("sample failed to start: %s", err).isNotNull();
+        try (SampleApp app = launch.app()) {
+            String zeros = get(app, "/metrics").body();
+            assertThat(zeros).contains("security_authentication_failures_total{reason=\"bad_credentials\"} 0.0")
+                    .contains("security_unauthorized_requests_total{reason=\"unauthenticated\"} 0.0");
+            assertThat(get(app, "/admin/jobs").statusCode()).isEqualTo(401);
+            assertThat(get(app, "/admin/jobs", "Authorization", "Bearer guess-1").statusCode()).isEqualTo(401);
+            assertThat(get(app, "/admin/jobs", "Authorization", "Bearer guess-2").statusCode()).isEqualTo(401);
+            HttpResponse<String> metrics = get(app, "/metrics");
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!metrics.body().contains("security_unauthorized_requests_total{reason=\"unauthenticated\"} 3.0")
+                    && System.nanoTime() < deadline) {
+                metrics = get(app, "/metrics");
+            }
+            assertThat(metrics.body())
+                    .contains("security_authentication_failures_total{reason=\"missing_credentials\"} 1.0")
+                    .contains("security_authentication_failures_total{reason=\"bad_credentials\"} 2.0")
+                    .contains("security_unauthorized_requests_total{reason=\"unauthenticated\"} 3.0")
+                    .doesNotContain("guess-").doesNotContain("s3cret");
+        }
+        String rules = java.nio.file.Files.readString(dataDir.resolve(io.opskit.metrics.MetricsExport.RULES_FILE));
+        assertThat(rules).contains("alert: HighFailedLoginRate").contains("alert: HighUnauthorizedRequestRate")
+                .contains("alert: HighExportVolume");
+    }
+
     /** Logback appends under the appender's lock; copy under it too. */
     private static java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> snapshot(
             ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
