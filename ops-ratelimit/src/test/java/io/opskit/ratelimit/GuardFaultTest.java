@@ -2,26 +2,20 @@ package io.opskit.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opskit.ratelimit.ReplicaJvm.Done;
+import io.opskit.ratelimit.ReplicaJvm.Tick;
 import io.opskit.ratelimit.budget.JdbcBudgetStore;
 import io.opskit.ratelimit.budget.StallingRelay;
 import io.opskit.ratelimit.budget.TestDatabase;
 import io.opskit.ratelimit.budget.TestDatabase.Kind;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -52,7 +46,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class GuardFaultTest {
 
     private static final int THREADS = 16;
-    private static final long GUARD_MS = 30_000;
     private long startedAt;
 
     private void phase(Kind kind, String what) {
@@ -74,18 +67,20 @@ class GuardFaultTest {
             }
             Access access = Access.create(db, prefix);
             StallingRelay relay = kind == Kind.SQLITE ? null : StallingRelay.to(kind == Kind.POSTGRESQL ? 5432 : 3306);
-            Replica a = null;
-            Replica b = null;
+            ReplicaJvm a = null;
+            ReplicaJvm b = null;
             try {
-                a = Replica.start("A", access.url(db, kind == Kind.POSTGRESQL ? 5432 : 3306), prefix);
-                b = Replica.start("B", relay == null ? access.url(db, 0) : access.url(db, relay.port()), prefix);
+                int port = kind == Kind.POSTGRESQL ? 5432 : 3306;
+                a = ReplicaJvm.start("A", access.url(db, port), prefix, THREADS, false);
+                b = ReplicaJvm.start("B", relay == null ? access.url(db, 0) : access.url(db, relay.port()), prefix,
+                        THREADS, false);
                 a.awaitReady();
                 b.awaitReady();
 
                 phase(kind, "replicas ready");
                 // 1. healthy
-                a.await("admitting on a healthy store", t -> t.admitted >= 30);
-                b.await("admitting on a healthy store", t -> t.admitted >= 30);
+                a.await("admitting on a healthy store", t -> t.admitted() >= 30);
+                b.await("admitting on a healthy store", t -> t.admitted() >= 30);
 
                 phase(kind, "both admitted on a healthy store");
                 // 2. the store fails for 2 s
@@ -98,13 +93,13 @@ class GuardFaultTest {
                     access.restore(db);
                 }
                 if (kind != Kind.SQLITE) {
-                    assertThat(a.last().storeRefused).as("A saw the outage").isGreaterThan(aBefore.storeRefused);
-                    assertThat(b.last().storeRefused).as("B saw the outage").isGreaterThan(bBefore.storeRefused);
+                    assertThat(a.last().storeRefused()).as("A saw the outage").isGreaterThan(aBefore.storeRefused());
+                    assertThat(b.last().storeRefused()).as("B saw the outage").isGreaterThan(bBefore.storeRefused());
                 }
                 Tick aBack = a.last();
                 Tick bBack = b.last();
-                a.await("admitting again after the outage", t -> t.admitted >= aBack.admitted + 20);
-                b.await("admitting again after the outage", t -> t.admitted >= bBack.admitted + 20);
+                a.await("admitting again after the outage", t -> t.admitted() >= aBack.admitted() + 20);
+                b.await("admitting again after the outage", t -> t.admitted() >= bBack.admitted() + 20);
 
                 phase(kind, "both admitted again after the outage");
                 // 3. B's network stalls
@@ -115,13 +110,13 @@ class GuardFaultTest {
                     Tick aLater = a.awaitUntil(stalledAt + TimeUnit.SECONDS.toNanos(5));
                     long left = stalledAt + TimeUnit.SECONDS.toNanos(10) - System.nanoTime();
                     Tick aProgress = a.await("admitting in the second half of the 10 s after B's stall",
-                            t -> t.admitted >= aLater.admitted + 20, TimeUnit.NANOSECONDS.toMillis(left));
-                    assertThat(aProgress.admitted).isGreaterThan(atStall.admitted);
+                            t -> t.admitted() >= aLater.admitted() + 20, TimeUnit.NANOSECONDS.toMillis(left));
+                    assertThat(aProgress.admitted()).isGreaterThan(atStall.admitted());
                     phase(kind, "A kept admitting while B was stalled");
                     relay.resume();
                     Tick bStalled = b.last();
                     b.await("admitting again once its network passes new connections",
-                            t -> t.admitted >= bStalled.admitted + 20);
+                            t -> t.admitted() >= bStalled.admitted() + 20);
                 }
 
                 phase(kind, "B admits again");
@@ -130,16 +125,16 @@ class GuardFaultTest {
                 b.send("DRAIN");
                 Tick aDrain = a.last();
                 Tick bDrain = b.last();
-                a.await("refused by the spent budget", t -> t.budgetRefused >= aDrain.budgetRefused + 20);
-                b.await("refused by the spent budget", t -> t.budgetRefused >= bDrain.budgetRefused + 20);
+                a.await("refused by the spent budget", t -> t.budgetRefused() >= aDrain.budgetRefused() + 20);
+                b.await("refused by the spent budget", t -> t.budgetRefused() >= bDrain.budgetRefused() + 20);
                 phase(kind, "budget spent");
                 Done aDone = a.stop();
                 Done bDone = b.stop();
                 phase(kind, "replicas stopped: A " + aDone + ", B " + bDone);
-                assertThat(aDone.pending).as("A delivered every settlement").isZero();
-                assertThat(bDone.pending).as("B delivered every settlement").isZero();
+                assertThat(aDone.pending()).as("A delivered every settlement").isZero();
+                assertThat(bDone.pending()).as("B delivered every settlement").isZero();
 
-                long callers = aDone.spent + bDone.spent;
+                long callers = aDone.spent() + bDone.spent();
                 assertThat(callers).as("real spend of both replicas").isLessThanOrEqualTo(
                         GuardReplicaProcess.HARD_LIMIT_MICROS);
                 long bigWorst = 150 + 60_000;
@@ -153,133 +148,15 @@ class GuardFaultTest {
                             .isGreaterThan(GuardReplicaProcess.HARD_LIMIT_MICROS - bigWorst);
                 }
             } finally {
-                for (Replica r : new Replica[] {a, b}) {
+                for (ReplicaJvm r : new ReplicaJvm[] {a, b}) {
                     if (r != null) {
-                        r.process.destroyForcibly();
-                        r.process.waitFor(10, TimeUnit.SECONDS);
+                        r.kill();
                     }
                 }
                 if (relay != null) {
                     relay.close();
                 }
                 access.drop(db);
-            }
-        }
-    }
-
-    /** What a replica last reported. */
-    record Tick(long at, long admitted, long budgetRefused, long storeRefused, long otherRefused, long spent,
-                long pending) {
-    }
-
-    record Done(long admitted, long spent, long pending) {
-    }
-
-    /** One replica JVM and its heartbeat. */
-    static final class Replica {
-        final String name;
-        final Process process;
-        private final OutputStream stdin;
-        private final Deque<String> log = new ArrayDeque<>();
-        private volatile Tick last = new Tick(0, 0, 0, 0, 0, 0, 0);
-        private volatile boolean ready;
-        private volatile Done done;
-
-        private Replica(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            this.stdin = process.getOutputStream();
-            Thread reader = new Thread(this::read, "replica-" + name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Replica start(String name, String url, String prefix) throws IOException {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    GuardReplicaProcess.class.getName(), prefix, Integer.toString(THREADS)));
-            builder.environment().put("OPSKIT_GUARD_TEST_URL", url);
-            builder.redirectErrorStream(true);
-            return new Replica(name, builder.start());
-        }
-
-        private void read() {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    String[] f = line.split(" ");
-                    if (line.equals("READY")) {
-                        ready = true;
-                    } else if (f[0].equals("TICK") && f.length == 7) {
-                        last = new Tick(System.nanoTime(), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                                Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]));
-                    } else if (f[0].equals("DONE") && f.length == 4) {
-                        done = new Done(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
-                    } else {
-                        synchronized (log) {
-                            log.addLast(line);
-                            if (log.size() > 40) {
-                                log.removeFirst();
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }
-
-        Tick last() {
-            return last;
-        }
-
-        void awaitReady() throws InterruptedException {
-            poll("ready", () -> ready, GUARD_MS);
-        }
-
-        Tick await(String what, Predicate<Tick> condition) throws InterruptedException {
-            return await(what, condition, GUARD_MS);
-        }
-
-        Tick await(String what, Predicate<Tick> condition, long timeoutMs) throws InterruptedException {
-            poll(what, () -> condition.test(last), timeoutMs);
-            return last;
-        }
-
-        /** The first heartbeat at or after {@code nanoTime}. */
-        Tick awaitUntil(long nanoTime) throws InterruptedException {
-            poll("a heartbeat", () -> last.at >= nanoTime, GUARD_MS + TimeUnit.NANOSECONDS.toMillis(nanoTime
-                    - System.nanoTime()));
-            return last;
-        }
-
-        void send(String command) throws IOException {
-            stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-        }
-
-        Done stop() throws Exception {
-            stdin.close();
-            poll("done", () -> done != null, GUARD_MS * 2);
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("replica %s exits", name).isTrue();
-            assertThat(process.exitValue()).as("replica %s exit code", name).isZero();
-            return done;
-        }
-
-        private void poll(String what, java.util.function.BooleanSupplier condition, long timeoutMs)
-                throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-            while (!condition.getAsBoolean()) {
-                if (System.nanoTime() - end > 0 || !process.isAlive() && !condition.getAsBoolean()) {
-                    String recent;
-                    synchronized (log) {
-                        recent = String.join("\n", log);
-                    }
-                    throw new AssertionError("replica " + name + " not " + what + " in time; last " + last
-                            + (process.isAlive() ? "" : ", exited " + process.exitValue()) + "\n" + recent);
-                }
-                Thread.sleep(20); // polling another process's heartbeat; the timeout only bounds a failure
             }
         }
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Protocol on stdout (other lines are log output): {@code READY}, then every 100 ms
  * {@code TICK admitted budgetRefused storeRefused otherRefused spentMicros pendingSettlements}, and
- * {@code DONE admitted spentMicros pendingSettlements} after it stopped. On stdin: {@code DRAIN}
+ * {@code DONE admitted spentMicros pendingSettlements} after it stopped. On stdin: {@code GO}
+ * starts the callers when the process was told to wait for it, {@code DRAIN}
  * switches the callers to calls about a thousand times more expensive that cost their worst case,
  * so that the budget runs out; the
  * end of input stops the callers, delivers every settlement still waiting and exits.
@@ -49,10 +50,11 @@ public final class GuardReplicaProcess {
     private GuardReplicaProcess() {
     }
 
-    /** Arguments: table prefix, number of calling threads. */
+    /** Arguments: table prefix, number of calling threads, and {@code go} to start calling on a {@code GO} line. */
     public static void main(String[] args) throws Exception {
         String prefix = args[0];
         int threads = Integer.parseInt(args[1]);
+        boolean waitForGo = args.length > 2 && args[2].equals("go");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(System.getenv("OPSKIT_GUARD_TEST_URL"));
         config.setMaximumPoolSize(3);
@@ -71,9 +73,10 @@ public final class GuardReplicaProcess {
                     .build();
             List<Thread> callers = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                Thread t = new Thread(() -> callUntilStopped(guard), "caller-" + i);
-                t.start();
-                callers.add(t);
+                callers.add(new Thread(() -> callUntilStopped(guard), "caller-" + i));
+            }
+            if (!waitForGo) {
+                callers.forEach(Thread::start);
             }
             Thread ticker = new Thread(() -> {
                 while (running) {
@@ -94,12 +97,16 @@ public final class GuardReplicaProcess {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.equals("DRAIN")) {
                     drain = true;
+                } else if (line.equals("GO") && waitForGo) {
+                    callers.forEach(Thread::start);
                 }
             }
             running = false;
             long stopping = System.nanoTime();
             for (Thread t : callers) {
-                t.join(TimeUnit.SECONDS.toMillis(60));
+                if (t.isAlive()) {
+                    t.join(TimeUnit.SECONDS.toMillis(60));
+                }
             }
             System.out.printf("callers stopped in %.1f s, %d settlements pending%n",
                     (System.nanoTime() - stopping) / 1e9, guard.pendingSettlements());

@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On PostgreSQL the batch is carried out by {@link PostgresBatch}, one auto-committed statement
  * per decision, so that no row lock is held across a round trip to this process. On MariaDB/MySQL
- * and SQLite it is one transaction.
+ * and SQLite it is one transaction; on SQLite it starts with {@code BEGIN IMMEDIATE}, taken by
+ * {@link SqliteWriteLock} so that writers in several processes get turns.
  *
  * <p>Concurrency rules, which every transaction follows so that instances cannot overspend or
  * corrupt counters:
@@ -75,6 +76,8 @@ final class BudgetWriter implements AutoCloseable {
     private final Duration operationTimeout;
     private final SessionTimeouts timeouts;
     private final PostgresBatch postgres;
+    /** SQLite only: takes the write lock fairly between processes. */
+    private final @Nullable SqliteWriteLock sqliteLock;
     private final LinkedBlockingQueue<Op> queue;
     private final Thread thread;
     private volatile boolean closed;
@@ -106,6 +109,7 @@ final class BudgetWriter implements AutoCloseable {
         this.reclaimIntervalMs = reclaimInterval.toMillis();
         this.operationTimeout = operationTimeout;
         this.timeouts = new SessionTimeouts(dialect, operationTimeout);
+        this.sqliteLock = dialect == Dialect.SQLITE ? new SqliteWriteLock(timeouts.lockMillis()) : null;
         this.postgres = new PostgresBatch(sql, storeName, expiredRetentionMs, reclaimIntervalMs, lastReclaimMs,
                 knownPeriods, KEY_ORDER);
         this.thread = threadFactory.newThread(this::run);
@@ -277,6 +281,9 @@ final class BudgetWriter implements AutoCloseable {
         reserves.sort((a, b) -> KEY_ORDER.compare(a.key, b.key));
         TreeSet<BudgetKey> reserveKeys = new TreeSet<>(KEY_ORDER);
         reserves.forEach(r -> reserveKeys.add(r.key));
+        if (sqliteLock != null) {
+            sqliteLock.begin(c); // the write lock first: every statement below runs under it
+        }
         ensurePeriods(c, reserveKeys);
         if (dialect == Dialect.POSTGRESQL) {
             if (!oneStatementFailed) {
@@ -298,6 +305,9 @@ final class BudgetWriter implements AutoCloseable {
         settleAll(c, settles);
         Map<BudgetKey, Long> reclaimed = new HashMap<>();
         Admission[] admissions = admitAll(c, reserves, reserveKeys, lockedAll, reclaimed);
+        if (sqliteLock != null) {
+            sqliteLock.commit(c);
+        }
         return () -> {
             lastReclaimMs.putAll(reclaimed);
             for (Settle s : settles) {
@@ -890,7 +900,11 @@ final class BudgetWriter implements AutoCloseable {
             try {
                 c.setAutoCommit(true);
                 timeouts.apply(c); // before the first transaction: a rollback must not undo them
-                c.setAutoCommit(false);
+                if (sqliteLock != null) {
+                    sqliteLock.newConnection(); // transactions by BEGIN IMMEDIATE ... COMMIT, auto-commit on
+                } else {
+                    c.setAutoCommit(false);
+                }
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -904,7 +918,9 @@ final class BudgetWriter implements AutoCloseable {
         Connection c = connection;
         if (c != null) {
             try {
-                if (!c.getAutoCommit()) {
+                if (sqliteLock != null) {
+                    sqliteLock.rollback(c);
+                } else if (!c.getAutoCommit()) {
                     c.rollback();
                 }
             } catch (SQLException e) {
