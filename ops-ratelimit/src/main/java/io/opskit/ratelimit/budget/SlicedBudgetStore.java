@@ -39,24 +39,31 @@ import org.slf4j.LoggerFactory;
  * which returns the unused part. Reservations larger than a slice, or arriving when no whole slice
  * fits any more, go directly to the shared store, so the last part of a budget is admitted exactly.
  *
+ * <p>Checkpoints: at most every {@link Builder#checkpointInterval} (default one second) the spend
+ * reported inside a slice is recorded in the shared store, so that an instance killed while it
+ * holds a slice is charged there for what its calls reported up to its last checkpoint; the rest of
+ * its slice stops counting at the slice's lease end.
+ *
  * <p>Worst-case overspend beyond the hard limit {@code L}, with slice size {@code S}:
  * <pre>
- *   overspend ≤ k × S + Σ max(0, actual − reserved)
+ *   overspend ≤ Σ u + Σ max(0, actual − reserved)      (each u ≤ S)
  * </pre>
- * where {@code k} is the number of slices whose lease ended before they were retired, which can
- * only happen to an instance that died (or stopped without {@link #close()}), or that made no
- * budget operation on that period during a slice's last {@code settleMargin} and was given no
- * {@link Builder#scheduler scheduler}. With live instances that retire their slices in time,
- * {@code k = 0}: slices are admitted reservations, local admissions never exceed their slice, and
- * open reservations move to the shared store before a slice gives its unused part back, so the
- * shared store never counts less than is held or spent. The last term is the same as without
- * slices (a call that costs more than its reservation).
+ * where the first sum runs over the slices whose lease ended before they were retired, and
+ * {@code u} is the spend reported in such a slice after its last checkpoint: at most what its
+ * holder's calls reported in one {@code checkpointInterval}, and 0 with
+ * {@code checkpointInterval(Duration.ZERO)}. A lease ends unretired only for an instance that died
+ * (or stopped without {@link #close()}), or that made no budget operation on that period during a
+ * slice's last {@code settleMargin} and was given no {@link Builder#scheduler scheduler}. With live
+ * instances that retire their slices in time the first sum is 0: slices are admitted reservations,
+ * local admissions never exceed their slice, and open reservations move to the shared store before
+ * a slice gives its unused part back, so the shared store never counts less than is held or spent.
+ * The last term is the same as without slices (a call that costs more than its reservation).
  *
  * <p>Figures in the returned {@link Admission}s are the shared store's as of the last slice lease,
  * with the whole slice counted as reserved. {@link #usage} reads the shared store.
  *
  * <p>Thread-safe: each budget period has its own monitor, held across the shared store's round
- * trip only when a slice is leased or retired.
+ * trip only when a slice is leased, checkpointed or retired.
  */
 public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
 
@@ -67,6 +74,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
     private final long sliceMicros;
     private final Duration sliceLease;
     private final Duration settleMargin;
+    private final Duration checkpointInterval;
     private final Clock clock;
     private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong sliceCounter = new AtomicLong();
@@ -82,9 +90,13 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
             throw new IllegalArgumentException(
                     "settleMargin must be shorter than sliceLease (" + sliceLease + "): " + settleMargin);
         }
+        this.checkpointInterval = builder.checkpointInterval;
         this.clock = builder.clock;
         if (builder.scheduler != null) {
             long every = Math.max(1, settleMargin.toMillis() / 2);
+            if (!checkpointInterval.isZero()) {
+                every = Math.max(1, Math.min(every, checkpointInterval.toMillis()));
+            }
             this.settling = builder.scheduler.scheduleWithFixedDelay(this::settleDueQuietly, every, every,
                     TimeUnit.MILLISECONDS);
         } else {
@@ -256,10 +268,12 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
             if (hold != null && current != null) {
                 current.reserved -= hold.amount;
                 current.spent = saturatedAdd(current.spent, actual);
+                checkpointIfDue(current, now);
                 return true;
             }
             if (current != null && current.expired.remove(id) != null) {
                 current.spent = saturatedAdd(current.spent, actual);
+                checkpointIfDue(current, now);
                 return true;
             }
             if (late.remove(id)) {
@@ -283,6 +297,8 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
             Slice current = slice;
             if (current != null && !now.isBefore(current.retireAt)) {
                 retire(now);
+            } else if (current != null) {
+                checkpointIfDue(current, now);
             }
         }
 
@@ -297,7 +313,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
         }
 
         private @Nullable Slice lease(long limit, Instant now) {
-            String sliceId = "slice-" + instance + "-" + sliceCounter.incrementAndGet();
+            String sliceId = nextSliceId();
             Instant until = now.plus(sliceLease);
             Admission admission = shared.reserve(key, sliceId, sliceMicros, limit, now, until);
             lastShared = admission;
@@ -305,7 +321,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
                 noSliceFits = true;
                 return null;
             }
-            slice = new Slice(sliceId, sliceMicros, limit, until, until.minus(settleMargin));
+            slice = new Slice(sliceId, sliceMicros, limit, until, until.minus(settleMargin), now);
             LOG.debug("leased slice {} of {} micro-USD in {}", sliceId, sliceMicros, key);
             return slice;
         }
@@ -316,6 +332,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          */
         private void retire(Instant now) {
             Slice current = Objects.requireNonNull(slice);
+            deliverRecorded(current, now);
             current.expireHolds(now, holds, late);
             for (Iterator<Hold> it = holds.values().iterator(); it.hasNext(); ) {
                 Hold hold = it.next();
@@ -323,7 +340,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
                 it.remove();
                 current.reserved -= hold.amount;
             }
-            shared.reconcile(key, current.id, current.spent, now);
+            shared.reconcile(key, current.id, Math.max(0, current.spent - current.recorded), now);
             for (String id : current.expired.keySet()) {
                 if (late.size() >= MAX_LATE_IDS) {
                     late.remove(late.iterator().next());
@@ -332,6 +349,50 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
             }
             slice = null;
             LOG.debug("retired slice {} in {}: spent {} micro-USD", current.id, key, current.spent);
+        }
+
+        /**
+         * Records the slice's spend reported since its last checkpoint in the shared store, when
+         * {@code checkpointInterval} has passed since then, so that a holder killed later is still
+         * charged for it. Two operations on the shared store: a reservation of the slice's unspent
+         * part under a new id (admitted regardless of the limit: the room is the slice's already),
+         * then the reconcile of the slice's current reservation to the spend. The shared store counts
+         * the same total before and after, and only more in between. A failure leaves the spend to
+         * the next checkpoint or the retirement; a reconcile that failed after the new reservation
+         * was made is retried first.
+         */
+        private void checkpointIfDue(Slice current, Instant now) {
+            long unrecorded = current.spent - current.recorded;
+            if (unrecorded <= 0 || !now.isBefore(current.retireAt) || (!checkpointInterval.isZero()
+                    && now.isBefore(current.lastCheckpoint.plus(checkpointInterval)))) {
+                return;
+            }
+            try {
+                deliverRecorded(current, now);
+                long unspent = Math.max(0, current.held - unrecorded);
+                String next = nextSliceId();
+                shared.reserve(key, next, unspent, Long.MAX_VALUE, now, current.leaseUntil);
+                String previous = current.id;
+                long previousHeld = current.held;
+                current.id = next;
+                current.held = unspent;
+                current.recorded = saturatedAdd(current.recorded, unrecorded);
+                current.lastCheckpoint = now;
+                current.toRecord.add(new Recorded(previous, previousHeld, unrecorded));
+                deliverRecorded(current, now);
+                LOG.debug("checkpointed {} micro-USD of slice spend in {}", unrecorded, key);
+            } catch (RuntimeException e) { // BudgetStoreException, or whatever a third-party store throws
+                LOG.debug("checkpointing slice spend in {} failed; will retry: {}", key, e.toString());
+            }
+        }
+
+        /** Reconciles the earlier reservations of checkpoints; throws when the shared store fails. */
+        private void deliverRecorded(Slice current, Instant now) {
+            for (Iterator<Recorded> it = current.toRecord.iterator(); it.hasNext(); ) {
+                Recorded r = it.next();
+                shared.reconcile(key, r.id(), r.spent(), now);
+                it.remove();
+            }
         }
 
         /** Records spend of a reservation whose slice already retired, as its own reservation. */
@@ -344,23 +405,37 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
         }
     }
 
+    /** A slice's earlier reservation, to be reconciled to the spend checkpointed from it. */
+    private record Recorded(String id, long held, long spent) {
+    }
+
     /** A slice leased from the shared store. Guarded by its {@link Local}'s monitor. */
     private static final class Slice {
-        final String id;
+        /** The shared store's reservation holding the slice's unrecorded part; changes at each checkpoint. */
+        String id;
         final long amount;
         final long limit;
         final Instant leaseUntil;
         final Instant retireAt;
         final Map<String, Hold> expired = new HashMap<>();
+        /** Checkpoints whose reconcile the shared store has not taken yet. */
+        final List<Recorded> toRecord = new ArrayList<>();
         long reserved;
         long spent;
+        /** Spend already recorded in the shared store by checkpoints. */
+        long recorded;
+        /** What {@link #id} holds in the shared store. */
+        long held;
+        Instant lastCheckpoint;
 
-        Slice(String id, long amount, long limit, Instant leaseUntil, Instant retireAt) {
+        Slice(String id, long amount, long limit, Instant leaseUntil, Instant retireAt, Instant leasedAt) {
             this.id = id;
             this.amount = amount;
+            this.held = amount;
             this.limit = limit;
             this.leaseUntil = leaseUntil;
             this.retireAt = retireAt;
+            this.lastCheckpoint = leasedAt;
         }
 
         /** Room left; spend beyond a reservation eats into it too. */
@@ -386,6 +461,10 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
     private record Hold(String id, long amount, Instant leaseUntil) {
     }
 
+    private String nextSliceId() {
+        return "slice-" + instance + "-" + sliceCounter.incrementAndGet();
+    }
+
     private static long saturatedAdd(long a, long b) {
         long sum = a + b;
         return sum < 0 ? Long.MAX_VALUE : sum;
@@ -398,6 +477,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
         private long sliceMicros = 1_000_000;
         private Duration sliceLease = Duration.ofMinutes(2);
         private @Nullable Duration settleMargin;
+        private Duration checkpointInterval = Duration.ofSeconds(1);
         private Clock clock = Clock.systemUTC();
         private @Nullable ScheduledExecutorService scheduler;
 
@@ -440,6 +520,27 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
         public Builder settleMargin(Duration settleMargin) {
             Checks.requirePositive(settleMargin, "settleMargin");
             this.settleMargin = settleMargin;
+            return this;
+        }
+
+        /**
+         * How often the spend reported inside a slice is recorded in the shared store (a
+         * checkpoint: two operations on the shared store), so that an instance killed while it holds
+         * a slice is still charged for what its calls reported up to its last checkpoint. A
+         * checkpoint is made by the first budget operation on the period (or the
+         * {@link #scheduler scheduler}) once the interval has passed since the last one and
+         * something was reported. {@link Duration#ZERO} records every report before
+         * {@link SlicedBudgetStore#reconcile} returns, at the cost of those two operations per
+         * report. Default one second.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder checkpointInterval(Duration checkpointInterval) {
+            Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+            if (checkpointInterval.isNegative()) {
+                throw new IllegalArgumentException("checkpointInterval must be zero or more: " + checkpointInterval);
+            }
+            this.checkpointInterval = checkpointInterval;
             return this;
         }
 

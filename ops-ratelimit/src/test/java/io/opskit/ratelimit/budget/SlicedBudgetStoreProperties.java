@@ -24,7 +24,8 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * Several sliced instances share one budget through one shared store; random reserve, reconcile,
  * release, time and crashes. The money really spent never exceeds the documented bound:
- * {@code limit + crashedSlices × sliceMicros} (calls never cost more than reserved here).
+ * {@code limit + crashedSlices × sliceMicros} (calls never cost more than reserved here), and
+ * {@code limit} itself when every report is checkpointed.
  */
 class SlicedBudgetStoreProperties {
 
@@ -55,11 +56,26 @@ class SlicedBudgetStoreProperties {
     @Property(tries = 200)
     void anyInterleavingWithCrashes_spendStaysWithinDocumentedBound(
             @ForAll("steps") List<Step> steps, @ForAll @LongRange(min = 0, max = 20_000) long limit) {
+        run(steps, limit, Duration.ofSeconds(1));
+    }
+
+    /**
+     * With every report checkpointed, a crash loses nothing: the money spent never exceeds the
+     * limit, and the shared store ends up with exactly the spend reported, crashed holders' too.
+     */
+    @Property(tries = 200)
+    void anyInterleavingWithCrashes_everyReportCheckpointed_neverOverspendsAndRecordsEverySpend(
+            @ForAll("steps") List<Step> steps, @ForAll @LongRange(min = 0, max = 20_000) long limit) {
+        run(steps, limit, Duration.ZERO);
+    }
+
+    private static void run(List<Step> steps, long limit, Duration checkpointInterval) {
+        boolean everyReport = checkpointInterval.isZero();
         InMemoryBudgetStore shared = InMemoryBudgetStore.builder().expiredRetention(Duration.ofDays(1)).build();
         SlicedBudgetStore[] instances = new SlicedBudgetStore[INSTANCES];
         int[] generation = new int[INSTANCES];
         for (int i = 0; i < INSTANCES; i++) {
-            instances[i] = newInstance(shared);
+            instances[i] = newInstance(shared, checkpointInterval);
         }
         List<Call> open = new ArrayList<>();
         Map<Integer, Long> spentPerInstanceSinceSlice = new HashMap<>();
@@ -96,27 +112,31 @@ class SlicedBudgetStoreProperties {
             } else if (step instanceof Crash c) {
                 crashesWithSpendOrHolds++;
                 generation[c.instance()]++;
-                instances[c.instance()] = newInstance(shared);
+                instances[c.instance()] = newInstance(shared, checkpointInterval);
             }
-            assertThat(trueSpend).as("money spent").isLessThanOrEqualTo(limit + crashesWithSpendOrHolds * SLICE);
+            assertThat(trueSpend).as("money spent")
+                    .isLessThanOrEqualTo(limit + (everyReport ? 0 : crashesWithSpendOrHolds * SLICE));
         }
-        if (crashesWithSpendOrHolds == 0) {
+        if (crashesWithSpendOrHolds == 0 || everyReport) {
             assertThat(trueSpend).isLessThanOrEqualTo(limit);
             Instant end = now.plusSeconds(3_600);
             for (SlicedBudgetStore instance : instances) {
                 instance.settleDue(end);
             }
             for (Call call : open) {
-                instances[call.instance()].release(KEY, call.id());
+                if (call.generation() == generation[call.instance()]) {
+                    instances[call.instance()].release(KEY, call.id());
+                }
             }
             assertThat(shared.usage(KEY, end)).as("every slice returned, all spend recorded")
                     .isEqualTo(new BudgetUsage(KEY, trueSpend, 0));
         }
     }
 
-    private static SlicedBudgetStore newInstance(InMemoryBudgetStore shared) {
+    private static SlicedBudgetStore newInstance(InMemoryBudgetStore shared, Duration checkpointInterval) {
         return SlicedBudgetStore.builder(shared).sliceMicros(SLICE).sliceLease(Duration.ofSeconds(120))
-                .settleMargin(Duration.ofSeconds(30)).clock(Clock.fixed(START, ZoneOffset.UTC)).build();
+                .settleMargin(Duration.ofSeconds(30)).checkpointInterval(checkpointInterval)
+                .clock(Clock.fixed(START, ZoneOffset.UTC)).build();
     }
 
     @Provide

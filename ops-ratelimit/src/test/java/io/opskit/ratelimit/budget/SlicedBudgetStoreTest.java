@@ -152,4 +152,121 @@ class SlicedBudgetStoreTest {
 
         assertThat(spent).as("real spend").isGreaterThan(limit - 90).isLessThanOrEqualTo(limit + slice);
     }
+    /**
+     * Finding 7: a crashed holder's in-slice spend was lost to the shared store. The spend its calls
+     * report is now recorded in the shared store at each checkpoint, so the dead holder is charged
+     * for it and the survivors' spend plus its own stays within the limit.
+     */
+    @Test
+    void finding7_aCrashedHoldersInSliceSpendWasLost_reportedSpendIsRecordedWhereItWasWritten() {
+        long limit = 5_000;
+        long slice = 500;
+        SlicedBudgetStore crashed = SlicedBudgetStore.builder(shared).sliceMicros(slice)
+                .sliceLease(Duration.ofMinutes(2)).settleMargin(Duration.ofSeconds(30))
+                .checkpointInterval(Duration.ofSeconds(1)).build();
+        long spent = 0;
+        for (int i = 0; i < 5; i++) {
+            assertThat(crashed.reserve(KEY, "c" + i, 90, limit, NOW, LEASE).admitted()).isTrue();
+        }
+        for (int i = 0; i < 5; i++) { // one report a second, each one checkpointed; then it dies
+            crashed.reconcile(KEY, "c" + i, 90, NOW.plusSeconds(1 + i));
+            spent += 90;
+        }
+        assertThat(shared.usage(KEY, NOW.plusSeconds(5))).as("reported spend recorded, the rest still held")
+                .isEqualTo(new BudgetUsage(KEY, 450, 50));
+
+        Instant later = NOW.plus(Duration.ofMinutes(3)); // the crashed holder's slice lease has ended
+        SlicedBudgetStore survivor = sliced(slice);
+        for (int i = 0; i < 100; i++) {
+            if (survivor.reserve(KEY, "s" + i, 90, limit, later, later.plusSeconds(60)).admitted()) {
+                survivor.reconcile(KEY, "s" + i, 90, later);
+                spent += 90;
+            }
+        }
+        survivor.settleDue(later.plus(Duration.ofMinutes(3)));
+
+        assertThat(spent).as("real spend").isGreaterThan(limit - 90).isLessThanOrEqualTo(limit);
+        assertThat(shared.usage(KEY, later.plus(Duration.ofMinutes(3))).spentMicros()).isEqualTo(spent);
+    }
+
+    @Test
+    void checkpointInterval_zero_recordsEveryReportBeforeReconcileReturns() {
+        SlicedBudgetStore store = SlicedBudgetStore.builder(shared).sliceMicros(1_000)
+                .checkpointInterval(Duration.ZERO).build();
+        store.reserve(KEY, "a", 300, 5_000, NOW, LEASE);
+        store.reserve(KEY, "b", 300, 5_000, NOW, LEASE);
+
+        store.reconcile(KEY, "a", 120, NOW);
+        assertThat(shared.usage(KEY, NOW)).isEqualTo(new BudgetUsage(KEY, 120, 880));
+        store.reconcile(KEY, "b", 200, NOW);
+        assertThat(shared.usage(KEY, NOW)).isEqualTo(new BudgetUsage(KEY, 320, 680));
+
+        store.close();
+        assertThat(shared.usage(KEY, NOW)).as("retired: the unused part returned, spend counted once")
+                .isEqualTo(new BudgetUsage(KEY, 320, 0));
+    }
+
+    @Test
+    void checkpoint_sharedStoreFailing_spendIsRecordedAtTheNextCheckpoint() {
+        FailingStore failing = new FailingStore(shared);
+        SlicedBudgetStore store = SlicedBudgetStore.builder(failing).sliceMicros(1_000)
+                .checkpointInterval(Duration.ofSeconds(1)).build();
+        store.reserve(KEY, "a", 300, 5_000, NOW, LEASE);
+        store.reserve(KEY, "b", 300, 5_000, NOW, LEASE);
+
+        failing.down = true;
+        store.reconcile(KEY, "a", 100, NOW.plusSeconds(1)); // the checkpoint fails; the report is kept
+        failing.down = false;
+        assertThat(shared.usage(KEY, NOW)).isEqualTo(new BudgetUsage(KEY, 0, 1_000));
+        store.reconcile(KEY, "b", 150, NOW.plusSeconds(2));
+
+        assertThat(shared.usage(KEY, NOW)).isEqualTo(new BudgetUsage(KEY, 250, 750));
+    }
+
+    @Test
+    void checkpointInterval_negative_namesTheField() {
+        assertThatThrownBy(() -> SlicedBudgetStore.builder(shared).checkpointInterval(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("checkpointInterval must be zero or more: PT-1S");
+    }
+
+    /** A store that fails every operation while {@link #down} is set. */
+    private static final class FailingStore implements io.opskit.api.budget.BudgetStore {
+        private final io.opskit.api.budget.BudgetStore delegate;
+        volatile boolean down;
+
+        FailingStore(io.opskit.api.budget.BudgetStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void check() {
+            if (down) {
+                throw new io.opskit.api.budget.BudgetStoreException("test store is down", null);
+            }
+        }
+
+        @Override
+        public Admission reserve(BudgetKey key, String id, long amount, long limit, Instant now, Instant leaseUntil) {
+            check();
+            return delegate.reserve(key, id, amount, limit, now, leaseUntil);
+        }
+
+        @Override
+        public void reconcile(BudgetKey key, String id, long actual, Instant now) {
+            check();
+            delegate.reconcile(key, id, actual, now);
+        }
+
+        @Override
+        public void release(BudgetKey key, String id) {
+            check();
+            delegate.release(key, id);
+        }
+
+        @Override
+        public BudgetUsage usage(BudgetKey key, Instant now) {
+            check();
+            return delegate.usage(key, now);
+        }
+    }
 }
