@@ -49,10 +49,12 @@ public final class HikariPoolMetrics implements MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(HikariPoolMetrics.class);
 
     private final HikariDataSource dataSource;
+    private final @Nullable String prefix;
     private volatile boolean trackerInstalled;
 
-    private HikariPoolMetrics(HikariDataSource dataSource) {
+    private HikariPoolMetrics(HikariDataSource dataSource, @Nullable String prefix) {
         this.dataSource = dataSource;
+        this.prefix = prefix;
     }
 
     /**
@@ -61,7 +63,22 @@ public final class HikariPoolMetrics implements MeterBinder {
      * @throws NullPointerException when {@code dataSource} is null
      */
     public static HikariPoolMetrics of(HikariDataSource dataSource) {
-        return new HikariPoolMetrics(Objects.requireNonNull(dataSource, "dataSource"));
+        return new HikariPoolMetrics(Objects.requireNonNull(dataSource, "dataSource"), null);
+    }
+
+    /**
+     * These metrics with a prefix for the gauges' names: {@code chatbot} makes
+     * {@code chatbot.db.pool.usage.ratio} ({@code chatbot_db_pool_usage_ratio}, the operations manual's
+     * name). HikariCP's own {@code hikaricp.*} meters keep their names. Give
+     * {@link MetricsExport.Builder#metricPrefix(String)} the same prefix so that the generated rules
+     * and dashboard read them.
+     *
+     * @throws IllegalArgumentException when not 1 to 32 lower-case letters, digits and {@code _}
+     *                                  starting with a letter
+     * @throws IllegalStateException    when these metrics already have a prefix
+     */
+    public HikariPoolMetrics withMetricPrefix(String prefix) {
+        return new HikariPoolMetrics(dataSource, MetricPrefix.check(prefix, this.prefix));
     }
 
     @Override
@@ -72,9 +89,9 @@ public final class HikariPoolMetrics implements MeterBinder {
         gauge(registry, IDLE, "Connections open and free", pool, HikariPoolMXBean::getIdleConnections);
         gauge(registry, PENDING, "Threads waiting for a connection", pool, HikariPoolMXBean::getThreadsAwaitingConnection);
         gauge(registry, TOTAL, "Connections open", pool, HikariPoolMXBean::getTotalConnections);
-        Gauge.builder(MAX, dataSource, HikariDataSource::getMaximumPoolSize)
+        Gauge.builder(MetricPrefix.meter(prefix, MAX), dataSource, HikariDataSource::getMaximumPoolSize)
                 .description("The pool's maximum size").tag("pool", pool).strongReference(true).register(registry);
-        Gauge.builder(USAGE, this, m -> m.snapshot().usageRatio())
+        Gauge.builder(MetricPrefix.meter(prefix, USAGE), this, m -> m.snapshot().usageRatio())
                 .description("Active connections over the maximum").tag("pool", pool).strongReference(true)
                 .register(registry);
         installTracker(registry);
@@ -114,7 +131,7 @@ public final class HikariPoolMetrics implements MeterBinder {
 
     private void gauge(MeterRegistry registry, String name, String description, String pool,
                        ToIntFunction<HikariPoolMXBean> read) {
-        Gauge.builder(name, this, m -> {
+        Gauge.builder(MetricPrefix.meter(prefix, name), this, m -> {
             HikariPoolMXBean bean = m.mxBean();
             return bean == null ? 0 : read.applyAsInt(bean);
         }).description(description).tag("pool", pool).strongReference(true).register(registry);

@@ -69,6 +69,7 @@ public final class MetricsExport {
     private final Map<String, String> selectorLabels;
     private final @Nullable AlertPack alertPack;
     private final @Nullable SecurityAlerts securityAlerts;
+    private final @Nullable String metricPrefix;
     private final boolean cachePanel;
 
     private MetricsExport(Builder b) {
@@ -82,6 +83,7 @@ public final class MetricsExport {
         this.selectorLabels = Collections.unmodifiableMap(new LinkedHashMap<>(b.selectorLabels));
         this.alertPack = b.alertPack;
         this.securityAlerts = b.securityAlerts;
+        this.metricPrefix = b.metricPrefix;
         this.cachePanel = b.cachePanel == null || b.cachePanel;
     }
 
@@ -182,11 +184,11 @@ public final class MetricsExport {
             packs.addAll(alertPack.render(selector(), byLabels()));
         }
         if (securityAlerts != null) {
-            packs.addAll(securityAlerts.render(selector(), byLabels(), ""));
+            packs.addAll(securityAlerts.render(selector(), byLabels()));
         }
         for (AlertPack.Rendered r : packs) {
             y.append("      - alert: ").append(r.alert()).append('\n');
-            y.append("        expr: ").append(quote(r.expr())).append('\n');
+            y.append("        expr: ").append(quote(MetricPrefix.series(metricPrefix, r.expr()))).append('\n');
             if (!r.forDuration().isZero()) {
                 y.append("        for: ").append(promDuration(r.forDuration())).append('\n');
             }
@@ -371,7 +373,8 @@ public final class MetricsExport {
                 target("sum by (job, instance) (http_server_requests_in_flight" + sel + ")", "{{instance}}", "A")));
         nextRow(y);
         panels.add(panel(panels.size() + 1, "DB pool usage, per instance (alert above 85 %)", "percentunit", y, 0,
-                target("max by (job, instance, pool) (db_pool_usage_ratio" + sel + ")", "{{instance}} {{pool}}", "A")));
+                target("max by (job, instance, pool) (" + MetricPrefix.series(metricPrefix, "db_pool_usage_ratio") + sel
+                        + ")", "{{instance}} {{pool}}", "A")));
         if (cachePanel) {
             panels.add(panel(panels.size() + 1, "Cache hit ratio, per instance (target above 90 %)", "percentunit", y,
                     12, target("max by (job, instance, cache) (cache_hit_ratio" + sel + ")", "{{instance}} {{cache}}",
@@ -460,6 +463,7 @@ public final class MetricsExport {
         private final Map<String, String> selectorLabels = new LinkedHashMap<>();
         private @Nullable AlertPack alertPack;
         private @Nullable SecurityAlerts securityAlerts;
+        private @Nullable String metricPrefix;
         private @Nullable RequestMetrics requestMetrics;
         private @Nullable Boolean cachePanel;
 
@@ -548,6 +552,21 @@ public final class MetricsExport {
                 throw new IllegalStateException("alertPack was already set");
             }
             this.alertPack = pack;
+            return this;
+        }
+
+        /**
+         * The prefix the host gave Opskit's meters ({@link HikariPoolMetrics#withMetricPrefix(String)},
+         * {@link SecuritySignals.Builder#metricPrefix(String)}, {@link SloTracker.Builder#metricPrefix(String)}),
+         * so that the rules and the dashboard read {@code chatbot_db_pool_usage_ratio} and
+         * {@code chatbot_security_*}. {@code http_server_requests_*} never takes a prefix.
+         *
+         * @throws IllegalArgumentException when not 1 to 32 lower-case letters, digits and {@code _}
+         *                                  starting with a letter
+         * @throws IllegalStateException    when already set
+         */
+        public Builder metricPrefix(String prefix) {
+            this.metricPrefix = MetricPrefix.check(prefix, this.metricPrefix);
             return this;
         }
 

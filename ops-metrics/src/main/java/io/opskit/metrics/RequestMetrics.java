@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * core records:
  * <ul>
  *   <li>{@value #TIMER} (Prometheus {@code http_server_requests_seconds}), a timer tagged
- *       {@code method}, {@code route}, {@code status}, {@code outcome} and {@code exception};</li>
+ *       {@code method}, {@code route}, {@code status}, {@code outcome} and, for a request that ended
+ *       with an exception, {@code exception} (absent otherwise, as OpenTelemetry's {@code error.type};
+ *       PromQL's {@code exception=""} selects the requests without one);</li>
  *   <li>{@value #IN_FLIGHT}, a gauge of requests started and not yet stopped;</li>
  *   <li>{@value #ROUTE_OVERFLOW}, a counter of requests recorded as {@link #OTHER} because the
  *       route cap was reached (warned about once).</li>

@@ -88,12 +88,11 @@ public final class SecurityAlerts {
      *
      * @param selector the service's label matchers without braces
      * @param by       the labels the service's series are aggregated by
-     * @param prefix   what precedes the series names ({@code chatbot_}), or empty
      */
-    List<AlertPack.Rendered> render(String selector, String by, String prefix) {
+    List<AlertPack.Rendered> render(String selector, String by) {
         List<AlertPack.Rendered> out = new ArrayList<>();
         for (Choice c : choices) {
-            String series = prefix + c.kind.series + "{" + selector + "}";
+            String series = c.kind.series + "{" + selector + "}";
             String forText = c.forDuration.isZero() ? "" : " for " + MetricsExport.promDuration(c.forDuration);
             String t = MetricsExport.number(c.threshold);
             Map<String, String> labels = new LinkedHashMap<>();

@@ -112,27 +112,28 @@ public final class SecuritySignals implements RequestListener {
 
     private SecuritySignals(Builder b) {
         MeterRegistry registry = b.registry != null ? b.registry : new CompositeMeterRegistry();
+        String prefix = b.prefix;
         for (AuthFailure reason : AuthFailure.values()) {
-            failures.put(reason, Counter.builder(AUTHENTICATION_FAILURES)
+            failures.put(reason, Counter.builder(MetricPrefix.meter(prefix, AUTHENTICATION_FAILURES))
                     .description("Failed authentication attempts, by reason")
                     .tag("reason", reason.wireName()).register(registry));
         }
-        this.unauthenticated = denial(registry, Denial.UNAUTHENTICATED);
-        this.forbidden = denial(registry, Denial.FORBIDDEN);
+        this.unauthenticated = denial(registry, prefix, Denial.UNAUTHENTICATED);
+        this.forbidden = denial(registry, prefix, Denial.FORBIDDEN);
         for (String name : b.exports) {
-            exports.put(name, export(registry, name));
+            exports.put(name, export(registry, prefix, name));
         }
-        this.otherExport = export(registry, OTHER_EXPORT);
+        this.otherExport = export(registry, prefix, OTHER_EXPORT);
     }
 
-    private static Counter denial(MeterRegistry registry, Denial reason) {
-        return Counter.builder(UNAUTHORIZED_REQUESTS)
+    private static Counter denial(MeterRegistry registry, @Nullable String prefix, Denial reason) {
+        return Counter.builder(MetricPrefix.meter(prefix, UNAUTHORIZED_REQUESTS))
                 .description("Requests answered 401 or 403, by reason")
                 .tag("reason", reason.wireName()).register(registry);
     }
 
-    private static Counter export(MeterRegistry registry, String name) {
-        return Counter.builder(EXPORT_BYTES)
+    private static Counter export(MeterRegistry registry, @Nullable String prefix, String name) {
+        return Counter.builder(MetricPrefix.meter(prefix, EXPORT_BYTES))
                 .description("Bytes sent out through bulk exports, by export")
                 .baseUnit("bytes").tag("export", name).register(registry);
     }
@@ -209,6 +210,7 @@ public final class SecuritySignals implements RequestListener {
     /** Set-once configuration of {@link SecuritySignals}; validated as set. Not thread-safe. */
     public static final class Builder {
         private @Nullable MeterRegistry registry;
+        private @Nullable String prefix;
         private final Set<String> exports = new LinkedHashSet<>();
 
         private Builder() {
@@ -220,11 +222,7 @@ public final class SecuritySignals implements RequestListener {
          * @throws IllegalStateException when already set
          */
         public Builder meterRegistry(MeterRegistry registry) {
-            Objects.requireNonNull(registry, "registry");
-            if (this.registry != null) {
-                throw new IllegalStateException("meterRegistry was already set");
-            }
-            this.registry = registry;
+            this.registry = io.opskit.api.internal.Checks.setOnce(this.registry, registry, "meterRegistry");
             return this;
         }
 
@@ -245,6 +243,20 @@ public final class SecuritySignals implements RequestListener {
             if (!exports.add(name)) {
                 throw new IllegalArgumentException("export was already declared: '" + name + "'");
             }
+            return this;
+        }
+
+        /**
+         * A prefix for these meters' names: {@code chatbot} makes {@code chatbot.security.export.bytes}
+         * ({@code chatbot_security_export_bytes_total}). Give {@link MetricsExport.Builder#metricPrefix(String)}
+         * the same prefix so that the generated rules read them.
+         *
+         * @throws IllegalArgumentException when not 1 to 32 lower-case letters, digits and {@code _}
+         *                                  starting with a letter
+         * @throws IllegalStateException    when already set
+         */
+        public Builder metricPrefix(String prefix) {
+            this.prefix = MetricPrefix.check(prefix, this.prefix);
             return this;
         }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts good and bad requests for a set of {@link Slo}s in process, in fixed memory, and reports
@@ -55,6 +56,7 @@ public final class SloTracker implements RequestListener, MeterBinder {
     private static final long HOUR = 3_600_000;
 
     private final Clock clock;
+    private final @Nullable String prefix;
     private final long minEvents;
     private final List<BurnRateWindow> burnWindows;
     private final Tracked[] tracked;
@@ -62,6 +64,7 @@ public final class SloTracker implements RequestListener, MeterBinder {
 
     private SloTracker(Builder b) {
         this.clock = b.clock;
+        this.prefix = b.prefix;
         this.minEvents = b.minEvents;
         this.burnWindows = List.copyOf(b.burnWindows);
         long longest = 0;
@@ -222,21 +225,23 @@ public final class SloTracker implements RequestListener, MeterBinder {
     public void bindTo(MeterRegistry registry) {
         for (Tracked t : tracked) {
             String name = t.slo.name();
-            Gauge.builder(OBJECTIVE, t.slo, Slo::objective).description("SLO objective").tag("slo", name)
+            Gauge.builder(MetricPrefix.meter(prefix, OBJECTIVE), t.slo, Slo::objective).description("SLO objective")
+                    .tag("slo", name)
                     .strongReference(true).register(registry);
-            Gauge.builder(SLI, this, s -> s.sli(name)).description("Good share of requests over the SLO window")
+            Gauge.builder(MetricPrefix.meter(prefix, SLI), this, s -> s.sli(name))
+                    .description("Good share of requests over the SLO window")
                     .tag("slo", name).strongReference(true).register(registry);
-            Gauge.builder(BUDGET_REMAINING, this, s -> s.errorBudgetRemaining(name))
+            Gauge.builder(MetricPrefix.meter(prefix, BUDGET_REMAINING), this, s -> s.errorBudgetRemaining(name))
                     .description("Error budget left over the SLO window: 1 untouched, 0 spent")
                     .tag("slo", name).strongReference(true).register(registry);
             for (Duration w : windows()) {
-                Gauge.builder(BURN_RATE, this, s -> s.burnRate(name, w))
+                Gauge.builder(MetricPrefix.meter(prefix, BURN_RATE), this, s -> s.burnRate(name, w))
                         .description("Bad share over the window divided by the error budget")
                         .tags("slo", name, "window", BurnRateWindow.label(w)).strongReference(true)
                         .register(registry);
             }
             for (BurnRateWindow c : burnWindows) {
-                Gauge.builder(BURN_ALERT, this, s -> s.burning(name, c) ? 1 : 0)
+                Gauge.builder(MetricPrefix.meter(prefix, BURN_ALERT), this, s -> s.burning(name, c) ? 1 : 0)
                         .description("1 when both windows burn above the factor with enough requests")
                         .tags("slo", name, "long_window", BurnRateWindow.label(c.longWindow()),
                                 "short_window", BurnRateWindow.label(c.shortWindow()),
@@ -268,8 +273,22 @@ public final class SloTracker implements RequestListener, MeterBinder {
         private long minEvents = 100;
         private List<BurnRateWindow> burnWindows = BurnRateWindow.DEFAULTS;
         private final Map<String, Slo> slos = new LinkedHashMap<>();
+        private @Nullable String prefix;
 
         private Builder() {
+        }
+
+        /**
+         * A prefix for the gauges' names: {@code chatbot} makes {@code chatbot.slo.sli.ratio}
+         * ({@code chatbot_slo_sli_ratio}).
+         *
+         * @throws IllegalArgumentException when not 1 to 32 lower-case letters, digits and {@code _}
+         *                                  starting with a letter
+         * @throws IllegalStateException    when already set
+         */
+        public Builder metricPrefix(String prefix) {
+            this.prefix = MetricPrefix.check(prefix, this.prefix);
+            return this;
         }
 
         /** The clock (tests pass a fixed or stepping one). */

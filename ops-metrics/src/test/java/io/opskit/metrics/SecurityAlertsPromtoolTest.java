@@ -149,7 +149,7 @@ class SecurityAlertsPromtoolTest {
             assertThat(page).as("section of " + alert).contains("\n## " + alert + "\n");
         }
         assertThat(SecurityAlerts.builder().failedLogins(1, Duration.ZERO, Severity.WARNING).build()
-                .render("job=\"app\"", "job", "").get(0).runbookUrl())
+                .render("job=\"app\"", "job").get(0).runbookUrl())
                 .isEqualTo("https://github.com/opskit/opskit/blob/main/ops-metrics/RUNBOOKS.md#highfailedloginrate");
     }
 

@@ -34,7 +34,7 @@ class SloBurnRulesPromtoolTest {
     static String series(String job, int status) {
         String outcome = status >= 500 ? "SERVER_ERROR" : "SUCCESS";
         return "http_server_requests_seconds_count{job=\"" + job + "\",instance=\"10.0.0.1:8080\",method=\"GET\","
-                + "route=\"/api/items\",status=\"" + status + "\",outcome=\"" + outcome + "\",exception=\"none\"}";
+                + "route=\"/api/items\",status=\"" + status + "\",outcome=\"" + outcome + "\"}";
     }
 
     /** Cumulative counters: {@code perStep} requests per step, {@code errorShare(step)} of them 500s. */

@@ -29,7 +29,6 @@ public final class RouteTable {
     };
     private static final int STATUS_SLOTS = 501;
     private static final int UNKNOWN_STATUS = 500;
-    private static final String NO_EXCEPTION = "none";
     /** The longest route value recorded as itself. */
     public static final int MAX_ROUTE_LENGTH = 200;
 
@@ -157,13 +156,20 @@ public final class RouteTable {
         return other;
     }
 
-    private Timer register(String route, int methodIndex, int slot, String exception, boolean refused) {
+    /**
+     * Registers one timer. {@code exception} is the exception tag's value, or null for a request that
+     * ended without one: then the tag is left out, as OpenTelemetry sets {@code error.type} only on
+     * errors, rather than carrying a sentinel such as {@code "none"} that reads like a real value.
+     */
+    private Timer register(String route, int methodIndex, int slot, @Nullable String exception, boolean refused) {
         String status = slot == UNKNOWN_STATUS ? "UNKNOWN" : Integer.toString(slot + 100);
         String outcome = refused ? RequestMetrics.REFUSED : outcome(slot == UNKNOWN_STATUS ? 0 : slot + 100);
         Timer.Builder b = Timer.builder(RequestMetrics.TIMER)
                 .description("HTTP server requests, by route template")
-                .tags("method", METHODS[methodIndex], "route", route, "status", status,
-                        "outcome", outcome, "exception", exception);
+                .tags("method", METHODS[methodIndex], "route", route, "status", status, "outcome", outcome);
+        if (exception != null) {
+            b.tag("exception", exception);
+        }
         if (buckets.length > 0) {
             b.serviceLevelObjectives(buckets);
         }
@@ -214,7 +220,7 @@ public final class RouteTable {
             }
             Timer t = byStatus.get(slot);
             if (t == null) {
-                t = register(route, methodIndex, slot, NO_EXCEPTION, refused);
+                t = register(route, methodIndex, slot, null, refused);
                 byStatus.set(slot, t);
             }
             return t;
@@ -224,7 +230,7 @@ public final class RouteTable {
                                                         int methodIndex, boolean refused) {
             if (arrays.compareAndSet(methodIndex, null, new AtomicReferenceArray<>(STATUS_SLOTS)) && !refused) {
                 AtomicReferenceArray<Timer> created = arrays.get(methodIndex);
-                created.set(500 - 100, register(route, methodIndex, 500 - 100, NO_EXCEPTION, false));
+                created.set(500 - 100, register(route, methodIndex, 500 - 100, null, false));
             }
             return arrays.get(methodIndex);
         }
