@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -110,13 +111,32 @@ public final class PriceTable {
             throw new IllegalArgumentException("price table must be at most " + MAX_SIZE + " characters: "
                     + json.length());
         }
+        JsonParser parser;
         try {
-            return fromTree(JSON.readTree(json));
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new IllegalArgumentException("price table is not valid JSON: " + e.getOriginalMessage()
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
+            parser = JSON.getFactory().createParser(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("price table could not be read", e); // not from a String
         }
+        try {
+            return fromTree(JSON.readTree(parser)); // FAIL_ON_TRAILING_TOKENS applies here too
+        } catch (JsonProcessingException e) {
+            // Jackson's constraint errors (nesting depth, number length) carry no location: the parser has it.
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
+            throw new IllegalArgumentException("price table is not valid JSON: " + e.getOriginalMessage() + where(at),
+                    e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("price table could not be read", e); // not from a String
+        } finally {
+            try {
+                parser.close();
+            } catch (IOException e) {
+                // nothing to release for a String
+            }
+        }
+    }
+
+    private static String where(@Nullable JsonLocation at) {
+        return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     /**

@@ -77,4 +77,73 @@ class PriceTableTest {
         // rounds up: a single token at 1 micro-USD per million is still charged 1 micro-USD
         assertThat(new ModelPrice(1, 1, 1, 1).costMicros(TokenUsage.of(1, 0))).isEqualTo(1);
     }
+    // Finding 7, the price table: PriceTable.fromJson threw NullPointerException on Jackson's
+    // constraint errors, accepted duplicate fields (the last won), trailing garbage and a 50 MB table.
+
+    @Test
+    void finding7_constraintErrorThrewNullPointerException_deepNestingIsRefusedNamingThePosition() {
+        String deep = table("\"openai/gpt-4o\":{\"input\":1,\"output\":1}").replace("\"models\":",
+                "\"x\":" + "[".repeat(2_000) + "]".repeat(2_000) + ",\"models\":");
+
+        assertThatThrownBy(() -> PriceTable.fromJson(deep))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON").hasMessageContaining("nesting depth")
+                .hasMessageContaining("line 1, column");
+    }
+
+    @Test
+    void finding7_constraintErrorThrewNullPointerException_aHugeNumberIsRefusedNamingThePosition() {
+        String huge = table("\"openai/gpt-4o\":{\"input\":" + "9".repeat(2_000) + ",\"output\":1}");
+
+        assertThatThrownBy(() -> PriceTable.fromJson(huge))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON").hasMessageContaining("Number value length")
+                .hasMessageContaining("line 1, column");
+    }
+
+    @Test
+    void finding7_duplicateFieldsLastWon_areRefusedNamingTheField() {
+        String twice = table("\"openai/gpt-4o\":{\"input\":1,\"output\":1,\"input\":999999}");
+
+        assertThatThrownBy(() -> PriceTable.fromJson(twice))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON: Duplicate field 'input'")
+                .hasMessageContaining("line 1, column");
+    }
+
+    @Test
+    void finding7_duplicateModelLastWon_isRefused() {
+        String twice = table("\"openai/gpt-4o\":{\"input\":1,\"output\":1},"
+                + "\"openai/gpt-4o\":{\"input\":0,\"output\":0}");
+
+        assertThatThrownBy(() -> PriceTable.fromJson(twice))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON: Duplicate field 'openai/gpt-4o'");
+    }
+
+    @Test
+    void finding7_trailingGarbageWasAccepted_isRefused() {
+        String trailing = table("\"openai/gpt-4o\":{\"input\":1,\"output\":1}") + " {\"format\":2}";
+
+        assertThatThrownBy(() -> PriceTable.fromJson(trailing))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("price table is not valid JSON: Trailing token")
+                .hasMessageContaining("line 1, column");
+    }
+
+    @Test
+    void finding7_a50MbTableWasRead_aTableAboveTheSizeLimitIsRefusedBeforeParsing() {
+        String valid = table("\"openai/gpt-4o\":{\"input\":1,\"output\":1}");
+        String padded = valid + " ".repeat(PriceTable.MAX_SIZE + 1 - valid.length());
+
+        assertThatThrownBy(() -> PriceTable.fromJson(padded))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("price table must be at most 1048576 characters: 1048577");
+        assertThatThrownBy(() -> PriceTable.fromJson(new java.io.ByteArrayInputStream(
+                padded.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("price table must be at most 1048576 bytes");
+        assertThat(PriceTable.fromJson(padded.substring(0, PriceTable.MAX_SIZE)).version())
+                .as("a table at the limit is read").isEqualTo("v1");
+    }
 }
