@@ -1,6 +1,7 @@
 package io.opskit.metrics;
 
 import io.opskit.api.Redactor;
+import io.opskit.api.Threshold;
 import io.opskit.api.internal.Checks;
 import io.opskit.api.notify.AlertSilence;
 import io.opskit.api.notify.Notifier;
@@ -26,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * Evaluates {@link AlertRule}s in process, for hosts without Prometheus, and sends their
  * transitions to {@link Notifier}s.
  *
- * <p>Each {@link #evaluate()} reads every rule once. A rule whose condition starts to hold becomes
- * {@link AlertState#PENDING} (event {@code alert.pending}, INFO); once it has held for the rule's
- * {@code for} duration it becomes {@link AlertState#FIRING} (event {@code alert.firing}, the rule's
- * severity); when it stops holding a firing rule is resolved (event {@code alert.resolved}, INFO) and
- * a pending one silently returns to inactive. A value source that throws counts as no data (the
+ * <p>Each {@link #evaluate()} reads every rule once and moves the alert of each of its levels
+ * ({@link AlertRule#levels()}: warning and critical, each as its own Prometheus rule would). A level
+ * whose condition starts to hold becomes {@link AlertState#PENDING} (event {@code alert.pending},
+ * INFO); once it has held for the rule's {@code for} duration it becomes {@link AlertState#FIRING}
+ * (event {@code alert.firing}, severity WARNING or CRITICAL, label {@code severity}); when it stops
+ * holding a firing level is resolved (event {@code alert.resolved}, INFO) and a pending one silently
+ * returns to inactive. A value source that throws counts as no data (the
  * condition does not hold) and is logged at WARN once until it reads again. A notifier that throws
  * is logged at WARN once per episode and does not stop the others. Summaries pass through
  * {@link Redactor}.
@@ -106,67 +109,76 @@ public final class AlertEvaluator implements AutoCloseable {
         Instant now = clock.instant();
         for (Tracked t : rules.values()) {
             double value = read(t);
-            boolean breached = t.rule.breached(value);
             Optional<String> silence = silenceOf(t.rule.name(), now);
-            boolean muted = silence.isPresent();
-            if (muted && t.silencedBy == null) {
-                log.info("alert rule {}: notifications silenced by {}", t.rule.name(), silence.get());
+            for (int i = 0; i < t.conditions.length; i++) {
+                step(t, t.conditions[i], i == 0, value, silence, now);
             }
-            String heldBackBy = t.silencedBy;
-            switch (t.state) {
-                case INACTIVE -> {
-                    if (breached) {
-                        t.activeSince = now;
-                        t.state = AlertState.PENDING;
-                        if (!muted) {
-                            send(t, PENDING, Severity.INFO, value, now, null);
-                        }
-                        if (t.rule.forDuration().isZero()) {
-                            t.state = AlertState.FIRING;
-                        }
+        }
+    }
+
+    /** Moves one level's alert of a rule. {@code first}: the rule's first level, which logs the silences. */
+    private void step(Tracked t, Condition c, boolean first, double value, Optional<String> silence, Instant now) {
+        boolean breached = t.rule.reaches(value, c.level);
+        boolean muted = silence.isPresent();
+        if (muted && c.silencedBy == null && first) {
+            log.info("alert rule {}: notifications silenced by {}", t.rule.name(), silence.get());
+        }
+        String heldBackBy = c.silencedBy;
+        switch (c.state) {
+            case INACTIVE -> {
+                if (breached) {
+                    c.activeSince = now;
+                    c.state = AlertState.PENDING;
+                    if (!muted) {
+                        send(t, c, PENDING, Severity.INFO, value, now, null);
                     }
-                }
-                case PENDING -> {
-                    if (!breached) {
-                        t.state = AlertState.INACTIVE;
-                        t.activeSince = null;
-                    } else if (heldFor(t.activeSince, now).compareTo(t.rule.forDuration()) >= 0) {
-                        t.state = AlertState.FIRING;
-                    }
-                }
-                case FIRING -> {
-                    if (!breached) {
-                        t.state = AlertState.INACTIVE;
-                        t.activeSince = null;
+                    if (t.rule.forDuration().isZero()) {
+                        c.state = AlertState.FIRING;
                     }
                 }
             }
-            if (muted) {
-                t.heldBack = (t.state == AlertState.FIRING) != t.heardFiring;
-                if (t.heldBack) {
-                    log.debug("alert rule {}: {} held back by {}", t.rule.name(),
-                            t.state == AlertState.FIRING ? FIRING : RESOLVED, silence.get());
+            case PENDING -> {
+                if (!breached) {
+                    c.state = AlertState.INACTIVE;
+                    c.activeSince = null;
+                } else if (heldFor(c.activeSince, now).compareTo(t.rule.forDuration()) >= 0) {
+                    c.state = AlertState.FIRING;
                 }
-                t.silencedBy = silence.get();
-                continue;
             }
-            if (heldBackBy != null) {
+            case FIRING -> {
+                if (!breached) {
+                    c.state = AlertState.INACTIVE;
+                    c.activeSince = null;
+                }
+            }
+        }
+        if (muted) {
+            c.heldBack = (c.state == AlertState.FIRING) != c.heardFiring;
+            if (c.heldBack) {
+                log.debug("alert rule {} ({}): {} held back by {}", t.rule.name(), c.severityLabel(),
+                        c.state == AlertState.FIRING ? FIRING : RESOLVED, silence.get());
+            }
+            c.silencedBy = silence.get();
+            return;
+        }
+        if (heldBackBy != null) {
+            if (first) {
                 log.info("alert rule {}: silence by {} ended; rule is {}", t.rule.name(), heldBackBy,
-                        t.state.name().toLowerCase(java.util.Locale.ROOT));
-                t.silencedBy = null;
-                if (!t.heldBack) {
-                    heldBackBy = null;
-                }
-                t.heldBack = false;
+                        t.state().name().toLowerCase(java.util.Locale.ROOT));
             }
-            // What receivers last heard, brought up to date: a transition now, or one held back.
-            if (t.state == AlertState.FIRING && !t.heardFiring) {
-                t.heardFiring = true;
-                send(t, FIRING, t.rule.severity(), value, now, heldBackBy);
-            } else if (t.state != AlertState.FIRING && t.heardFiring) {
-                t.heardFiring = false;
-                send(t, RESOLVED, Severity.INFO, value, now, heldBackBy);
+            c.silencedBy = null;
+            if (!c.heldBack) {
+                heldBackBy = null;
             }
+            c.heldBack = false;
+        }
+        // What receivers last heard, brought up to date: a transition now, or one held back.
+        if (c.state == AlertState.FIRING && !c.heardFiring) {
+            c.heardFiring = true;
+            send(t, c, FIRING, AlertRule.severity(c.level), value, now, heldBackBy);
+        } else if (c.state != AlertState.FIRING && c.heardFiring) {
+            c.heardFiring = false;
+            send(t, c, RESOLVED, Severity.INFO, value, now, heldBackBy);
         }
     }
 
@@ -213,14 +225,14 @@ public final class AlertEvaluator implements AutoCloseable {
         }
     }
 
-    private void send(Tracked t, String type, Severity severity, double value, Instant now,
+    private void send(Tracked t, Condition c, String type, Severity severity, double value, Instant now,
                       @Nullable String heldBackBy) {
         AlertRule rule = t.rule;
         Map<String, String> labels = new LinkedHashMap<>(rule.labels());
         labels.put("alertname", rule.name());
-        labels.put("severity", rule.severity().name().toLowerCase(java.util.Locale.ROOT));
-        String summary = Redactor.redact(rule.summary() + " (value " + value + " " + rule.comparison().operator()
-                + " " + rule.threshold() + ")" + (heldBackBy == null ? "" : "; held back by " + heldBackBy));
+        labels.put("severity", c.severityLabel());
+        String summary = Redactor.redact(rule.summary() + " (value " + value + " " + rule.operator() + " "
+                + rule.levelValue(c.level) + ")" + (heldBackBy == null ? "" : "; held back by " + heldBackBy));
         OpsEvent event = new OpsEvent("alert:" + rule.name(), type, severity, summary, labels, now);
         for (int i = 0; i < notifiers.size(); i++) {
             try {
@@ -237,16 +249,36 @@ public final class AlertEvaluator implements AutoCloseable {
     }
 
     /**
-     * The state of a rule.
+     * The state of a rule: the furthest of its levels' alerts (firing when either level fires).
      *
      * @throws IllegalArgumentException when no rule has that name
      */
     public synchronized AlertState state(String rule) {
+        return tracked(rule).state();
+    }
+
+    /**
+     * The state of one level's alert of a rule.
+     *
+     * @throws IllegalArgumentException when no rule has that name, or the rule does not alert on that
+     *                                  level ({@link AlertRule#levels()})
+     */
+    public synchronized AlertState state(String rule, Threshold.Level level) {
+        Objects.requireNonNull(level, "level");
+        for (Condition c : tracked(rule).conditions) {
+            if (c.level == level) {
+                return c.state;
+            }
+        }
+        throw new IllegalArgumentException("alert rule '" + rule + "' does not alert on level " + level);
+    }
+
+    private Tracked tracked(String rule) {
         Tracked t = rules.get(rule);
         if (t == null) {
             throw new IllegalArgumentException("alert rule is not evaluated here: '" + rule + "'");
         }
-        return t.state;
+        return t;
     }
 
     /**
@@ -256,11 +288,7 @@ public final class AlertEvaluator implements AutoCloseable {
      * @throws IllegalArgumentException when no rule has that name
      */
     public synchronized Optional<String> silencedBy(String rule) {
-        Tracked t = rules.get(rule);
-        if (t == null) {
-            throw new IllegalArgumentException("alert rule is not evaluated here: '" + rule + "'");
-        }
-        return Optional.ofNullable(t.silencedBy);
+        return Optional.ofNullable(tracked(rule).conditions[0].silencedBy);
     }
 
     /** The rules, in the order given. */
@@ -297,20 +325,51 @@ public final class AlertEvaluator implements AutoCloseable {
         }
     }
 
+    /** A rule: its source's health and one alert per level. */
     private static final class Tracked {
         final AlertRule rule;
+        final Condition[] conditions;
+        boolean sourceFailing;
+
+        Tracked(AlertRule rule) {
+            this.rule = rule;
+            List<Threshold.Level> levels = rule.levels();
+            this.conditions = new Condition[levels.size()];
+            for (int i = 0; i < conditions.length; i++) {
+                conditions[i] = new Condition(levels.get(i));
+            }
+        }
+
+        /** The furthest state of the rule's levels. */
+        AlertState state() {
+            AlertState furthest = AlertState.INACTIVE;
+            for (Condition c : conditions) {
+                if (c.state.compareTo(furthest) > 0) {
+                    furthest = c.state;
+                }
+            }
+            return furthest;
+        }
+    }
+
+    /** The alert of one level of a rule, as one Prometheus alerting rule. */
+    private static final class Condition {
+        final Threshold.Level level;
         AlertState state = AlertState.INACTIVE;
         @Nullable Instant activeSince;
-        boolean sourceFailing;
-        /** Whether receivers last heard this rule fire (and not resolve since). */
+        /** Whether receivers last heard this alert fire (and not resolve since). */
         boolean heardFiring;
         /** The reason of the silence at the last evaluation; null when not silenced. */
         @Nullable String silencedBy;
         /** Whether the silence holds back a change receivers have not heard. */
         boolean heldBack;
 
-        Tracked(AlertRule rule) {
-            this.rule = rule;
+        Condition(Threshold.Level level) {
+            this.level = level;
+        }
+
+        String severityLabel() {
+            return AlertRule.severity(level).name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Threshold;
 import io.opskit.api.notify.Severity;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -11,10 +13,17 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A threshold alert: a value source, a comparison with a threshold, a {@code for} duration the
- * condition must hold before the alert fires, and a severity. Evaluated in process by an
- * {@link AlertEvaluator}; exported as a Prometheus alerting rule by {@link MetricsExport} when it
- * carries a PromQL expression for the same value.
+ * A threshold alert: a value source, an {@link io.opskit.api.Threshold} (warning and critical levels
+ * with a direction, the type every Opskit module uses for "above X is bad"), and a {@code for}
+ * duration a level must hold before its alert fires. Each level is its own alert, as two Prometheus
+ * rules of one name with {@code severity="warning"} and {@code severity="critical"}: the value at or
+ * past the warning level for {@code for} fires the warning, at or past the critical level for
+ * {@code for} the critical one too (Alertmanager's inhibition usually mutes the warning then). When
+ * both levels are equal there is only the critical alert. Evaluated in process by an
+ * {@link AlertEvaluator}; exported as those rules by {@link MetricsExport} when it carries a PromQL
+ * expression for the same value, with the same comparisons ({@code >=} for
+ * {@link Threshold.Direction#ABOVE}, {@code <=} for {@link Threshold.Direction#BELOW}). A NaN value is
+ * no data and reaches no level, as a PromQL comparison with NaN is false.
  *
  * <p>Immutable and thread-safe (the value source must be thread-safe too).
  */
@@ -24,10 +33,8 @@ public final class AlertRule {
 
     private final String name;
     private final DoubleSupplier source;
-    private final Comparison comparison;
-    private final double threshold;
+    private final Threshold threshold;
     private final Duration forDuration;
-    private final Severity severity;
     private final String summary;
     private final @Nullable String promql;
     private final Map<String, String> labels;
@@ -35,11 +42,10 @@ public final class AlertRule {
     private AlertRule(Builder b) {
         this.name = b.name;
         this.source = Objects.requireNonNull(b.source, "source");
-        this.comparison = Objects.requireNonNull(b.comparison, "comparison");
-        this.threshold = b.threshold;
+        this.threshold = Objects.requireNonNull(b.threshold, "threshold");
         this.forDuration = b.forDuration;
-        this.severity = b.severity;
-        this.summary = b.summary != null ? b.summary : name + " " + comparison.operator() + " " + threshold;
+        this.summary = b.summary != null ? b.summary : name + " " + operator() + " " + threshold.warning()
+                + (threshold.warning() == threshold.critical() ? "" : " (critical " + threshold.critical() + ")");
         this.promql = b.promql;
         this.labels = Map.copyOf(b.labels);
     }
@@ -69,29 +75,50 @@ public final class AlertRule {
         return source.getAsDouble();
     }
 
-    /** Whether {@code value} breaches the threshold. */
-    public boolean breached(double value) {
-        return comparison.test(value, threshold);
-    }
-
-    /** The comparison. */
-    public Comparison comparison() {
-        return comparison;
-    }
-
-    /** The threshold, in the source's unit. */
-    public double threshold() {
+    /** The warning and critical levels and their direction, in the source's unit. */
+    public Threshold threshold() {
         return threshold;
+    }
+
+    /**
+     * The levels this rule alerts on, least severe first: {@code WARNING} and {@code CRITICAL}, or only
+     * {@code CRITICAL} when both levels are equal.
+     */
+    public List<Threshold.Level> levels() {
+        return threshold.warning() == threshold.critical() ? List.of(Threshold.Level.CRITICAL)
+                : List.of(Threshold.Level.WARNING, Threshold.Level.CRITICAL);
+    }
+
+    /** The value at which {@code level} starts: the threshold's warning or critical level. */
+    public double levelValue(Threshold.Level level) {
+        return level == Threshold.Level.CRITICAL ? threshold.critical() : threshold.warning();
+    }
+
+    /**
+     * Whether {@code value} is at or past {@code level} ({@code >=} above, {@code <=} below); false for
+     * NaN and for {@link Threshold.Level#OK}.
+     */
+    public boolean reaches(double value, Threshold.Level level) {
+        if (level == Threshold.Level.OK || Double.isNaN(value)) {
+            return false;
+        }
+        double at = levelValue(level);
+        return threshold.direction() == Threshold.Direction.ABOVE ? value >= at : value <= at;
+    }
+
+    /** The PromQL operator of the comparison: {@code >=} or {@code <=}. */
+    public String operator() {
+        return threshold.direction() == Threshold.Direction.ABOVE ? ">=" : "<=";
+    }
+
+    /** The notification severity of a level's alert: {@code WARNING} or {@code CRITICAL}. */
+    public static Severity severity(Threshold.Level level) {
+        return level == Threshold.Level.CRITICAL ? Severity.CRITICAL : Severity.WARNING;
     }
 
     /** How long the condition must hold before firing; zero fires at once. */
     public Duration forDuration() {
         return forDuration;
-    }
-
-    /** How urgent a firing alert is. */
-    public Severity severity() {
-        return severity;
     }
 
     /** One line for a human. */
@@ -113,10 +140,8 @@ public final class AlertRule {
     public static final class Builder {
         private final String name;
         private @Nullable DoubleSupplier source;
-        private @Nullable Comparison comparison;
-        private double threshold;
+        private @Nullable Threshold threshold;
         private Duration forDuration = Duration.ZERO;
-        private Severity severity = Severity.WARNING;
         private @Nullable String summary;
         private @Nullable String promql;
         private final Map<String, String> labels = new LinkedHashMap<>();
@@ -132,16 +157,11 @@ public final class AlertRule {
         }
 
         /**
-         * The condition: {@code value <comparison> threshold}.
-         *
-         * @throws IllegalArgumentException when the threshold is not finite
+         * The levels: {@code Threshold.above(0.70, 0.85)} warns at 70 % and is critical at 85 %;
+         * {@code Threshold.above(0.85, 0.85)} alerts once, critical, at 85 %.
          */
-        public Builder when(Comparison comparison, double threshold) {
-            this.comparison = Objects.requireNonNull(comparison, "comparison");
-            if (!Double.isFinite(threshold)) {
-                throw new IllegalArgumentException("threshold must be a finite number: " + threshold);
-            }
-            this.threshold = threshold;
+        public Builder when(Threshold threshold) {
+            this.threshold = Objects.requireNonNull(threshold, "threshold");
             return this;
         }
 
@@ -159,13 +179,7 @@ public final class AlertRule {
             return this;
         }
 
-        /** The severity; default WARNING. */
-        public Builder severity(Severity severity) {
-            this.severity = Objects.requireNonNull(severity, "severity");
-            return this;
-        }
-
-        /** One line for a human; default "name op threshold". */
+        /** One line for a human; default "name >= warning (critical c)". */
         public Builder summary(String summary) {
             this.summary = Objects.requireNonNull(summary, "summary");
             return this;
@@ -210,7 +224,7 @@ public final class AlertRule {
             if (source == null) {
                 throw new IllegalArgumentException("source must be set: rule '" + name + "'");
             }
-            if (comparison == null) {
+            if (threshold == null) {
                 throw new IllegalArgumentException("condition must be set with when(...): rule '" + name + "'");
             }
             return new AlertRule(this);

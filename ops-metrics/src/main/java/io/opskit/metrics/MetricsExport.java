@@ -165,19 +165,22 @@ public final class MetricsExport {
             if (promql == null) {
                 continue;
             }
-            y.append("      - alert: ").append(r.name()).append('\n');
-            y.append("        expr: ").append(quote("(" + promql.replace(SELECTOR_PLACEHOLDER, selector()) + ") "
-                    + r.comparison().operator() + " " + number(r.threshold()))).append('\n');
-            if (!r.forDuration().isZero()) {
-                y.append("        for: ").append(promDuration(r.forDuration())).append('\n');
+            // One rule per level, as the in-process evaluator tracks them: same name, severity label apart.
+            for (io.opskit.api.Threshold.Level level : r.levels()) {
+                y.append("      - alert: ").append(r.name()).append('\n');
+                y.append("        expr: ").append(quote("(" + promql.replace(SELECTOR_PLACEHOLDER, selector()) + ") "
+                        + r.operator() + " " + number(r.levelValue(level)))).append('\n');
+                if (!r.forDuration().isZero()) {
+                    y.append("        for: ").append(promDuration(r.forDuration())).append('\n');
+                }
+                y.append("        labels:\n          severity: ")
+                        .append(quote(AlertRule.severity(level).name().toLowerCase(Locale.ROOT))).append('\n');
+                for (var e : r.labels().entrySet()) {
+                    y.append("          ").append(e.getKey()).append(": ").append(quote(e.getValue())).append('\n');
+                }
+                y.append("        annotations:\n          summary: ").append(quote(r.summary())).append('\n');
+                rules++;
             }
-            y.append("        labels:\n          severity: ")
-                    .append(quote(r.severity().name().toLowerCase(Locale.ROOT))).append('\n');
-            for (var e : r.labels().entrySet()) {
-                y.append("          ").append(e.getKey()).append(": ").append(quote(e.getValue())).append('\n');
-            }
-            y.append("        annotations:\n          summary: ").append(quote(r.summary())).append('\n');
-            rules++;
         }
         List<AlertPack.Rendered> packs = new ArrayList<>();
         if (alertPack != null) {

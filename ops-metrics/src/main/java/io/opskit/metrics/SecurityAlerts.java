@@ -195,7 +195,7 @@ public final class SecurityAlerts {
          */
         public Builder exportVolume(long bytesPerHour, Duration forDuration, Severity severity) {
             Checks.requirePositive(bytesPerHour, "bytesPerHour");
-            return add(Kind.EXPORT, bytesPerHour, forDuration, severity);
+            return add(Kind.EXPORT, (double) bytesPerHour, forDuration, severity);
         }
 
         /**

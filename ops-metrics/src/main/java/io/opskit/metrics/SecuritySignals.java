@@ -188,7 +188,7 @@ public final class SecuritySignals implements RequestListener {
                         + "was counted as '{}'", OTHER_EXPORT);
             }
         }
-        counter.increment(bytes);
+        counter.increment((double) bytes);
     }
 
     /** The export names given to the builder, in order. */

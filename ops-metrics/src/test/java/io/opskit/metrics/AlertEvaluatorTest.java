@@ -1,5 +1,6 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Threshold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,9 +22,8 @@ class AlertEvaluatorTest {
     private AlertRule poolRule(Duration forDuration) {
         return AlertRule.builder("DbPoolPressure")
                 .source(poolUsage::get)
-                .when(Comparison.ABOVE, 0.85)
+                .when(Threshold.above(0.85, 0.85))
                 .forDuration(forDuration)
-                .severity(Severity.CRITICAL)
                 .summary("DB pool usage above 85 %")
                 .label("team", "platform")
                 .build();
@@ -65,6 +65,55 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void evaluate_thresholdWithTwoLevels_warningThenCriticalEachAfterItsForThenBothResolve() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(AlertRule.builder("DbPoolPressure").source(poolUsage::get).when(Threshold.above(0.70, 0.85))
+                        .forDuration(Duration.ofMinutes(5)).build())
+                .build();
+        poolUsage.set(0.75);
+        alerts.evaluate();
+        clock.advance(Duration.ofMinutes(5));
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure", Threshold.Level.WARNING)).isEqualTo(AlertState.FIRING);
+        assertThat(alerts.state("DbPoolPressure", Threshold.Level.CRITICAL)).isEqualTo(AlertState.INACTIVE);
+
+        poolUsage.set(0.90);
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure", Threshold.Level.CRITICAL)).isEqualTo(AlertState.PENDING);
+        clock.advance(Duration.ofMinutes(5));
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.FIRING);
+        poolUsage.set(0.10);
+        alerts.evaluate();
+        assertThat(alerts.state("DbPoolPressure")).isEqualTo(AlertState.INACTIVE);
+
+        assertThat(events).extracting(e -> e.type() + " " + e.labels().get("severity") + " " + e.severity())
+                .containsExactly("alert.pending warning INFO", "alert.firing warning WARNING",
+                        "alert.pending critical INFO", "alert.firing critical CRITICAL",
+                        "alert.resolved warning INFO", "alert.resolved critical INFO");
+        assertThat(events.get(3).summary()).contains("(value 0.9 >= 0.85)");
+        assertThatThrownBy(() -> alerts.state("DbPoolPressure", Threshold.Level.OK))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("alert rule 'DbPoolPressure' does not alert on level OK");
+    }
+
+    @Test
+    void evaluate_thresholdBelow_lowValuesAlertAndNaNIsNoData() {
+        AtomicReference<Double> freeDisk = new AtomicReference<>(0.5);
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
+                .rule(AlertRule.builder("LowDisk").source(freeDisk::get).when(Threshold.below(0.15, 0.10)).build())
+                .build();
+        freeDisk.set(0.12);
+        alerts.evaluate();
+        assertThat(alerts.state("LowDisk", Threshold.Level.WARNING)).isEqualTo(AlertState.FIRING);
+        assertThat(alerts.state("LowDisk", Threshold.Level.CRITICAL)).isEqualTo(AlertState.INACTIVE);
+        freeDisk.set(Double.NaN);
+        alerts.evaluate();
+        assertThat(alerts.state("LowDisk")).as("NaN is no data, as PromQL compares it false")
+                .isEqualTo(AlertState.INACTIVE);
+    }
+
+    @Test
     void evaluate_breachClearsWhilePending_neverFires() {
         AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
                 .rule(poolRule(Duration.ofMinutes(5))).build();
@@ -93,7 +142,7 @@ class AlertEvaluatorTest {
     void evaluate_throwingSourceAndNotifier_otherRulesAndNotifiersCarryOn() {
         AlertRule broken = AlertRule.builder("Broken").source(() -> {
             throw new IllegalStateException("db down: password=hunter2");
-        }).when(Comparison.ABOVE, 0).build();
+        }).when(Threshold.above(0, 0)).build();
         try (LogCapture logs = new LogCapture()) {
             AlertEvaluator alerts = AlertEvaluator.builder().clock(clock)
                     .notifier(e -> {
@@ -119,8 +168,8 @@ class AlertEvaluatorTest {
                 .hasMessage("name must be letters, digits and '_', starting with a letter: 'pool usage'");
         assertThatThrownBy(() -> AlertRule.builder("X").forDuration(Duration.ofSeconds(-1)))
                 .hasMessage("forDuration must not be negative: PT-1S");
-        assertThatThrownBy(() -> AlertRule.builder("X").when(Comparison.ABOVE, Double.NaN))
-                .hasMessage("threshold must be a finite number: NaN");
+        assertThatThrownBy(() -> AlertRule.builder("X").when(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("threshold");
         assertThatThrownBy(() -> AlertRule.builder("X").source(() -> 1).build())
                 .hasMessage("condition must be set with when(...): rule 'X'");
         assertThatThrownBy(() -> AlertEvaluator.builder().rule(poolRule(Duration.ZERO)).rule(poolRule(Duration.ZERO)))
@@ -168,7 +217,7 @@ class AlertEvaluatorTest {
         List<OpsEvent> seen = new java.util.ArrayList<>();
         AtomicReference<Double> value = new AtomicReference<>(0.0);
         AlertEvaluator alerts = AlertEvaluator.builder().clock(stepClock).notifier(seen::add)
-                .rule(AlertRule.builder("R").source(value::get).when(Comparison.AT_OR_ABOVE, 1)
+                .rule(AlertRule.builder("R").source(value::get).when(Threshold.above(1, 1))
                         .forDuration(Duration.ofMinutes(forMinutes)).build())
                 .build();
         for (boolean breach : breaches) {
@@ -201,10 +250,10 @@ class AlertEvaluatorTest {
     @Test
     void finding6_forDurationOfLongMaxSeconds_neitherFiresNorBreaksTheRulesAfterIt() {
         List<OpsEvent> events = new CopyOnWriteArrayList<>();
-        AlertRule forever = AlertRule.builder("Forever").source(() -> 1).when(Comparison.ABOVE, 0)
+        AlertRule forever = AlertRule.builder("Forever").source(() -> 1).when(Threshold.above(0.5, 0.5))
                 .forDuration(Duration.ofSeconds(Long.MAX_VALUE)).build();
         AtomicReference<Double> value = new AtomicReference<>(1.0);
-        AlertRule next = AlertRule.builder("Next").source(value::get).when(Comparison.ABOVE, 0).build();
+        AlertRule next = AlertRule.builder("Next").source(value::get).when(Threshold.above(0.5, 0.5)).build();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
                 .rule(forever).rule(next).build();
         alerts.evaluate();
@@ -243,7 +292,7 @@ class AlertEvaluatorTest {
         AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(events::add)
                 .silence(window("DbPoolPressure"))
                 .rule(poolRule(Duration.ofMinutes(5)))
-                .rule(AlertRule.builder("ErrorRate").source(errors::get).when(Comparison.ABOVE, 0.05).build())
+                .rule(AlertRule.builder("ErrorRate").source(errors::get).when(Threshold.above(0.05, 0.05)).build())
                 .build();
         evaluateEveryMinuteUntil(alerts, 12);
         poolUsage.set(0.9);
@@ -345,7 +394,7 @@ class AlertEvaluatorTest {
         java.util.concurrent.atomic.AtomicBoolean silenced = new java.util.concurrent.atomic.AtomicBoolean();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(stepClock).notifier(seen::add)
                 .silence((rule, at) -> silenced.get() ? java.util.Optional.of("test") : java.util.Optional.empty())
-                .rule(AlertRule.builder("R").source(value::get).when(Comparison.AT_OR_ABOVE, 1)
+                .rule(AlertRule.builder("R").source(value::get).when(Threshold.above(1, 1))
                         .forDuration(Duration.ofMinutes(forMinutes)).build())
                 .build();
         String heard = AlertEvaluator.RESOLVED;

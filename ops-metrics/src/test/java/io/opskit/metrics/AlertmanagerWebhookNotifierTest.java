@@ -1,5 +1,6 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Threshold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -106,8 +107,8 @@ class AlertmanagerWebhookNotifierTest {
         SloTrackerTest.StepClock clock = new SloTrackerTest.StepClock();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(clock)
                 .notifier(AlertmanagerWebhookNotifier.to(endpoint()))
-                .rule(AlertRule.builder("HighErrorRatio").source(() -> 0.05).when(Comparison.ABOVE, 0.02)
-                        .severity(Severity.CRITICAL).build())
+                .rule(AlertRule.builder("HighErrorRatio").source(() -> 0.05).when(Threshold.above(0.02, 0.02))
+                        .build())
                 .build();
         alerts.evaluate();
         String body = received.poll(10, TimeUnit.SECONDS);

@@ -1,12 +1,12 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Threshold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opskit.testsupport.Promtool;
-import io.opskit.api.notify.Severity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +29,11 @@ class MetricsExportTest {
                 .slo(Slo.latency("api-latency", 0.95, Duration.ofMillis(200)).withRoutes(Set.of("/api/items/{id}")))
                 .build();
         AlertRule pool = AlertRule.builder("DbPoolPressure").source(() -> 0)
-                .when(Comparison.ABOVE, 0.85).forDuration(Duration.ofMinutes(5)).severity(Severity.WARNING)
+                .when(Threshold.above(0.85, 0.95)).forDuration(Duration.ofMinutes(5))
                 .summary("DB pool usage above 85 % for 5 minutes")
                 .promql("max by (job, instance, pool) (db_pool_usage_ratio{${selector}})")
                 .build();
-        AlertRule inProcessOnly = AlertRule.builder("LocalOnly").source(() -> 0).when(Comparison.ABOVE, 1).build();
+        AlertRule inProcessOnly = AlertRule.builder("LocalOnly").source(() -> 0).when(Threshold.above(1, 1)).build();
         return MetricsExport.builder().job("app").slos(slos).alertRule(pool).alertRule(inProcessOnly)
                 .title("Opskit test").build();
     }
@@ -60,7 +60,8 @@ class MetricsExportTest {
                 .contains("le=\"0.2\"")
                 .contains("route=~\"/api/items/\\\\{id\\\\}\"")
                 .contains("alert: DbPoolPressure").contains("for: 5m")
-                .contains("'(max by (job, instance, pool) (db_pool_usage_ratio{job=\"app\"})) > 0.85'")
+                .contains("'(max by (job, instance, pool) (db_pool_usage_ratio{job=\"app\"})) >= 0.85'")
+                .contains("'(max by (job, instance, pool) (db_pool_usage_ratio{job=\"app\"})) >= 0.95'")
                 .doesNotContain("LocalOnly");
         // One rule group for the service.
         assertThat(yaml.lines().filter(l -> l.startsWith("  - name: "))).containsExactly("  - name: 'opskit-app'");

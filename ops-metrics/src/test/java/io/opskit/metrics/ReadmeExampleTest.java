@@ -1,5 +1,6 @@
 package io.opskit.metrics;
 
+import io.opskit.api.Threshold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -46,7 +47,7 @@ CaffeineCacheGauges.of(cache, "users").bindTo(registry);
 
 AlertRule poolPressure = AlertRule.builder("DbPoolPressure")
         .source(() -> pool.snapshot().usageRatio())
-        .when(Comparison.ABOVE, 0.85)
+        .when(Threshold.above(0.70, 0.85))
         .forDuration(Duration.ofMinutes(5))
         .promql("max by (job, instance, pool) (db_pool_usage_ratio{${selector}})")
         .build();
@@ -102,7 +103,7 @@ OpsMetrics.export().job("my-service").slos(slos).alertRule(poolPressure).title("
 
             AlertRule poolPressure = AlertRule.builder("DbPoolPressure")
                     .source(() -> pool.snapshot().usageRatio())
-                    .when(Comparison.ABOVE, 0.85)
+                    .when(Threshold.above(0.70, 0.85))
                     .forDuration(Duration.ofMinutes(5))
                     .promql("max by (job, instance, pool) (db_pool_usage_ratio{${selector}})")
                     .build();

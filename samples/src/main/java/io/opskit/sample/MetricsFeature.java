@@ -1,5 +1,6 @@
 package io.opskit.sample;
 
+import io.opskit.api.Threshold;
 import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -13,7 +14,6 @@ import io.opskit.backup.retention.RetentionPolicy;
 import io.opskit.metrics.AlertEvaluator;
 import io.opskit.metrics.AlertPack;
 import io.opskit.metrics.AlertRule;
-import io.opskit.metrics.Comparison;
 import io.opskit.metrics.HikariPoolMetrics;
 import io.opskit.metrics.LoggingNotifier;
 import io.opskit.metrics.MetricsExport;
@@ -86,10 +86,10 @@ final class MetricsFeature implements SampleFeature {
 
         AlertRule poolPressure = AlertRule.builder("DbPoolPressure")
                 .source(() -> pool.snapshot().usageRatio())
-                .when(Comparison.ABOVE, 0.85)
+                // Warning at 85 % (the manuals' figure), critical once every connection is lent.
+                .when(Threshold.above(0.85, 1.0))
                 .forDuration(Duration.ofMinutes(5))
-                .severity(Severity.WARNING)
-                .summary("DB pool usage above 85 % for 5 minutes")
+                .summary("DB pool usage at or above 85 % for 5 minutes")
                 // In process only: the alert pack's HighDbPoolUsage is the same rule for Prometheus.
                 .build();
         AlertEvaluator alerts = AlertEvaluator.builder().clock(host.clock())

@@ -1,15 +1,14 @@
 package io.opskit.sample;
 
+import io.opskit.api.Threshold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.api.notify.OpsEvent;
-import io.opskit.api.notify.Severity;
 import io.opskit.jobs.MaintenanceWindow;
 import io.opskit.jobs.OpsJobs;
 import io.opskit.metrics.AlertEvaluator;
 import io.opskit.metrics.AlertRule;
 import io.opskit.metrics.AlertState;
-import io.opskit.metrics.Comparison;
 import io.opskit.testsupport.FakeClock;
 import io.opskit.testsupport.ManualScheduler;
 import io.opskit.testsupport.ReadmeSnippets;
@@ -41,10 +40,10 @@ class MaintenanceSilenceTest {
                      .replica("api-1").notifier(pager::add).maintenanceWindow(nightly).build();
              AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).notifier(pager::add)
                      .silence(jobs.alertSilence())
-                     .rule(AlertRule.builder("DbPoolPressure").source(poolUsage::get).when(Comparison.ABOVE, 0.85)
-                             .forDuration(Duration.ofMinutes(5)).severity(Severity.CRITICAL).build())
-                     .rule(AlertRule.builder("HighErrorRate").source(errorRatio::get).when(Comparison.ABOVE, 0.05)
-                             .severity(Severity.CRITICAL).build())
+                     .rule(AlertRule.builder("DbPoolPressure").source(poolUsage::get).when(Threshold.above(0.85, 0.85))
+                             .forDuration(Duration.ofMinutes(5)).build())
+                     .rule(AlertRule.builder("HighErrorRate").source(errorRatio::get).when(Threshold.above(0.05, 0.05))
+                             .build())
                      .evaluateEvery(Duration.ofMinutes(1)).scheduler(scheduler)
                      .build()) {
 
@@ -75,7 +74,7 @@ class MaintenanceSilenceTest {
     @Test
     void readmeSnippet_windowSilencingAlerts_compilesAndMutesTheRule() throws Exception {
         List<OpsEvent> pager = new CopyOnWriteArrayList<>();
-        AlertRule poolPressure = AlertRule.builder("DbPoolPressure").source(() -> 0.97).when(Comparison.ABOVE, 0.85)
+        AlertRule poolPressure = AlertRule.builder("DbPoolPressure").source(() -> 0.97).when(Threshold.above(0.85, 0.85))
                 .build();
         Object built = ReadmeSnippets.forProject().section("## ops-jobs", 1)
                 .compile("java.util.List.of(jobs, alerts)",
