@@ -32,14 +32,15 @@ final class BudgetSql {
      * PostgreSQL only: a period's settlements and admissions in one auto-committed statement: lock
      * the period row, delete the settled reservations, settle them, and admit the new ones if they
      * all fit, inserting their rows. Parameters: scope, period, settled ids, actuals, release flags,
-     * total, limit - total, new ids, amounts, lease ends. Returns whether admitted (null without a
+     * scope, period and settled ids again (for an index lookup of the rows to delete), total,
+     * limit - total, new ids, amounts, lease ends. Returns whether admitted (null without a
      * period row), the period's spent and reserved afterwards, and the rows inserted.
      */
     final String settleAndAdmitOnePeriod;
     /**
      * PostgreSQL only: reclaim ended leases and forget old ones in one auto-committed statement,
-     * taking exactly the marked rows' amounts out of the counter. Parameters: scope, period, now,
-     * now - retention.
+     * taking exactly the marked rows' amounts out of the counter. Parameters: scope, period, scope,
+     * period, now, scope, period, now - retention.
      */
     final String reclaimOnePeriod;
     /**
@@ -103,8 +104,8 @@ final class BudgetSql {
         settleAndAdmitOnePeriod = key
                 + " s AS (SELECT * FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]), CAST(? AS SMALLINT[]))"
                 + " AS s(id, actual, is_release)),"
-                + " del AS (DELETE FROM " + reservationTable + " r USING k, cur WHERE r.scope = k.scope"
-                + " AND r.period = k.period AND r.reservation_id IN (SELECT id FROM s)"
+                + " del AS (DELETE FROM " + reservationTable + " r USING cur WHERE r.scope = ?"
+                + " AND r.period = ? AND r.reservation_id = ANY (CAST(? AS VARCHAR[]))"
                 + " RETURNING r.reservation_id, r.amount_micros, r.expired),"
                 + " d AS (SELECT COALESCE(SUM(CASE WHEN del.expired = 0 THEN del.amount_micros ELSE 0 END), 0) AS dr,"
                 + " COALESCE(SUM(CASE WHEN s.is_release = 0 THEN s.actual ELSE 0 END), 0) AS ds"
@@ -125,14 +126,14 @@ final class BudgetSql {
                 + " SELECT (SELECT fits FROM dec), (SELECT spent_micros FROM upd), (SELECT reserved_micros FROM upd),"
                 + " (SELECT COUNT(*) FROM ins)";
         reclaimOnePeriod = key
-                + " m AS (UPDATE " + reservationTable + " r SET expired = 1 FROM k, cur WHERE r.scope = k.scope"
-                + " AND r.period = k.period AND r.expired = 0 AND r.lease_until_ms <= ? RETURNING r.amount_micros),"
+                + " m AS (UPDATE " + reservationTable + " r SET expired = 1 FROM cur WHERE r.scope = ?"
+                + " AND r.period = ? AND r.expired = 0 AND r.lease_until_ms <= ? RETURNING r.amount_micros),"
                 + " t AS (SELECT COALESCE(SUM(amount_micros), 0) AS total FROM m),"
                 + " upd AS (UPDATE " + periodTable + " p SET reserved_micros = p.reserved_micros - t.total,"
                 + " version = p.version + 1 FROM k, t WHERE p.scope = k.scope AND p.period = k.period"
                 + " AND t.total > 0 RETURNING 1),"
-                + " gone AS (DELETE FROM " + reservationTable + " r USING k, cur WHERE r.scope = k.scope"
-                + " AND r.period = k.period AND r.expired = 1 AND r.lease_until_ms < ? RETURNING 1)"
+                + " gone AS (DELETE FROM " + reservationTable + " r USING cur WHERE r.scope = ?"
+                + " AND r.period = ? AND r.expired = 1 AND r.lease_until_ms < ? RETURNING 1)"
                 + " SELECT t.total, (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM gone) FROM t";
         readReservation = "SELECT amount_micros, expired, lease_until_ms FROM " + reservationTable
                 + " WHERE scope = ? AND period = ? AND reservation_id = ?";

@@ -210,12 +210,15 @@ final class PostgresBatch {
         }
         try (PreparedStatement ps = c.prepareStatement(sql.settleAndAdmitOnePeriod)) {
             bindKey(ps, 1, key);
-            ps.setArray(3, c.createArrayOf("varchar", ids));
+            java.sql.Array idArray = c.createArrayOf("varchar", ids);
+            ps.setArray(3, idArray);
             ps.setArray(4, c.createArrayOf("bigint", actuals));
             ps.setArray(5, c.createArrayOf("smallint", releases));
-            ps.setLong(6, total);
-            ps.setLong(7, headroom);
-            bindReservations(c, ps, 8, reserves);
+            bindKey(ps, 6, key);
+            ps.setArray(8, idArray);
+            ps.setLong(9, total);
+            ps.setLong(10, headroom);
+            bindReservations(c, ps, 11, reserves);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 boolean admitted = rs.getBoolean(1);
@@ -236,8 +239,10 @@ final class PostgresBatch {
     private void reclaim(Connection c, BudgetKey key, long nowMs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.reclaimOnePeriod)) {
             bindKey(ps, 1, key);
-            ps.setLong(3, nowMs);
-            ps.setLong(4, nowMs - expiredRetentionMs);
+            bindKey(ps, 3, key);
+            ps.setLong(5, nowMs);
+            bindKey(ps, 6, key);
+            ps.setLong(8, nowMs - expiredRetentionMs);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && rs.getLong(1) > 0) {
                     LOG.debug("{} reclaimed {} micro-USD of ended leases in {}", storeName, rs.getLong(1), key);
