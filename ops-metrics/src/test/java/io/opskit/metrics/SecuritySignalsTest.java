@@ -85,9 +85,12 @@ class SecuritySignalsTest {
                 }
                 client.send(b.build(), HttpResponse.BodyHandlers.discarding());
             }
-            // The filter records just after the response is sent: wait for the fifth request.
+            // The filter records just after the response is sent (timer first, then the listeners):
+            // wait for the fifth request and the fourth refusal.
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (registry.find(RequestMetrics.TIMER).timers().stream().mapToLong(t -> t.count()).sum() < 5
+            while ((registry.find(RequestMetrics.TIMER).timers().stream().mapToLong(t -> t.count()).sum() < 5
+                    || registry.find(SecuritySignals.UNAUTHORIZED_REQUESTS).counters().stream()
+                            .mapToDouble(c -> c.count()).sum() < 4)
                     && System.nanoTime() < deadline) {
                 Thread.yield();
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opskit.metrics.RequestIds;
 import io.opskit.metrics.RequestMetrics;
+import io.opskit.metrics.SecuritySignals;
 import io.opskit.metrics.TraceContext;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class RequestMetricsServletFilterTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SecuritySignals security = SecuritySignals.builder().meterRegistry(registry).build();
     private final HttpClient client = HttpClient.newHttpClient();
     private final AtomicReference<String> idInServlet = new AtomicReference<>();
     private final AtomicReference<Map<String, String>> mdcInServlet = new AtomicReference<>();
@@ -43,7 +45,7 @@ class RequestMetricsServletFilterTest {
 
     @BeforeEach
     void start() throws Exception {
-        RequestMetrics metrics = RequestMetrics.builder().meterRegistry(registry).build();
+        RequestMetrics metrics = RequestMetrics.builder().meterRegistry(registry).listener(security).build();
         server = new Server(new InetSocketAddress("127.0.0.1", 0));
         ServletContextHandler context = new ServletContextHandler("/");
         context.addServlet(new ServletHolder(new HttpServlet() {
@@ -68,6 +70,12 @@ class RequestMetricsServletFilterTest {
                 throw new IllegalStateException("servlet failed");
             }
         }), "/boom");
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                resp.setStatus(req.getHeader("Authorization") == null ? 401 : 403);
+            }
+        }), "/private");
         ServletHolder async = new ServletHolder(new HttpServlet() {
             @Override
             protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
@@ -192,5 +200,23 @@ class RequestMetricsServletFilterTest {
         assertThat(mdcAfterFilter.get()).doesNotContainKeys("request_id", "trace_id", "span_id");
         get("/api/items/2", TraceContext.HEADER, "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-00");
         assertThat(mdcInServlet.get()).as("an all-zero span id is invalid").doesNotContainKeys("trace_id", "span_id");
+    }
+
+    @Test
+    void doFilter_401And403Answers_countedAsUnauthorizedRequests() throws Exception {
+        get("/private");
+        get("/private", "Authorization", "Bearer wrong");
+        get("/private", "Authorization", "Bearer wrong");
+        // The filter records after the response is sent: wait for the three answers to be counted.
+        io.micrometer.core.instrument.Counter unauthenticated = registry.get(SecuritySignals.UNAUTHORIZED_REQUESTS)
+                .tag("reason", "unauthenticated").counter();
+        io.micrometer.core.instrument.Counter forbidden = registry.get(SecuritySignals.UNAUTHORIZED_REQUESTS)
+                .tag("reason", "forbidden").counter();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (unauthenticated.count() + forbidden.count() < 3 && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertThat(unauthenticated.count()).isEqualTo(1.0);
+        assertThat(forbidden.count()).isEqualTo(2.0);
     }
 }
