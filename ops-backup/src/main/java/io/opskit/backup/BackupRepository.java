@@ -1,50 +1,32 @@
 package io.opskit.backup;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opskit.api.Redactor;
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.Severity;
 import io.opskit.backup.health.BackupFreshnessCheck;
-import io.opskit.backup.internal.ChunkPipe;
-import io.opskit.backup.internal.LeaseLock;
-import io.opskit.backup.internal.StoreLease;
 import io.opskit.backup.internal.WriterLock;
-import io.opskit.backup.internal.SegmentedAead;
-import io.opskit.backup.internal.SizeHint;
 import io.opskit.backup.retention.BackupRecord;
 import io.opskit.backup.retention.RetentionLimitExceededException;
 import io.opskit.backup.retention.RetentionPlan;
 import io.opskit.backup.retention.RetentionPolicy;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,50 +49,46 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Backups (and applying a prune) take the repository's writer lock, a lease file
  * renewed in the background that expires by itself if the writer dies; a second writer gets
  * {@link RepositoryLockedException}. Reading operations take no lock.
+ *
+ * <p>This class is the front door only: writing backups, the catalogue of what the store holds,
+ * verification and restores are each done by their own package-private class, which it wires from
+ * the builder's configuration and delegates to.
  */
 public final class BackupRepository {
 
     private static final Logger log = LoggerFactory.getLogger(BackupRepository.class);
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final String MANIFEST = "manifest.json";
-    private static final String VERIFICATION_PREFIX = "verification-";
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final java.util.regex.Pattern BACKUP_ID = java.util.regex.Pattern.compile("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
 
     private final BackupStore store;
     private final @Nullable KeyProvider keys;
     private final List<BackupSource> sources;
-    private final Compression compression;
     private final VerifyLevel verifyLevel;
-    private final boolean verifyAfterBackup;
     private final Clock clock;
-    private final Duration lockLease;
-    private final @Nullable Path lockDirectory;
-    private final Path scratchDirectory;
-    private final int compressionWorkers;
     private final BackupMetrics metrics;
     private final Restorer restorer;
     private final BackupEvents events;
+    private final BackupCatalogue catalogue;
+    private final BackupVerifier verifier;
+    private final BackupWriter writer;
 
     private BackupRepository(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store"); // build() checked it
         this.keys = b.keys;
         this.sources = List.copyOf(b.sources);
-        this.compression = b.compression != null ? b.compression : Compression.zstd();
+        Compression compression = b.compression != null ? b.compression : Compression.zstd();
         this.verifyLevel = b.verifyLevel;
-        this.verifyAfterBackup = b.verifyAfterBackup;
         this.clock = b.clock;
-        this.lockLease = b.lockLease;
-        this.lockDirectory = b.lockDirectory != null ? b.lockDirectory
+        Path lockDirectory = b.lockDirectory != null ? b.lockDirectory
                 : store instanceof LocalDirectoryStore local ? local.root() : null;
-        this.scratchDirectory = b.scratchDirectory;
-        this.compressionWorkers = b.compressionWorkers;
-        this.metrics = b.registry == null ? BackupMetrics.NONE
-                : new MicrometerBackupMetrics((MeterRegistry) b.registry, b.name != null ? b.name
-                        : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default");
+        String name = b.name != null ? b.name
+                : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default";
+        this.metrics = b.registry == null ? BackupMetrics.NONE : new MicrometerBackupMetrics((MeterRegistry) b.registry, name);
         this.restorer = new Restorer(clock, b.restoreCheck);
-        this.events = new BackupEvents(b.notifiers, b.name != null ? b.name
-                : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default", clock);
+        this.events = new BackupEvents(b.notifiers, name, clock);
+        this.catalogue = new BackupCatalogue(store, keys);
+        this.verifier = new BackupVerifier(store, this::keys, catalogue, restorer, b.scratchDirectory, clock, metrics,
+                events, this::sourceNames);
+        this.writer = new BackupWriter(store, this::keys, sources, compression, verifyLevel, b.verifyAfterBackup, clock,
+                b.lockLease, lockDirectory, b.compressionWorkers, metrics, events, catalogue, verifier);
     }
 
     /** Starts configuring a repository. */
@@ -153,94 +131,7 @@ public final class BackupRepository {
      */
     public BackupManifest backup(BackupProgress progress) {
         Objects.requireNonNull(progress, "progress");
-        if (sources.isEmpty()) {
-            throw new IllegalStateException("no backup source configured: add one with builder().source(...)");
-        }
-        List<String> names = sources.stream().map(BackupSource::name).toList();
-        try {
-            BackupManifest made = backupOnce(progress);
-            events.publish(BackupEvents.SUCCEEDED, Severity.INFO, names, "backup " + made.id() + " of " + events.repository()
-                    + " committed (" + made.storedBytes() + " bytes stored)",
-                    Map.of("backup_id", made.id(), "stored_bytes", String.valueOf(made.storedBytes())));
-            return made;
-        } catch (RuntimeException e) {
-            String reason = e instanceof RepositoryLockedException ? "locked"
-                    : e instanceof BackupIntegrityException ? "verification"
-                    : isDiskFull(e) ? "disk_full" : "source";
-            events.publish(BackupEvents.FAILED, Severity.CRITICAL, names, "backup of " + events.repository() + " failed: "
-                    + Redactor.redact(oneLine(e)), Map.of("reason", reason));
-            throw e;
-        }
-    }
-
-    private BackupManifest backupOnce(BackupProgress progress) {
-        KeyProvider keys = keys();
-        long started = System.nanoTime();
-        Instant createdAt = clock.instant();
-        String id = ID_TIME.format(createdAt) + "-" + HexFormat.of().formatHex(randomBytes(3));
-        // The key id is read once: a rotating provider must not give the header one key and the manifest another.
-        String keyId = keys.currentKeyId();
-        byte[] master = keys.key(keyId);
-        try (WriterLock lock = lock()) {
-            clearDebris();
-            List<BackupManifest.SourceEntry> entries = new ArrayList<>();
-            try {
-                ProgressMeter tracker = new ProgressMeter(progress, expectedBytes());
-                for (BackupSource source : sources) {
-                    entries.add(writeSource(id, source, keyId, master, tracker));
-                }
-                tracker.done();
-                BackupManifest manifest = new BackupManifest(id, createdAt, clock.instant(), compression.toString(),
-                        keyId, entries, software(), List.of());
-                if (verifyAfterBackup) {
-                    verifySources(manifest, verifyLevel);
-                    manifest = manifest.withVerification(BackupManifest.Verification.passed(verifyLevel, clock.instant()));
-                }
-                if (lock != null && !lock.held()) {
-                    throw new BackupFailedException("lost the repository lock during backup " + id
-                            + " (its lease expired); the backup was not committed");
-                }
-                byte[] macKey = ManifestJson.macKey(master);
-                commit(id + "/" + MANIFEST, ManifestJson.write(manifest, compression, macKey));
-                Arrays.fill(macKey, (byte) 0);
-                Duration took = Duration.ofNanos(System.nanoTime() - started);
-                metrics.backupSucceeded(took, manifest.storedBytes(), clock.instant());
-                manifest.verified().ifPresent(v -> metrics.verified(v.verifiedAt()));
-                log.info("backup {} committed: {} sources, {} bytes stored, {} ms", id, entries.size(),
-                        manifest.storedBytes(), took.toMillis());
-                return manifest;
-            } catch (RuntimeException | IOException e) {
-                removeQuietly(id);
-                throw e;
-            }
-        } catch (RepositoryLockedException e) {
-            metrics.backupFailed("locked", Duration.ofNanos(System.nanoTime() - started));
-            throw e;
-        } catch (BackupIntegrityException e) {
-            metrics.backupFailed("verification", Duration.ofNanos(System.nanoTime() - started));
-            throw e;
-        } catch (BackupFailedException e) {
-            metrics.backupFailed("source", Duration.ofNanos(System.nanoTime() - started));
-            throw e;
-        } catch (IOException e) {
-            String reason = isDiskFull(e) ? "disk_full" : "io";
-            metrics.backupFailed(reason, Duration.ofNanos(System.nanoTime() - started));
-            throw new BackupFailedException(describeFailure("backup " + id, e), e);
-        } finally {
-            Arrays.fill(master, (byte) 0);
-        }
-    }
-
-    private long expectedBytes() {
-        long total = 0;
-        for (BackupSource source : sources) {
-            long n = source instanceof SizeHint hint ? hint.expectedBytes() : -1;
-            if (n < 0) {
-                return -1;
-            }
-            total += n;
-        }
-        return total;
+        return writer.backup(progress);
     }
 
     private KeyProvider keys() {
@@ -249,138 +140,6 @@ public final class BackupRepository {
                     + " always encrypted; use KeyFile.load(path)");
         }
         return keys;
-    }
-
-    private BackupManifest.SourceEntry writeSource(String id, BackupSource source, String keyId, byte[] master,
-                                                   ProgressMeter progress) throws IOException {
-        String key = id + "/" + source.name() + ".bin";
-        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-        long snapshotBytes;
-        try (BackupStore.PendingObject pending = store.create(key)) {
-            HashingOutput hashed = new HashingOutput(pending);
-            OutputStream encrypted = SegmentedAead.encrypt(hashed, master, keyId,
-                    SegmentedAead.DEFAULT_SEGMENT_SIZE, new SegmentedAead.Binding(id, source.name(), source.kind()));
-            ChunkPipe pipe = new ChunkPipe(8, 1 << 18);
-            long[] counted = new long[1];
-            // Stage 1 (its own thread, plus zstd's workers): snapshot and compress.
-            Thread producer = new Thread(() -> {
-                // Large writes into the codec: zstd-jni pays a native call per write.
-                try (OutputStream compressed = new java.io.BufferedOutputStream(
-                        compression.compress(pipe.producer(), compressionWorkers), 1 << 20)) {
-                    OutputStream counting = new FilterOutputStream(compressed) {
-                        @Override
-                        public void write(int b) throws IOException {
-                            write(new byte[] {(byte) b}, 0, 1);
-                        }
-
-                        @Override
-                        public void write(byte[] b, int off, int len) throws IOException {
-                            out.write(b, off, len);
-                            counted[0] += len;
-                            progress.add(len);
-                        }
-
-                        @Override
-                        public void close() {
-                            // The source must not close the pipeline.
-                        }
-                    };
-                    source.writeSnapshot(counting);
-                } catch (Throwable t) {
-                    producerFailure.set(t);
-                }
-            }, "opskit-backup-snapshot-" + source.name());
-            producer.setDaemon(true);
-            producer.start();
-            // Stage 2 (this thread): encrypt, hash, write.
-            try {
-                pipe.drainTo(encrypted, () -> producerFailure.get() != null);
-            } finally {
-                try {
-                    producer.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            Throwable failed = producerFailure.get();
-            if (failed != null) {
-                throw new BackupFailedException("backup " + id + " source " + source.name() + " failed: "
-                        + oneLine(failed), failed);
-            }
-            encrypted.close(); // writes the final segment
-            pending.commit();
-            snapshotBytes = counted[0];
-            return new BackupManifest.SourceEntry(source.name(), source.kind(), key, snapshotBytes, hashed.count, hashed.hex());
-        }
-    }
-
-    private void commit(String key, byte[] bytes) throws IOException {
-        try (BackupStore.PendingObject pending = store.create(key)) {
-            pending.write(bytes);
-            pending.commit();
-        }
-    }
-
-    private @Nullable WriterLock lock() {
-        if (lockDirectory == null && !store.supportsConditionalWrites()) {
-            return null;
-        }
-        try {
-            if (lockDirectory == null) {
-                return StoreLease.acquire(store, clock, lockLease, true);
-            }
-            return LeaseLock.acquire(lockDirectory, clock, lockLease, true);
-        } catch (LeaseLock.HeldException e) {
-            throw new RepositoryLockedException(e.holder().owner(), e.holder().expiresAt());
-        } catch (IOException e) {
-            throw new BackupFailedException(describeFailure("locking the repository", e), e);
-        }
-    }
-
-    /** Removes what crashed writers left: temporaries and backups without a manifest. Caller holds the lock. */
-    private void clearDebris() throws IOException {
-        if (store instanceof LocalDirectoryStore local) {
-            int removed = local.clearTemporaries();
-            if (removed > 0) {
-                log.info("removed {} temporary files left by an interrupted backup", removed);
-            }
-        } else {
-            int removed = store.removeIncomplete(lockLease.multipliedBy(2));
-            if (removed > 0) {
-                log.info("removed {} incomplete uploads left by an interrupted writer", removed);
-            }
-        }
-        Map<String, List<String>> byId = objectsById();
-        for (Map.Entry<String, List<String>> e : byId.entrySet()) {
-            if (!e.getValue().contains(e.getKey() + "/" + MANIFEST)) {
-                log.info("removing incomplete backup {} (no manifest: it was interrupted)", e.getKey());
-                for (String key : e.getValue()) {
-                    store.delete(key);
-                }
-            }
-        }
-    }
-
-    private void removeQuietly(String id) {
-        try {
-            for (String key : store.list(id + "/")) {
-                store.delete(key);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not remove the failed backup {}: {}", id, e.toString());
-        }
-    }
-
-    private Map<String, List<String>> objectsById() throws IOException {
-        Map<String, List<String>> byId = new LinkedHashMap<>();
-        for (String key : store.list("")) {
-            int slash = key.indexOf('/');
-            // Only backup ids: other top-level directories (the WAL archive's "wal/") are not backups.
-            if (slash > 0 && BACKUP_ID.matcher(key.substring(0, slash)).matches()) {
-                byId.computeIfAbsent(key.substring(0, slash), k -> new ArrayList<>()).add(key);
-            }
-        }
-        return byId;
     }
 
     // -------------------------------------------------------------------------------------- list
@@ -411,7 +170,7 @@ public final class BackupRepository {
      * @throws BackupFailedException when the store cannot be read
      */
     public List<BackupManifest> list() {
-        return scan(false).backups;
+        return catalogue.scan(false).backups();
     }
 
     /**
@@ -420,33 +179,7 @@ public final class BackupRepository {
      * @throws BackupFailedException when the store cannot be read
      */
     public List<UnreadableBackup> unreadable() {
-        return scan(true).unreadable;
-    }
-
-    private record Scan(List<BackupManifest> backups, List<UnreadableBackup> unreadable) {
-    }
-
-    private Scan scan(boolean quiet) {
-        try {
-            List<BackupManifest> manifests = new ArrayList<>();
-            List<UnreadableBackup> bad = new ArrayList<>();
-            for (Map.Entry<String, List<String>> e : objectsById().entrySet()) {
-                if (e.getValue().contains(e.getKey() + "/" + MANIFEST)) {
-                    try {
-                        manifests.add(load(e.getKey(), e.getValue()));
-                    } catch (BackupIntegrityException unreadable) {
-                        bad.add(new UnreadableBackup(e.getKey(), Objects.requireNonNullElse(unreadable.getMessage(), "unreadable")));
-                        if (!quiet) {
-                            log.warn("{}", unreadable.getMessage());
-                        }
-                    }
-                }
-            }
-            manifests.sort(Comparator.comparing(BackupManifest::createdAt).thenComparing(BackupManifest::id));
-            return new Scan(manifests, bad);
-        } catch (IOException e) {
-            throw new BackupFailedException(describeFailure("listing backups", e), e);
-        }
+        return catalogue.scan(true).unreadable();
     }
 
     /**
@@ -456,83 +189,7 @@ public final class BackupRepository {
      * @throws BackupIntegrityException when its manifest cannot be accepted (the message says why)
      */
     public BackupManifest manifest(String id) {
-        Objects.requireNonNull(id, "id");
-        try {
-            List<String> keys = store.list(id + "/");
-            if (!keys.contains(id + "/" + MANIFEST)) {
-                throw new BackupFailedException("no backup " + id + " in " + store + "; list shows the ids");
-            }
-            return load(id, keys);
-        } catch (IllegalArgumentException e) {
-            throw new BackupFailedException("no backup " + id + " in " + store + "; list shows the ids");
-        } catch (IOException e) {
-            throw new BackupFailedException(describeFailure("reading backup " + id, e), e);
-        }
-    }
-
-    /** The manifest-authentication key for a key id, or null without a key provider. */
-    private byte @Nullable [] macKey(String keyId) {
-        if (keys == null) {
-            return null;
-        }
-        byte[] master;
-        try {
-            master = keys.key(keyId);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        try {
-            return ManifestJson.macKey(master);
-        } finally {
-            Arrays.fill(master, (byte) 0);
-        }
-    }
-
-    private BackupManifest load(String id, List<String> keys) throws IOException {
-        BackupManifest manifest;
-        byte[] macKey = null;
-        try (InputStream in = store.open(id + "/" + MANIFEST)) {
-            byte[] bytes = in.readAllBytes();
-            String keyId = ManifestJson.keyIdOf(bytes);
-            macKey = macKey(keyId);
-            if (this.keys != null && macKey == null) {
-                // Never read unauthenticated what names a key we lack: an edited key id must not turn a
-                // backup into an unverified one that retention would delete.
-                throw new BackupIntegrityException(id, BackupIntegrityException.WRONG_KEY_OR_CORRUPTED + ": backup " + id
-                        + " names key " + keyId + ", which the key provider does not have (it has "
-                        + this.keys.currentKeyId() + "); use the key it was made with");
-            }
-            manifest = ManifestJson.read(bytes, id, macKey);
-            if (macKey == null) {
-                // Not authenticated (no key provider at all): list it, but trust no
-                // verification it claims, so it never counts toward retention or freshness.
-                return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(),
-                        manifest.compression(), manifest.keyId(), manifest.sources(), manifest.software(), List.of());
-            }
-        } catch (NoSuchFileException | BackupIntegrityException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new BackupIntegrityException(id, "manifest of backup " + id + " is not accepted: " + oneLine(e)
-                    + "; the other backups are unaffected");
-        }
-        List<BackupManifest.Verification> all = new ArrayList<>(manifest.verifications());
-        for (String key : keys) {
-            String name = key.substring(key.indexOf('/') + 1);
-            if (name.startsWith(VERIFICATION_PREFIX)) {
-                try (InputStream in = store.open(key)) {
-                    all.add(ManifestJson.readVerification(in.readAllBytes(), id, macKey));
-                } catch (ManifestJson.Unreadable e) {
-                    log.warn("ignoring verification record {} of backup {}: {}", name, id, e.getMessage());
-                } catch (NoSuchFileException e) {
-                    // deleted under us
-                }
-            }
-        }
-        if (macKey != null) {
-            Arrays.fill(macKey, (byte) 0);
-        }
-        return new BackupManifest(manifest.id(), manifest.createdAt(), manifest.completedAt(), manifest.compression(),
-                manifest.keyId(), manifest.sources(), manifest.software(), all);
+        return catalogue.manifest(id);
     }
 
     /**
@@ -557,96 +214,7 @@ public final class BackupRepository {
      * @throws BackupFailedException    when there is no such backup or the store cannot be read
      */
     public BackupManifest verify(String id, VerifyLevel level) {
-        Objects.requireNonNull(level, "level");
-        BackupManifest manifest;
-        try {
-            manifest = manifest(id);
-        } catch (BackupIntegrityException e) {
-            metrics.verifyFailed("corrupt");
-            events.publish(BackupEvents.VERIFY_FAILED, Severity.CRITICAL, sourceNames(), "verification of backup " + id
-                    + " in " + events.repository() + " failed: " + oneLine(e), Map.of("backup_id", id,
-                    "level", String.valueOf(level.number())));
-            throw e;
-        }
-        long started = System.nanoTime();
-        try {
-            verifySources(manifest, level);
-        } catch (BackupIntegrityException e) {
-            metrics.verifyFailed("corrupt");
-            record(manifest, BackupManifest.Verification.failed(level, clock.instant(), Objects.requireNonNullElse(e.getMessage(), e.toString())));
-            publishVerifyFailure(manifest, level, e);
-            throw e;
-        } catch (IOException e) {
-            metrics.verifyFailed("io");
-            throw new BackupFailedException(describeFailure("verifying backup " + id, e), e);
-        }
-        Instant at = clock.instant();
-        if (level == VerifyLevel.TEST_RESTORE) {
-            metrics.restoreDrill(Duration.ofNanos(System.nanoTime() - started));
-        }
-        metrics.verified(at);
-        BackupManifest.Verification v = BackupManifest.Verification.passed(level, at);
-        record(manifest, v);
-        log.info("backup {} verified at level {}", id, level.number());
-        return manifest.withVerification(v);
-    }
-
-    private void publishVerifyFailure(BackupManifest manifest, VerifyLevel level, RuntimeException e) {
-        List<String> names = manifest.sources().stream().map(BackupManifest.SourceEntry::name).toList();
-        Map<String, String> labels = Map.of("backup_id", manifest.id(), "level", String.valueOf(level.number()));
-        String why = Redactor.redact(oneLine(e));
-        if (level == VerifyLevel.TEST_RESTORE) {
-            events.publish(BackupEvents.RESTORE_DRILL_FAILED, Severity.CRITICAL, names, "restore drill of backup "
-                    + manifest.id() + " in " + events.repository() + " failed: " + why, labels);
-        }
-        events.publish(BackupEvents.VERIFY_FAILED, Severity.CRITICAL, names, "verification of backup " + manifest.id()
-                + " in " + events.repository() + " at level " + level.number() + " failed: " + why, labels);
-    }
-
-    private void record(BackupManifest manifest, BackupManifest.Verification v) {
-        String key = manifest.id() + "/" + VERIFICATION_PREFIX + v.verifiedAt().toEpochMilli() + "-L" + v.level().number()
-                + "-" + HexFormat.of().formatHex(randomBytes(2)) + ".json";
-        byte[] macKey = macKey(manifest.keyId());
-        try {
-            commit(key, ManifestJson.writeVerification(manifest.id(), v, macKey));
-        } catch (IOException e) {
-            log.warn("could not record the verification of backup {}: {}", manifest.id(), e.toString());
-        } finally {
-            if (macKey != null) {
-                Arrays.fill(macKey, (byte) 0);
-            }
-        }
-    }
-
-    private void verifySources(BackupManifest manifest, VerifyLevel level) throws IOException {
-        for (BackupManifest.SourceEntry entry : manifest.sources()) {
-            try {
-                if (level == VerifyLevel.CHECKSUM) {
-                    StoredArchive.checksum(store, manifest, entry);
-                    continue;
-                }
-                try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry)) {
-                    if (level == VerifyLevel.DECODE) {
-                        long plain = archive.plain().transferTo(OutputStream.nullOutputStream());
-                        archive.finish();
-                        if (plain != entry.snapshotBytes()) {
-                            throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source "
-                                    + entry.name() + " decodes to " + plain + " bytes, the manifest says " + entry.snapshotBytes());
-                        }
-                    } else {
-                        restorer.testRestore(entry.kind(), archive, scratchDirectory, manifest.id());
-                    }
-                }
-            } catch (StoredArchive.ArchiveException e) {
-                throw StoredArchive.integrity(manifest, entry, e);
-            } catch (RestoreRefusedException e) {
-                throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
-                        + " holds an entry that a restore would refuse: " + e.getMessage());
-            } catch (NoSuchFileException e) {
-                throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
-                        + " is missing its data object " + entry.object());
-            }
-        }
+        return verifier.verify(id, level);
     }
 
     // ----------------------------------------------------------------------------------- restore
@@ -786,9 +354,9 @@ public final class BackupRepository {
      * @throws RepositoryLockedException       when another writer holds the repository
      */
     public RetentionPlan prune(RetentionPolicy policy, boolean force) {
-        try (WriterLock lock = lock()) {
+        try (WriterLock lock = writer.lock()) {
             try {
-                clearDebris(); // what a killed prune or backup left (manifest-less directories)
+                writer.clearDebris(); // what a killed prune or backup left (manifest-less directories)
             } catch (IOException e) {
                 log.warn("could not remove what an interrupted operation left: {}", e.toString());
             }
@@ -801,7 +369,7 @@ public final class BackupRepository {
                 throw e;
             }
             for (BackupRecord doomed : plan.toDelete()) {
-                deleteUnlocked(doomed.id());
+                catalogue.delete(doomed.id());
             }
             log.info("retention applied: kept {}, deleted {}", plan.toKeep().size(), plan.toDelete().size());
             return plan;
@@ -835,20 +403,8 @@ public final class BackupRepository {
      * @throws RepositoryLockedException when another writer holds the repository
      */
     public void delete(String id) {
-        try (WriterLock lock = lock()) {
-            deleteUnlocked(id);
-        }
-    }
-
-    void deleteUnlocked(String id) {
-        try {
-            store.delete(id + "/" + MANIFEST);
-            for (String key : store.list(id + "/")) {
-                store.delete(key);
-            }
-            log.info("deleted backup {}", id);
-        } catch (IOException e) {
-            throw new BackupFailedException(describeFailure("deleting backup " + id, e), e);
+        try (WriterLock lock = writer.lock()) {
+            catalogue.delete(id);
         }
     }
 
@@ -885,58 +441,6 @@ public final class BackupRepository {
         }
         String text = m == null ? e.getClass().getSimpleName() : m;
         return text.replaceAll("\\R", " ");
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
-    }
-
-    private static Map<String, String> software() {
-        Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("opskit-backup", Versions.OPSKIT);
-        versions.put("archive-format", String.valueOf(SegmentedAead.FORMAT_VERSION));
-        versions.put("java", System.getProperty("java.version", "unknown"));
-        versions.put("zstd-jni", Versions.ZSTD_JNI);
-        versions.put("sqlite-jdbc", Versions.SQLITE_JDBC);
-        versions.put("jackson", com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString());
-        return versions;
-    }
-
-    private static final class HashingOutput extends FilterOutputStream {
-        private final MessageDigest sha;
-        long count;
-
-        HashingOutput(OutputStream out) {
-            super(out);
-            try {
-                this.sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            sha.update(b, off, len);
-            count += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush(); // the pending object is committed by its owner, never closed here
-        }
-
-        String hex() {
-            return HexFormat.of().formatHex(sha.digest());
-        }
     }
 
     /**
