@@ -20,4 +20,7 @@ module io.opskit.backup {
     exports io.opskit.backup.pitr;
 
     opens io.opskit.backup.cli to info.picocli;
+
+    // Stores named by URI scheme (s3://...) come from extension modules such as ops-backup-s3.
+    uses io.opskit.backup.BackupStoreProvider;
 }

@@ -9,6 +9,7 @@ import io.opskit.backup.BackupManifest;
 import io.opskit.backup.BackupProgress;
 import io.opskit.backup.BackupRepository;
 import io.opskit.backup.BackupSources;
+import io.opskit.backup.BackupStores;
 import io.opskit.backup.Compression;
 import io.opskit.backup.KeyFile;
 import io.opskit.backup.RestoreCheck;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -123,8 +125,11 @@ public final class BackupCli implements Callable<Integer> {
 
     /** Options every command shares. */
     static class RepoOptions {
-        @Option(names = "--repo", required = true, paramLabel = "DIR", description = "The backup repository directory.")
-        Path repo;
+        @Option(names = "--repo", required = true, paramLabel = "DIR|s3://BUCKET/PREFIX",
+                description = "The backup repository: a directory, or s3://BUCKET/PREFIX with the S3 CLI jar"
+                        + " (endpoint, region and credentials from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, AWS_REGION,"
+                        + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the AWS SDK's default chain).")
+        String repo;
 
         @Option(names = "--key-file", paramLabel = "FILE", description = "The 32-byte key file (raw or base64).")
         @Nullable Path keyFile;
@@ -134,7 +139,8 @@ public final class BackupCli implements Callable<Integer> {
         int verifyLevel;
 
         BackupRepository.Builder builder(boolean needsKey, PrintStream err) {
-            BackupRepository.Builder b = BackupRepository.builder().directory(repo).verifyLevel(VerifyLevel.of(verifyLevel));
+            BackupRepository.Builder b = BackupRepository.builder().store(BackupStores.open(repo))
+                    .verifyLevel(VerifyLevel.of(verifyLevel));
             if (keyFile != null) {
                 KeyFile key = KeyFile.load(keyFile);
                 if (key.accessibleToOthers()) {
@@ -146,6 +152,17 @@ public final class BackupCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for this command");
             }
             return b;
+        }
+
+        /** The repository's directory when it is a local one: the WAL archive lives only there. */
+        Optional<Path> directory() {
+            return BackupStores.localDirectory(repo);
+        }
+
+        /** The directory for point-in-time restore's WAL archive; refused for an object-store repository. */
+        Path walDirectory() {
+            return directory().orElseThrow(() -> new IllegalArgumentException(
+                    "point-in-time restore needs a directory repository; the WAL archive is not kept in " + repo));
         }
     }
 
@@ -191,7 +208,7 @@ public final class BackupCli implements Callable<Integer> {
             }
             BackupManifest made = b.build().backup(cli.progress());
             cli.endProgress();
-            WalCommands.recordBases(repo.repo, made, parsed);
+            repo.directory().ifPresent(dir -> WalCommands.recordBases(dir, made, parsed));
             cli.out.printf(Locale.ROOT, "stored %s of %s snapshot, verified: %s%n", size(made.storedBytes()),
                     size(made.snapshotBytes()), made.verified().map(v -> "level " + v.level().number()).orElse("no"));
             cli.out.println(made.id());
@@ -338,7 +355,7 @@ public final class BackupCli implements Callable<Integer> {
                         size(m.storedBytes()), m.verified().map(v -> "level " + v.level().number()).orElse("no"), last,
                         String.join(",", m.sources().stream().map(s -> s.name() + "(" + s.kind() + ")").toList()));
             }
-            WalCommands.printRanges(cli.out, repo.repo, repo.keyFile, all);
+            repo.directory().ifPresent(dir -> WalCommands.printRanges(cli.out, dir, repo.keyFile, all));
             return 0;
         }
     }
@@ -384,7 +401,7 @@ public final class BackupCli implements Callable<Integer> {
                 }
             }
             if (all) {
-                String wal = WalCommands.verifyArchive(cli.out, repo.repo, repo.keyFile, verifyLevel != VerifyLevel.CHECKSUM);
+                String wal = repo.directory().isEmpty() ? null : WalCommands.verifyArchive(cli.out, repo.walDirectory(), repo.keyFile, verifyLevel != VerifyLevel.CHECKSUM);
                 if (wal != null) {
                     failed++;
                     ids = new ArrayList<>(ids);
@@ -453,7 +470,7 @@ public final class BackupCli implements Callable<Integer> {
             BackupRepository repository = repo.builder(true, cli.err).restoreCheck(check).build();
             String name = source != null ? source : repository.onlySourceName(id);
             if (WalCommands.isPointInTime(repository, id, name, pitr)) {
-                return WalCommands.restore(cli, new CommandLine(this), repository, repo.repo, repo.keyFile, id, to, pitr);
+                return WalCommands.restore(cli, new CommandLine(this), repository, repo.walDirectory(), repo.keyFile, id, to, pitr);
             }
             try {
                 repository.restore(id, name, to, force, cli.progress());
@@ -514,7 +531,7 @@ public final class BackupCli implements Callable<Integer> {
             }
             cli.out.print(plan.describe());
             if (apply) {
-                WalCommands.prune(cli.out, repo.repo, repository);
+                repo.directory().ifPresent(dir -> WalCommands.prune(cli.out, dir, repository));
             }
             cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"
                     : "dry run: nothing deleted; add --apply to delete " + plan.toDelete().size() + " backups");
