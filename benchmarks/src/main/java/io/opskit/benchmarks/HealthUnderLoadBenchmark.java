@@ -8,12 +8,13 @@ import io.opskit.health.CheckOptions;
 import io.opskit.health.HealthEndpoint;
 import io.opskit.health.HealthHttpHandler;
 import io.opskit.health.OpsHealth;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whole-process benchmark: 30 checks, 10 of which hang ignoring interruption, behind
@@ -91,8 +93,8 @@ public final class HealthUnderLoadBenchmark {
         ExecutorService serverThreads = Executors.newFixedThreadPool(clients + 8);
         server.setExecutor(serverThreads);
         server.start();
-        URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health/ready");
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
+        byte[] request = ("GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        int port = server.getAddress().getPort();
 
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
@@ -100,19 +102,30 @@ public final class HealthUnderLoadBenchmark {
         List<Thread> probes = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread t = new Thread(() -> {
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
+                // A keep-alive HTTP/1.1 client on a plain socket, as a load balancer's prober is:
+                // a full HTTP client library on the same two cores would measure itself.
+                Socket socket = null;
                 while (!stop.get()) {
                     long start = System.nanoTime();
                     try {
-                        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                        if (response.statusCode() >= 500 && response.statusCode() != 503) {
+                        if (socket == null) {
+                            socket = new Socket("127.0.0.1", port);
+                            socket.setTcpNoDelay(true);
+                            socket.setSoTimeout(10_000);
+                        }
+                        socket.getOutputStream().write(request);
+                        int status = readResponse(socket.getInputStream());
+                        if (status >= 500 && status != 503) {
                             failures.incrementAndGet();
                         }
-                    } catch (Exception e) {
+                    } catch (IOException e) {
                         failures.incrementAndGet();
+                        closeQuietly(socket);
+                        socket = null;
                     }
                     latencies.add(System.nanoTime() - start);
                 }
+                closeQuietly(socket);
             }, "probe-" + c);
             t.setDaemon(true);
             probes.add(t);
@@ -180,5 +193,46 @@ public final class HealthUnderLoadBenchmark {
 
     private static double millis(long nanos) {
         return Math.round(nanos / 10_000.0) / 100.0;
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length body; returns its status code. */
+    static int readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder(256);
+        while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed by the server");
+            }
+            head.append((char) b);
+        }
+        String text = head.toString();
+        int status = Integer.parseInt(text.substring(9, 12));
+        long length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                length = Long.parseLong(line.substring(15).trim());
+            }
+        }
+        while (length > 0) {
+            long skipped = in.skip(length);
+            if (skipped <= 0) {
+                if (in.read() < 0) {
+                    throw new EOFException("body cut short");
+                }
+                skipped = 1;
+            }
+            length -= skipped;
+        }
+        return status;
+    }
+
+    private static void closeQuietly(@Nullable Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing a broken connection
+            }
+        }
     }
 }
