@@ -23,9 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link KeyProvider} backed by one key file holding 32 bytes, raw or base64. The key id is
- * {@code sha256:} and the first 16 hex digits of the SHA-256 of a fixed label and the key: it
- * names the key without revealing it.
+ * A {@link KeyProvider} backed by one key file holding a 32-byte key. The file is either
+ * <em>text</em>: the standard base64 (RFC 4648, section 4; padding optional) of the 32 bytes, 44
+ * characters, with white space around it ignored (what {@code openssl rand -base64 32} writes and
+ * {@link #loadOrCreate(Path)} creates); or <em>raw</em>: exactly the 32 key bytes, at least one of
+ * them outside printable ASCII. A file that is all printable text is always read as base64, so 32
+ * characters of text (24 bytes once decoded) are refused, never taken as the key bytes; anything
+ * else is refused with a message saying how to make a key.
+ *
+ * <p>The key id is {@code sha256:} and the first 16 hex digits (8 bytes) of
+ * {@code SHA-256("opskit-backup key id" || key)} (the label in ASCII): it names the key without
+ * revealing it.
  *
  * <p>Loading warns (once per load) when the file is readable or writable by group or others.
  * Immutable and thread-safe; every {@link #key(String)} call returns a fresh copy.
@@ -47,7 +55,8 @@ public final class KeyFile implements KeyProvider {
     /**
      * Loads a key file.
      *
-     * @throws KeyFileException when the file is missing, unreadable or does not hold 32 bytes
+     * @throws KeyFileException when the file is missing or unreadable, or does not hold a key as the
+     *                          class comment describes (the message says why and how to make one)
      */
     public static KeyFile load(Path file) {
         Objects.requireNonNull(file, "file");
@@ -58,10 +67,11 @@ public final class KeyFile implements KeyProvider {
             throw new KeyFileException("cannot read key file " + file + ": " + e.getMessage()
                     + "; create one with 32 random bytes (e.g. openssl rand -base64 32)");
         }
-        byte[] key = decode(raw);
-        Arrays.fill(raw, (byte) 0);
-        if (key == null) {
-            throw new KeyFileException("key file " + file + " must hold 32 bytes, raw or base64");
+        byte[] key;
+        try {
+            key = decode(file, raw);
+        } finally {
+            Arrays.fill(raw, (byte) 0);
         }
         boolean exposed = readableByOthers(file);
         if (exposed) {
@@ -121,17 +131,50 @@ public final class KeyFile implements KeyProvider {
         return new KeyFile(key.clone(), false);
     }
 
-    private static byte @org.jspecify.annotations.Nullable [] decode(byte[] raw) {
-        if (raw.length == 32) {
-            return raw.clone();
+    /** Decodes a key file's bytes as the class comment says; the message of the exception says why not. */
+    private static byte[] decode(Path file, byte[] raw) {
+        if (!isText(raw)) {
+            if (raw.length == 32) {
+                return raw.clone();
+            }
+            throw new KeyFileException("key file " + file + " must hold a 32-byte key, as 44 base64 characters or as"
+                    + " 32 raw bytes; it holds " + raw.length + " bytes that are not text; create a key with"
+                    + " openssl rand -base64 32");
         }
-        String text = new String(raw, StandardCharsets.US_ASCII).trim();
+        String text = new String(raw, StandardCharsets.US_ASCII).strip();
+        byte[] decoded;
         try {
-            byte[] decoded = Base64.getDecoder().decode(text);
-            return decoded.length == 32 ? decoded : null;
+            decoded = Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            return null;
+            throw new KeyFileException("key file " + file + " holds " + text.length() + " characters of text that are"
+                    + " not base64; a key file holds a 32-byte key as 44 base64 characters (openssl rand -base64 32)"
+                    + (raw.length == 32 ? hintRaw(file) : ""));
         }
+        if (decoded.length != 32) {
+            int got = decoded.length;
+            Arrays.fill(decoded, (byte) 0);
+            throw new KeyFileException("key file " + file + " holds " + text.length() + " base64 characters, which"
+                    + " decode to " + got + " bytes; a key is 32 bytes, 44 base64 characters (openssl rand -base64 32)"
+                    + (text.length() == 64 && text.matches("[0-9a-fA-F]+") ? "; hexadecimal key files are not read" : "")
+                    + (raw.length == 32 ? hintRaw(file) : ""));
+        }
+        return decoded;
+    }
+
+    /** For a 32-character text file that a version before 0.2 used as the raw key bytes. */
+    private static String hintRaw(Path file) {
+        return "; if these 32 characters themselves were the key (as Opskit 0.1 read them), keep them as base64:"
+                + " base64 -w0 " + file + " > " + file + ".b64, then use that file";
+    }
+
+    /** True when every byte is printable ASCII or white space (tab, line feed, carriage return). */
+    private static boolean isText(byte[] raw) {
+        for (byte b : raw) {
+            if ((b < 0x20 || b > 0x7e) && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean readableByOthers(Path file) {

@@ -14,13 +14,22 @@ import io.opskit.backup.Compression;
 import io.opskit.backup.KeyFile;
 import io.opskit.backup.RestoreCheck;
 import io.opskit.backup.VerifyLevel;
+import io.opskit.api.internal.DurationText;
+import io.opskit.backup.BackupCopy;
+import io.opskit.backup.BackupFailedException;
+import io.opskit.backup.RepositoryLockedException;
+import io.opskit.backup.internal.LeaseLock;
 import io.opskit.backup.internal.PostgresTarget;
+import io.opskit.backup.internal.RepositoryLease;
+import io.opskit.backup.retention.RetentionLimitExceededException;
 import io.opskit.backup.retention.RetentionPlan;
 import io.opskit.backup.retention.RetentionPolicy;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +52,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "opskit-backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
         description = "Encrypted, verified backups of SQLite, PostgreSQL and files.",
         subcommands = {BackupCli.Backup.class, BackupCli.ListBackups.class, BackupCli.Verify.class,
-                BackupCli.Restore.class, BackupCli.Prune.class,
+                BackupCli.Restore.class, BackupCli.Prune.class, BackupCli.Copy.class, BackupCli.Lock.class,
                 WalCommands.WalPush.class, WalCommands.WalFetch.class})
 public final class BackupCli implements Callable<Integer> {
 
@@ -78,6 +87,7 @@ public final class BackupCli implements Callable<Integer> {
             return 2;
         });
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // Each failure is one line on stderr; what the CLI words itself (CliFailure) names CLI flags.
             err.println("opskit-backup: " + describe(ex));
             return 1;
         });
@@ -111,7 +121,8 @@ public final class BackupCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println("opskit-backup: name a command: backup, list, verify, restore, prune, wal-push or wal-fetch (see --help)");
+        err.println("opskit-backup: name a command: backup, list, verify, restore, prune, copy, lock, wal-push or"
+                + " wal-fetch (see --help)");
         return 2;
     }
 
@@ -166,6 +177,48 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
+    /** {@code --lock-lease}: for the commands that take the repository's writer lock. */
+    static final class LeaseOptions {
+        @Option(names = "--lock-lease", paramLabel = "DURATION", defaultValue = "2m", converter = LeaseConverter.class,
+                description = "How long the repository's writer lock lasts without renewal; the writer renews it every"
+                        + " third of it, and a writer that dies blocks others at most this long (default"
+                        + " ${DEFAULT-VALUE}; e.g. 30s, 10m, 1h).")
+        Duration lease = Duration.ofMinutes(2);
+    }
+
+    /** A lease of at least one second, written {@code 90s}, {@code 10m}, {@code 1h30m} or ISO-8601. */
+    static final class LeaseConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration lease;
+            try {
+                lease = DurationText.parse(value);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("--lock-lease must be a duration such as 30s, 10m or"
+                        + " 1h: '" + value + "'");
+            }
+            if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new CommandLine.TypeConversionException("--lock-lease must be at least 1s: '" + value + "'");
+            }
+            return lease;
+        }
+    }
+
+    /** A refusal or failure the CLI words itself: printed as its one line, exit code 1. */
+    static final class CliFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CliFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** The locked-repository refusal with what an operator can do about it. */
+    static CliFailure locked(RepositoryLockedException e, Object repo) {
+        return new CliFailure(e.getMessage() + "; if that writer is gone (killed, host lost), see"
+                + " opskit-backup lock status --repo " + repo + ", then lock break --repo " + repo + " --confirm");
+    }
+
     @Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class, description = "Takes a backup and prints its id last.")
     static final class Backup implements Callable<Integer> {
         @CommandLine.ParentCommand
@@ -174,10 +227,14 @@ public final class BackupCli implements Callable<Integer> {
         @CommandLine.Mixin
         RepoOptions repo = new RepoOptions();
 
+        @CommandLine.Mixin
+        LeaseOptions lease = new LeaseOptions();
+
         @Option(names = "--source", required = true, paramLabel = "[NAME=]KIND:WHERE",
                 description = "sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL (a base backup for point-in-time"
-                        + " restore) or dir:PATH, optionally named (app-db=sqlite:app.db: the name a restore uses;"
-                        + " default the file, database or directory name); repeat for several sources.")
+                        + " restore) or files:PATH (also dir:PATH), optionally named (app-db=sqlite:app.db: the"
+                        + " name a restore and the application's own repository use; default the file, database or"
+                        + " directory name); repeat for several sources.")
         List<String> sources = new ArrayList<>();
 
         @Option(names = "--password-file", paramLabel = "FILE",
@@ -198,7 +255,7 @@ public final class BackupCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--key-file is required for backup");
             }
             BackupRepository.Builder b = repo.builder(true, cli.err).compression(Compression.parse(compression))
-                    .verifyAfterBackup(!noVerify);
+                    .verifyAfterBackup(!noVerify).lockLease(lease.lease);
             Set<String> names = new HashSet<>();
             List<BackupSource> parsed = new ArrayList<>();
             for (String spec : sources) {
@@ -206,9 +263,16 @@ public final class BackupCli implements Callable<Integer> {
                 parsed.add(source);
                 b.source(source);
             }
-            BackupManifest made = b.build().backup(cli.progress());
-            cli.endProgress();
-            repo.directory().ifPresent(dir -> WalCommands.recordBases(dir, made, parsed));
+            BackupManifest made;
+            try {
+                made = b.build().backup(cli.progress());
+            } catch (RepositoryLockedException e) {
+                throw locked(e, repo.repo);
+            } finally {
+                cli.endProgress();
+            }
+            BackupManifest committed = made;
+            repo.directory().ifPresent(dir -> WalCommands.recordBases(dir, committed, parsed));
             cli.out.printf(Locale.ROOT, "stored %s of %s snapshot, verified: %s%n", size(made.storedBytes()),
                     size(made.snapshotBytes()), made.verified().map(v -> "level " + v.level().number()).orElse("no"));
             cli.out.println(made.id());
@@ -234,7 +298,7 @@ public final class BackupCli implements Callable<Integer> {
             int colon = spec.indexOf(':');
             if (colon <= 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--source must be sqlite:PATH, postgres:JDBC_URL or dir:PATH: " + spec);
+                        "--source must be [NAME=]sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL or files:PATH: " + spec);
             }
             String kind = spec.substring(0, colon);
             String where = spec.substring(colon + 1);
@@ -265,7 +329,7 @@ public final class BackupCli implements Callable<Integer> {
                 }
                 default:
                     throw new CommandLine.ParameterException(new CommandLine(this),
-                            "--source kind must be sqlite, postgres, pg-base or dir: " + spec);
+                            "--source kind must be sqlite, postgres, pg-base or files (or dir): " + spec);
             }
         }
 
@@ -474,6 +538,16 @@ public final class BackupCli implements Callable<Integer> {
             }
             try {
                 repository.restore(id, name, to, force, cli.progress());
+            } catch (BackupFailedException e) {
+                if (!diskFull(e)) {
+                    throw e;
+                }
+                BackupManifest.SourceEntry entry = repository.manifest(id).source(name);
+                throw new CliFailure("restore of backup " + id + " to " + PostgresTarget.redact(to) + " failed: the"
+                        + " device holding it is full; the restored " + entry.kind() + " snapshot needs "
+                        + size(entry.snapshotBytes()) + " there (written beside the target, then renamed into place);"
+                        + " free that much space there, or restore to a place with room (--to) and move it; the"
+                        + " target was not changed");
             } finally {
                 cli.endProgress();
             }
@@ -500,12 +574,18 @@ public final class BackupCli implements Callable<Integer> {
         @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "UTC",
                 description = "Time zone of the calendar rules (default ${DEFAULT-VALUE}).")
         @Nullable String zone;
-        @Option(names = "--max-delete", paramLabel = "FRACTION", description = "Largest share deleted in one run, e.g. 0.5.")
+        @Option(names = "--max-delete", paramLabel = "FRACTION",
+                description = "Largest share of the backups one run may delete, e.g. 0.25 or 25%% (default 0.5, half);"
+                        + " a share above half needs --force as well.")
         @Nullable String maxDelete;
         @Option(names = "--apply", description = "Delete what the plan says (without it, only print the plan).")
         boolean apply;
-        @Option(names = "--force", description = "Go ahead even when the plan deletes more than the allowed share.")
+        @Option(names = "--force", description = "Go ahead even when the plan deletes more than the allowed share"
+                + " (review the plan of a dry run first).")
         boolean force;
+
+        @CommandLine.Mixin
+        LeaseOptions lease = new LeaseOptions();
 
         @Override
         public Integer call() {
@@ -520,14 +600,29 @@ public final class BackupCli implements Callable<Integer> {
             add(args, "--zone", zone == null ? null : ZoneId.of(zone).getId());
             add(args, "--max-delete", maxDelete);
             RetentionPolicy policy = RetentionPolicy.parse(args);
+            if (policy.maxDeleteFraction() > RetentionPolicy.DEFAULT_MAX_DELETE_FRACTION && !force) {
+                // A larger share must not be one flag away: it is what the limit guards against.
+                throw new CommandLine.ParameterException(new CommandLine(this), "--max-delete " + maxDelete
+                        + " lets one run delete more than half of the backups; review the plan of a dry run, then add"
+                        + " --force to confirm");
+            }
             // The key authenticates the verification records that decide what retention keeps.
-            BackupRepository repository = repo.builder(true, cli.err).build();
+            BackupRepository repository = repo.builder(true, cli.err).lockLease(lease.lease).build();
             RetentionPlan plan;
             try {
                 plan = apply ? repository.prune(policy, force) : repository.planRetention(policy, force);
-            } catch (io.opskit.backup.retention.RetentionLimitExceededException e) {
+            } catch (RetentionLimitExceededException e) {
                 cli.out.print(e.plan().describe()); // the plan to review, before the one-line refusal
-                throw e;
+                int total = e.plan().decisions().size();
+                int deleting = e.plan().toDelete().size();
+                double share = e.plan().policy().maxDeleteFraction();
+                throw new CliFailure(String.format(Locale.ROOT, "retention refused: the plan would delete %d of %d"
+                        + " backups (%.0f%%), more than --max-delete %s allows (at most %d)%s; review the plan above,"
+                        + " then run again with --force to apply it", deleting, total, 100.0 * deleting / total,
+                        maxDelete != null ? maxDelete : String.valueOf(share),
+                        (int) Math.floor(share * total + 1e-9), maxDelete != null ? "" : " by default"));
+            } catch (RepositoryLockedException e) {
+                throw locked(e, repo.repo);
             }
             cli.out.print(plan.describe());
             if (apply) {
@@ -543,6 +638,216 @@ public final class BackupCli implements Callable<Integer> {
                 args.add(option);
                 args.add(value.toString());
             }
+        }
+    }
+
+    /** Loads a key file, warning on stderr when others may read it. */
+    static KeyFile loadKey(Path keyFile, PrintStream err) {
+        KeyFile key = KeyFile.load(keyFile);
+        if (key.accessibleToOthers()) {
+            err.println("opskit-backup: warning: key file " + keyFile + " is accessible to group or others;"
+                    + " restrict it with chmod 600");
+        }
+        return key;
+    }
+
+    /** Whether a failure comes from a full device. */
+    static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && (m.contains("No space left") || m.contains("no space left") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = {"Copies verified backups to another repository (local to off-site: the 3-2-1 rule) and"
+                    + " verifies each one where it arrives; backups already there are skipped.",
+                    "Both repositories use the same key: the archives are copied byte for byte."})
+    static final class Copy implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @Option(names = "--from", required = true, paramLabel = "REPO", description = "The repository to copy from.")
+        String from;
+
+        @Option(names = "--to", required = true, paramLabel = "REPO",
+                description = "The repository to copy to (created when it is a directory that does not exist).")
+        String to;
+
+        @Option(names = "--key-file", required = true, paramLabel = "FILE",
+                description = "The key file the backups were made with (see FORMAT.md, \"Key file\").")
+        Path keyFile;
+
+        @Option(names = "--verify-level", paramLabel = "1|2|3", defaultValue = "2",
+                description = "The level a backup must be verified at in the source to be copied, and the level each"
+                        + " copy is verified at on arrival (default ${DEFAULT-VALUE}).")
+        int verifyLevel;
+
+        @Option(names = "--all", description = "Copy every verified backup the destination lacks, oldest first.")
+        boolean all;
+
+        @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup to copy.")
+        @Nullable String id;
+
+        @CommandLine.Mixin
+        LeaseOptions lease = new LeaseOptions();
+
+        @Override
+        public Integer call() {
+            if (all == (id != null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "give a backup ID or --all, not both or neither");
+            }
+            if (!java.nio.file.Files.isDirectory(Path.of(from))) {
+                throw new CliFailure("--from " + from + ": no backup repository there");
+            }
+            KeyFile key = loadKey(keyFile, cli.err);
+            VerifyLevel level = VerifyLevel.of(verifyLevel);
+            BackupRepository source = repositoryAt(from).keyProvider(key).verifyLevel(level).build();
+            BackupRepository destination = repositoryAt(to).keyProvider(key).verifyLevel(level).build();
+            BackupCopy copy;
+            try {
+                copy = BackupCopy.builder().from(source).to(destination).lockLease(lease.lease).build();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--to " + to + " is the --from repository");
+            }
+            List<BackupCopy.Result> results;
+            try {
+                results = all ? copy.copyAll() : List.of(copy.copy(Objects.requireNonNull(id, "id")));
+            } catch (RepositoryLockedException e) {
+                throw locked(e, to);
+            }
+            String failure = null;
+            int copied = 0;
+            for (BackupCopy.Result r : results) {
+                if (r instanceof BackupCopy.Copied c) {
+                    copied++;
+                    cli.out.println("copied   " + c.id() + " (" + size(c.storedBytes()) + ", verified at level "
+                            + c.level().number() + " in " + to + ")");
+                } else if (r instanceof BackupCopy.AlreadyThere a) {
+                    cli.out.println("present  " + a.id() + " (already in " + to + ")");
+                } else if (r instanceof BackupCopy.NotVerified n) {
+                    cli.out.println("skipped  " + n.id() + ": " + n.reason());
+                    if (!all && failure == null) {
+                        failure = n.reason();
+                    }
+                } else if (r instanceof BackupCopy.Conflict c) {
+                    String why = "backup " + c.id() + " in " + to + " is another backup with the same id; it was not"
+                            + " copied (look at both with list --json)";
+                    cli.out.println("CONFLICT " + c.id() + ": " + why);
+                    if (failure == null) {
+                        failure = why;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw new CliFailure(failure);
+            }
+            if (all) {
+                cli.out.println("copied " + copied + " of " + results.size() + " backups to " + to);
+            }
+            return 0;
+        }
+    }
+
+    /** A repository named on the command line: a directory. */
+    static BackupRepository.Builder repositoryAt(String where) {
+        return BackupRepository.builder().directory(Path.of(where));
+    }
+
+    @Command(name = "lock", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = "Shows or breaks the repository's writer lock (the lease a backup, prune or copy holds).",
+            subcommands = {LockStatus.class, LockBreak.class})
+    static final class Lock implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        BackupCli cli;
+
+        @Override
+        public Integer call() {
+            cli.err.println("opskit-backup: name a lock command: status or break (see lock --help)");
+            return 2;
+        }
+    }
+
+    private static String describe(LeaseLock.Holder holder) {
+        return holder.owner() + (holder.host().isEmpty() ? "" : " (host " + holder.host() + ", pid " + holder.pid() + ")");
+    }
+
+    private static boolean goneHere(LeaseLock.Holder holder) {
+        String here;
+        try {
+            here = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return holder.host().equals(here) && holder.pid() > 0
+                && ProcessHandle.of(holder.pid()).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = "Prints who holds the writer lock and until when (exit 0 whether locked or not).")
+    static final class LockStatus implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Lock lock;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            BackupCli cli = lock.cli;
+            Clock clock = Clock.systemUTC();
+            java.util.Optional<LeaseLock.Holder> holder = RepositoryLease.holder(repo.builder(false, cli.err).build().store());
+            if (holder.isEmpty()) {
+                cli.out.println("not locked: no writer holds " + repo.repo);
+            } else if (!RepositoryLease.live(holder.get(), clock)) {
+                cli.out.println("not locked: the last lease, of " + describe(holder.get()) + ", ended at "
+                        + holder.get().expiresAt() + "; the next writer takes it over");
+            } else {
+                cli.out.println("locked by " + describe(holder.get()) + " until " + holder.get().expiresAt() + " (another "
+                        + DurationText.format(RepositoryLease.remaining(holder.get(), clock)) + " unless renewed)"
+                        + (goneHere(holder.get()) ? "; that process is gone, so the next writer on this host takes"
+                                + " the lock over" : ""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "break", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = {"Breaks the writer lock of a writer that is gone (killed, or its host lost) so that others"
+                    + " need not wait for its lease to run out.",
+                    "A writer still running loses the lock at its next renewal and does not commit."})
+    static final class LockBreak implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Lock lock;
+
+        @CommandLine.Mixin
+        RepoOptions repo = new RepoOptions();
+
+        @Option(names = "--confirm", description = "Confirms that the holder is gone: required.")
+        boolean confirm;
+
+        @Override
+        public Integer call() throws Exception {
+            BackupCli cli = lock.cli;
+            io.opskit.api.backup.BackupStore store = repo.builder(false, cli.err).build().store();
+            java.util.Optional<LeaseLock.Holder> holder = RepositoryLease.holder(store);
+            if (holder.isEmpty()) {
+                cli.out.println("not locked: nothing to break in " + repo.repo);
+                return 0;
+            }
+            if (!confirm) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "lock break needs --confirm: the lock"
+                        + " is held by " + describe(holder.get()) + " until " + holder.get().expiresAt() + "; make sure"
+                        + " that writer is gone first (two writers at once can corrupt the repository)");
+            }
+            java.util.Optional<LeaseLock.Holder> broken = RepositoryLease.breakLease(store,
+                    "opskit-backup lock break (pid " + ProcessHandle.current().pid() + ")");
+            cli.out.println(broken.map(h -> "broke the writer lock of " + describe(h) + " (lease until "
+                    + h.expiresAt() + ")").orElse("not locked: it was released meanwhile"));
+            return 0;
         }
     }
 
