@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * List<BackupCopy.Result> results = copy.copyAll();
  * }</pre>
  *
- * <p>For each backup: only one whose latest verification in the source passed (at the source's
- * {@link BackupRepository#verifyLevel()}) is copied; one already in the destination with the same
- * manifest is skipped. Under the destination's writer lock, the data objects are streamed first,
+ * <p>For each backup: one already in the destination with the same manifest is skipped; otherwise
+ * only one whose latest verification in the source passed (at the source's
+ * {@link BackupRepository#verifyLevel()} or deeper) is copied. Under the destination's writer lock, the data objects are streamed first,
  * each checked against the manifest's size and SHA-256 before it is committed, and the manifest last
  * (the commit marker), so an interrupted copy is never visible and the destination's next writer
  * removes what it left. The copy is then verified in the destination at
@@ -145,13 +145,6 @@ public final class BackupCopy {
 
     private Result copyLocked(BackupManifest manifest, @Nullable WriterLock lock) {
         String id = manifest.id();
-        if (!manifest.verifiedAtLeast(from.verifyLevel())) {
-            String why = manifest.lastVerification().filter(v -> !v.passed())
-                    .map(v -> "its latest verification (level " + v.level().number() + ", " + v.verifiedAt() + ") failed")
-                    .orElse("it was never verified at level " + from.verifyLevel().number() + " or deeper");
-            return new NotVerified(id, "backup " + id + " is not verified in " + from.store() + ": " + why
-                    + "; verify it there first");
-        }
         BackupStore source = from.store();
         BackupStore target = to.store();
         String manifestKey = id + "/" + MANIFEST;
@@ -166,6 +159,13 @@ public final class BackupCopy {
                     there = in.readAllBytes();
                 }
                 return Arrays.equals(there, manifestBytes) ? new AlreadyThere(id) : new Conflict(id);
+            }
+            if (!manifest.verifiedAtLeast(from.verifyLevel())) {
+                String why = manifest.lastVerification().filter(v -> !v.passed())
+                        .map(v -> "its latest verification (level " + v.level().number() + ", " + v.verifiedAt() + ") failed")
+                        .orElse("it was never verified at level " + from.verifyLevel().number() + " or deeper");
+                return new NotVerified(id, "backup " + id + " is not verified in " + source + ": " + why
+                        + "; verify it there first");
             }
             for (String leftover : target.list(id + "/")) {
                 target.delete(leftover); // an interrupted copy: invisible without its manifest

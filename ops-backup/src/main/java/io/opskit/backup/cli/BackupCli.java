@@ -682,8 +682,8 @@ public final class BackupCli implements Callable<Integer> {
         Path keyFile;
 
         @Option(names = "--verify-level", paramLabel = "1|2|3", defaultValue = "2",
-                description = "The level a backup must be verified at in the source to be copied, and the level each"
-                        + " copy is verified at on arrival (default ${DEFAULT-VALUE}).")
+                description = "The level each copy is verified at where it arrives (default ${DEFAULT-VALUE}); a"
+                        + " backup is copied when its latest verification in the source passed at level 2 or deeper.")
         int verifyLevel;
 
         @Option(names = "--all", description = "Copy every verified backup the destination lacks, oldest first.")
@@ -705,11 +705,11 @@ public final class BackupCli implements Callable<Integer> {
             }
             KeyFile key = loadKey(keyFile, cli.err);
             VerifyLevel level = VerifyLevel.of(verifyLevel);
-            BackupRepository source = repositoryAt(from).keyProvider(key).verifyLevel(level).build();
-            BackupRepository destination = repositoryAt(to).keyProvider(key).verifyLevel(level).build();
+            BackupRepository source = repositoryAt(from).keyProvider(key).build();
+            BackupRepository destination = repositoryAt(to).keyProvider(key).build();
             BackupCopy copy;
             try {
-                copy = BackupCopy.builder().from(source).to(destination).lockLease(lease.lease).build();
+                copy = BackupCopy.builder().from(source).to(destination).verifyLevel(level).lockLease(lease.lease).build();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--to " + to + " is the --from repository");
             }
