@@ -670,11 +670,12 @@ public final class BackupCli implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
 
-        @Option(names = "--from", required = true, paramLabel = "REPO", description = "The repository to copy from.")
+        @Option(names = "--from", required = true, paramLabel = "REPO",
+                description = "The repository to copy from: a directory or s3://BUCKET/PREFIX, as --repo.")
         String from;
 
         @Option(names = "--to", required = true, paramLabel = "REPO",
-                description = "The repository to copy to (created when it is a directory that does not exist).")
+                description = "The repository to copy to, as --from (a directory that does not exist is created).")
         String to;
 
         @Option(names = "--key-file", required = true, paramLabel = "FILE",
@@ -700,7 +701,7 @@ public final class BackupCli implements Callable<Integer> {
             if (all == (id != null)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "give a backup ID or --all, not both or neither");
             }
-            if (!java.nio.file.Files.isDirectory(Path.of(from))) {
+            if (BackupStores.localDirectory(from).filter(d -> !java.nio.file.Files.isDirectory(d)).isPresent()) {
                 throw new CliFailure("--from " + from + ": no backup repository there");
             }
             KeyFile key = loadKey(keyFile, cli.err);
@@ -752,9 +753,9 @@ public final class BackupCli implements Callable<Integer> {
         }
     }
 
-    /** A repository named on the command line: a directory. */
+    /** A repository named on the command line, as {@code --repo} takes it: a directory or a store URI. */
     static BackupRepository.Builder repositoryAt(String where) {
-        return BackupRepository.builder().directory(Path.of(where));
+        return BackupRepository.builder().store(BackupStores.open(where));
     }
 
     @Command(name = "lock", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
