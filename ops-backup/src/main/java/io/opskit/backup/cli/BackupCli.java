@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opskit.api.backup.BackupSource;
+import io.opskit.api.internal.DurationText;
+import io.opskit.backup.BackupFailedException;
 import io.opskit.backup.BackupManifest;
 import io.opskit.backup.BackupProgress;
 import io.opskit.backup.BackupRepository;
@@ -12,15 +14,10 @@ import io.opskit.backup.BackupSources;
 import io.opskit.backup.BackupStores;
 import io.opskit.backup.Compression;
 import io.opskit.backup.KeyFile;
+import io.opskit.backup.RepositoryLockedException;
 import io.opskit.backup.RestoreCheck;
 import io.opskit.backup.VerifyLevel;
-import io.opskit.api.internal.DurationText;
-import io.opskit.backup.BackupCopy;
-import io.opskit.backup.BackupFailedException;
-import io.opskit.backup.RepositoryLockedException;
-import io.opskit.backup.internal.LeaseLock;
 import io.opskit.backup.internal.PostgresTarget;
-import io.opskit.backup.internal.RepositoryLease;
 import io.opskit.backup.retention.RetentionLimitExceededException;
 import io.opskit.backup.retention.RetentionPlan;
 import io.opskit.backup.retention.RetentionPolicy;
@@ -28,7 +25,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -52,7 +48,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "opskit-backup", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
         description = "Encrypted, verified backups of SQLite, PostgreSQL and files.",
         subcommands = {BackupCli.Backup.class, BackupCli.ListBackups.class, BackupCli.Verify.class,
-                BackupCli.Restore.class, BackupCli.Prune.class, BackupCli.Copy.class, BackupCli.Lock.class,
+                BackupCli.Restore.class, BackupCli.Prune.class, CopyCommand.class, LockCommands.Lock.class,
                 WalCommands.WalPush.class, WalCommands.WalFetch.class})
 public final class BackupCli implements Callable<Integer> {
 
@@ -660,196 +656,6 @@ public final class BackupCli implements Callable<Integer> {
             }
         }
         return false;
-    }
-
-    @Command(name = "copy", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
-            description = {"Copies verified backups to another repository (local to off-site: the 3-2-1 rule) and"
-                    + " verifies each one where it arrives; backups already there are skipped.",
-                    "Both repositories use the same key: the archives are copied byte for byte."})
-    static final class Copy implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        BackupCli cli;
-
-        @Option(names = "--from", required = true, paramLabel = "REPO",
-                description = "The repository to copy from: a directory or s3://BUCKET/PREFIX, as --repo.")
-        String from;
-
-        @Option(names = "--to", required = true, paramLabel = "REPO",
-                description = "The repository to copy to, as --from (a directory that does not exist is created).")
-        String to;
-
-        @Option(names = "--key-file", required = true, paramLabel = "FILE",
-                description = "The key file the backups were made with (see FORMAT.md, \"Key file\").")
-        Path keyFile;
-
-        @Option(names = "--verify-level", paramLabel = "1|2|3", defaultValue = "2",
-                description = "The level each copy is verified at where it arrives (default ${DEFAULT-VALUE}); a"
-                        + " backup is copied when its latest verification in the source passed at level 2 or deeper.")
-        int verifyLevel;
-
-        @Option(names = "--all", description = "Copy every verified backup the destination lacks, oldest first.")
-        boolean all;
-
-        @Parameters(arity = "0..1", paramLabel = "ID", description = "The backup to copy.")
-        @Nullable String id;
-
-        @CommandLine.Mixin
-        LeaseOptions lease = new LeaseOptions();
-
-        @Override
-        public Integer call() {
-            if (all == (id != null)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "give a backup ID or --all, not both or neither");
-            }
-            if (BackupStores.localDirectory(from).filter(d -> !java.nio.file.Files.isDirectory(d)).isPresent()) {
-                throw new CliFailure("--from " + from + ": no backup repository there");
-            }
-            KeyFile key = loadKey(keyFile, cli.err);
-            VerifyLevel level = VerifyLevel.of(verifyLevel);
-            BackupRepository source = repositoryAt(from).keyProvider(key).build();
-            BackupRepository destination = repositoryAt(to).keyProvider(key).build();
-            BackupCopy copy;
-            try {
-                copy = BackupCopy.builder().from(source).to(destination).verifyLevel(level).lockLease(lease.lease).build();
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--to " + to + " is the --from repository");
-            }
-            List<BackupCopy.Result> results;
-            try {
-                results = all ? copy.copyAll() : List.of(copy.copy(Objects.requireNonNull(id, "id")));
-            } catch (RepositoryLockedException e) {
-                throw locked(e, to);
-            }
-            String failure = null;
-            int copied = 0;
-            for (BackupCopy.Result r : results) {
-                if (r instanceof BackupCopy.Copied c) {
-                    copied++;
-                    cli.out.println("copied   " + c.id() + " (" + size(c.storedBytes()) + ", verified at level "
-                            + c.level().number() + " in " + to + ")");
-                } else if (r instanceof BackupCopy.AlreadyThere a) {
-                    cli.out.println("present  " + a.id() + " (already in " + to + ")");
-                } else if (r instanceof BackupCopy.NotVerified n) {
-                    cli.out.println("skipped  " + n.id() + ": " + n.reason());
-                    if (!all && failure == null) {
-                        failure = n.reason();
-                    }
-                } else if (r instanceof BackupCopy.Conflict c) {
-                    String why = "backup " + c.id() + " in " + to + " is another backup with the same id; it was not"
-                            + " copied (look at both with list --json)";
-                    cli.out.println("CONFLICT " + c.id() + ": " + why);
-                    if (failure == null) {
-                        failure = why;
-                    }
-                }
-            }
-            if (failure != null) {
-                throw new CliFailure(failure);
-            }
-            if (all) {
-                cli.out.println("copied " + copied + " of " + results.size() + " backups to " + to);
-            }
-            return 0;
-        }
-    }
-
-    /** A repository named on the command line, as {@code --repo} takes it: a directory or a store URI. */
-    static BackupRepository.Builder repositoryAt(String where) {
-        return BackupRepository.builder().store(BackupStores.open(where));
-    }
-
-    @Command(name = "lock", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
-            description = "Shows or breaks the repository's writer lock (the lease a backup, prune or copy holds).",
-            subcommands = {LockStatus.class, LockBreak.class})
-    static final class Lock implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        BackupCli cli;
-
-        @Override
-        public Integer call() {
-            cli.err.println("opskit-backup: name a lock command: status or break (see lock --help)");
-            return 2;
-        }
-    }
-
-    private static String describe(LeaseLock.Holder holder) {
-        return holder.owner() + (holder.host().isEmpty() ? "" : " (host " + holder.host() + ", pid " + holder.pid() + ")");
-    }
-
-    private static boolean goneHere(LeaseLock.Holder holder) {
-        String here;
-        try {
-            here = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return false;
-        }
-        return holder.host().equals(here) && holder.pid() > 0
-                && ProcessHandle.of(holder.pid()).map(p -> !p.isAlive()).orElse(true);
-    }
-
-    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
-            description = "Prints who holds the writer lock and until when (exit 0 whether locked or not).")
-    static final class LockStatus implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Lock lock;
-
-        @CommandLine.Mixin
-        RepoOptions repo = new RepoOptions();
-
-        @Override
-        public Integer call() throws Exception {
-            BackupCli cli = lock.cli;
-            Clock clock = Clock.systemUTC();
-            java.util.Optional<LeaseLock.Holder> holder = RepositoryLease.holder(repo.builder(false, cli.err).build().store());
-            if (holder.isEmpty()) {
-                cli.out.println("not locked: no writer holds " + repo.repo);
-            } else if (!RepositoryLease.live(holder.get(), clock)) {
-                cli.out.println("not locked: the last lease, of " + describe(holder.get()) + ", ended at "
-                        + holder.get().expiresAt() + "; the next writer takes it over");
-            } else {
-                cli.out.println("locked by " + describe(holder.get()) + " until " + holder.get().expiresAt() + " (another "
-                        + DurationText.format(RepositoryLease.remaining(holder.get(), clock)) + " unless renewed)"
-                        + (goneHere(holder.get()) ? "; that process is gone, so the next writer on this host takes"
-                                + " the lock over" : ""));
-            }
-            return 0;
-        }
-    }
-
-    @Command(name = "break", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
-            description = {"Breaks the writer lock of a writer that is gone (killed, or its host lost) so that others"
-                    + " need not wait for its lease to run out.",
-                    "A writer still running loses the lock at its next renewal and does not commit."})
-    static final class LockBreak implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Lock lock;
-
-        @CommandLine.Mixin
-        RepoOptions repo = new RepoOptions();
-
-        @Option(names = "--confirm", description = "Confirms that the holder is gone: required.")
-        boolean confirm;
-
-        @Override
-        public Integer call() throws Exception {
-            BackupCli cli = lock.cli;
-            io.opskit.api.backup.BackupStore store = repo.builder(false, cli.err).build().store();
-            java.util.Optional<LeaseLock.Holder> holder = RepositoryLease.holder(store);
-            if (holder.isEmpty()) {
-                cli.out.println("not locked: nothing to break in " + repo.repo);
-                return 0;
-            }
-            if (!confirm) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "lock break needs --confirm: the lock"
-                        + " is held by " + describe(holder.get()) + " until " + holder.get().expiresAt() + "; make sure"
-                        + " that writer is gone first (two writers at once can corrupt the repository)");
-            }
-            java.util.Optional<LeaseLock.Holder> broken = RepositoryLease.breakLease(store,
-                    "opskit-backup lock break (pid " + ProcessHandle.current().pid() + ")");
-            cli.out.println(broken.map(h -> "broke the writer lock of " + describe(h) + " (lease until "
-                    + h.expiresAt() + ")").orElse("not locked: it was released meanwhile"));
-            return 0;
-        }
     }
 
     private BackupProgress progress() {

@@ -247,7 +247,7 @@ class BackupCliFindingsTest {
             BackupCli.LeaseOptions lease = switch (command) {
                 case "backup" -> ((BackupCli.Backup) sub).lease;
                 case "prune" -> ((BackupCli.Prune) sub).lease;
-                default -> ((BackupCli.Copy) sub).lease;
+                default -> ((CopyCommand) sub).lease;
             };
             assertThat(lease.lease).as(command).isEqualTo(Duration.ofMinutes(10));
         }

@@ -70,4 +70,31 @@ class BackupCliJarIT {
         assertThat(restore.err()).startsWith("opskit-backup: ").contains("exists");
         assertThat(Files.size(db)).isPositive();
     }
+
+    @Test
+    void javaJar_copyToAnotherRepository_thenLockStatus_andHelpAndVersion() throws Exception {
+        Path db = dir.resolve("app.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t(v)");
+            s.execute("INSERT INTO t VALUES (1)");
+        }
+        Path key = dir.resolve("k");
+        KeyFile.loadOrCreate(key);
+        Path repo = dir.resolve("repo");
+        Path offSite = dir.resolve("off-site");
+        assertThat(java("backup", "--source", "app-db=sqlite:" + db, "--repo", repo.toString(), "--key-file",
+                key.toString()).code()).isZero();
+
+        Run copy = java("copy", "--from", repo.toString(), "--to", offSite.toString(), "--key-file", key.toString(), "--all");
+        assertThat(copy.code()).as(copy.err()).isZero();
+        assertThat(copy.out()).contains("copied 1 of 1 backups");
+        Run status = java("lock", "status", "--repo", offSite.toString());
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).startsWith("not locked");
+        Run help = java("backup", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("Usage:").doesNotContain("Missing required");
+        Run version = java("--version");
+        assertThat(version.out().strip()).matches("opskit-backup \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    }
 }
