@@ -1,6 +1,6 @@
 /**
- * Opskit Backup: verified, encrypted, crash-safe backups of SQLite, PostgreSQL and files, with
- * retention, restore and a CLI. Start at {@link io.opskit.backup.BackupRepository#builder()}.
+ * Opskit Backup: verified, encrypted, crash-safe backups of SQLite, PostgreSQL, Redis and files,
+ * with retention, restore through per-kind strategies and a CLI. Start at {@link io.opskit.backup.BackupRepository#builder()}.
  */
 module io.opskit.backup {
     requires transitive io.opskit.api;
@@ -23,4 +23,7 @@ module io.opskit.backup {
 
     // Stores named by URI scheme (s3://...) come from extension modules such as ops-backup-s3.
     uses io.opskit.backup.BackupStoreProvider;
+
+    // Restore strategies of extensions' own source kinds (see io.opskit.api.backup.RestoreStrategy).
+    uses io.opskit.api.backup.RestoreStrategy;
 }

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
+import io.opskit.api.backup.RestoreOptions;
+import io.opskit.api.backup.RestoreStrategy;
+import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.Severity;
 import io.opskit.backup.health.BackupFreshnessCheck;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * The front door of ops-backup: a repository of encrypted, verified backups of some sources.
  * {@link #backup()} snapshots every source, compresses, encrypts and commits it atomically, with
  * the manifest written last as the commit marker; {@link #list()}, {@link #verify(String, VerifyLevel)}
- * and {@link #restore(String, String, String, boolean)} work on what is committed.
+ * and {@link #restore(String, String, RestoreTarget, RestoreOptions)} work on what is committed.
  *
  * <pre>{@code
  * BackupRepository repo = BackupRepository.builder()
@@ -82,7 +85,7 @@ public final class BackupRepository {
         String name = b.name != null ? b.name
                 : store instanceof LocalDirectoryStore local ? String.valueOf(local.root().getFileName()) : "default";
         this.metrics = b.registry == null ? BackupMetrics.NONE : new MicrometerBackupMetrics((MeterRegistry) b.registry, name);
-        this.restorer = new Restorer(clock, b.restoreCheck);
+        this.restorer = new Restorer(clock, b.restoreCheck, List.copyOf(b.restoreStrategies.values()));
         this.events = new BackupEvents(b.notifiers, name, clock);
         this.catalogue = new BackupCatalogue(store, keys);
         this.verifier = new BackupVerifier(store, this::keys, catalogue, restorer, b.scratchDirectory, clock, metrics,
@@ -220,11 +223,31 @@ public final class BackupRepository {
     // ----------------------------------------------------------------------------------- restore
 
     /**
-     * Restores the only source of a backup.
+     * Restores the only source of a backup to {@code target}.
      *
      * @throws BackupFailedException when the backup has several sources (name one) or none
-     * @see #restore(String, String, String, boolean)
+     * @see #restore(String, String, RestoreTarget, RestoreOptions, BackupProgress)
      */
+    public void restore(String id, RestoreTarget target, RestoreOptions options) {
+        restore(id, onlySourceName(id), target, options, BackupProgress.NONE);
+    }
+
+    /**
+     * Restores one source of a backup to {@code target}.
+     *
+     * @see #restore(String, String, RestoreTarget, RestoreOptions, BackupProgress)
+     */
+    public void restore(String id, String sourceName, RestoreTarget target, RestoreOptions options) {
+        restore(id, sourceName, target, options, BackupProgress.NONE);
+    }
+
+    /**
+     * Restores the only source of a backup, the target written as text for its kind (a file for
+     * SQLite, a JDBC URL for PostgreSQL, a directory for files, pg-base and Redis).
+     *
+     * @deprecated use {@link #restore(String, RestoreTarget, RestoreOptions)} with a typed target
+     */
+    @Deprecated(since = "0.2.0")
     public void restore(String id, String to, boolean force) {
         restore(id, onlySourceName(id), to, force);
     }
@@ -244,43 +267,83 @@ public final class BackupRepository {
     }
 
     /**
-     * Restores one source of a backup. A SQLite source goes to a database file {@code to}: decrypted
-     * to a temporary file beside it, checked (see {@link Builder#restoreCheck(RestoreCheck)}), then moved in
-     * atomically (with force over an existing file, that file and its {@code -wal}/{@code -shm} are
-     * kept aside as {@code NAME.before-restore-DATE}). A PostgreSQL source goes to the database named
-     * by the JDBC URL {@code to}, through {@code pg_restore --clean --if-exists --single-transaction}.
-     * A files source goes to the directory {@code to}, which must be empty or absent unless forced.
+     * Restores one source, the target written as text for its kind.
      *
-     * @throws RestoreRefusedException  when the target exists (without force) or an entry would escape it
-     * @throws BackupIntegrityException when the archive fails authentication, checksum or check; the
-     *                                  target is then untouched
-     * @throws BackupFailedException    when the restore cannot be carried out (no such backup, disk, pg_restore)
+     * @deprecated use {@link #restore(String, String, RestoreTarget, RestoreOptions)} with a typed target
      */
+    @Deprecated(since = "0.2.0")
     public void restore(String id, String sourceName, String to, boolean force) {
         restore(id, sourceName, to, force, BackupProgress.NONE);
     }
 
     /**
-     * Restores one source of a backup as {@link #restore(String, String, String, boolean)} does,
-     * reporting progress: snapshot bytes restored so far, out of the snapshot size the manifest
-     * records.
+     * Restores one source, the target written as text for its kind, reporting progress.
      *
-     * @param progress receives restored bytes; may be {@link BackupProgress#NONE}
+     * @deprecated use {@link #restore(String, String, RestoreTarget, RestoreOptions, BackupProgress)}
+     *             with a typed target, or {@link #target(String, String, String)} to read one from text
      */
+    @Deprecated(since = "0.2.0")
     public void restore(String id, String sourceName, String to, boolean force, BackupProgress progress) {
         Objects.requireNonNull(to, "to");
+        restore(id, sourceName, target(id, sourceName, to), force ? RestoreOptions.forced() : RestoreOptions.defaults(),
+                progress);
+    }
+
+    /**
+     * The restore target of one source of a backup written as text (a command line's {@code --to}),
+     * as the strategy of the source's kind reads it: a file path for {@code sqlite}, a JDBC URL for
+     * {@code postgres}, a directory for {@code files}, {@code pg-base} and {@code redis}.
+     *
+     * @throws IllegalArgumentException when the strategy takes no such text
+     * @throws BackupFailedException    when there is no such backup or source, or no strategy for its kind
+     */
+    public RestoreTarget target(String id, String sourceName, String text) {
+        Objects.requireNonNull(text, "text");
+        return restorer.target(manifest(id).source(sourceName).kind(), text);
+    }
+
+    /**
+     * Restores one source of a backup through the {@link RestoreStrategy} of its kind (see
+     * {@link Builder#restoreStrategy(RestoreStrategy)}), reporting progress: snapshot bytes restored
+     * so far, out of the snapshot size the manifest records. The target is checked before any byte
+     * is read; the archive is proven whole (every segment authenticated, size and SHA-256) before
+     * the restored data becomes visible, so a failure leaves the target as it was.
+     *
+     * <ul>
+     *   <li>{@code sqlite} to a {@link RestoreTarget.File}: written beside it, checked (see
+     *       {@link Builder#restoreCheck(RestoreCheck)}), then moved in atomically; stale {@code -wal},
+     *       {@code -shm} and {@code -journal} files are set aside; with force the old file is kept as
+     *       {@code NAME.before-restore-DATE} and its mode and owner carried over.</li>
+     *   <li>{@code postgres} to a {@link RestoreTarget.Postgres} database, through
+     *       {@code pg_restore --clean --if-exists --single-transaction}.</li>
+     *   <li>{@code files} to a {@link RestoreTarget.Directory}, which must be empty or absent unless forced.</li>
+     *   <li>{@code pg-base} to an empty {@link RestoreTarget.Directory}: a data directory that starts at
+     *       the backup's end (use {@link io.opskit.backup.pitr.PointInTimeRestore} for a moment).</li>
+     *   <li>{@code redis} to a {@link RestoreTarget.Directory}: {@code dump.rdb} and loading instructions.</li>
+     * </ul>
+     *
+     * @param progress receives restored bytes; may be {@link BackupProgress#NONE}
+     * @throws RestoreRefusedException  when the target exists (without force) or an entry would escape it
+     * @throws BackupIntegrityException when the archive fails authentication, checksum or check; the
+     *                                  target is then untouched
+     * @throws BackupFailedException    when the restore cannot be carried out (no such backup, no
+     *                                  strategy for the kind, disk, pg_restore)
+     * @throws IllegalArgumentException when the target is not of a kind the source's strategy writes to
+     */
+    public void restore(String id, String sourceName, RestoreTarget target, RestoreOptions options, BackupProgress progress) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(progress, "progress");
         BackupManifest manifest = manifest(id);
         BackupManifest.SourceEntry entry = manifest.source(sourceName);
         try {
-            restorer.precheck(entry.kind(), to, force);
+            restorer.precheck(entry.kind(), target, options);
             ProgressMeter meter = new ProgressMeter(progress, entry.snapshotBytes());
             try (StoredArchive archive = StoredArchive.open(store, keys(), manifest, entry, meter)) {
-                restorer.restore(entry.kind(), archive, to, force, manifest.verifiedAtLeast(VerifyLevel.TEST_RESTORE));
+                restorer.restore(manifest, entry, archive, target, options, manifest.verifiedAtLeast(VerifyLevel.TEST_RESTORE));
             }
             meter.done();
-            log.info("restored backup {} source {} to {}", id, sourceName,
-                    entry.kind().equals("postgres") ? io.opskit.backup.internal.PostgresTarget.redact(to) : to);
+            log.info("restored backup {} source {} to {}", id, sourceName, target.describe());
         } catch (StoredArchive.ArchiveException e) {
             metrics.restoreFailed("corrupt");
             throw StoredArchive.integrity(manifest, entry, e);
@@ -455,6 +518,7 @@ public final class BackupRepository {
         private VerifyLevel verifyLevel = VerifyLevel.DECODE;
         private boolean verifyAfterBackup = true;
         private RestoreCheck restoreCheck = RestoreCheck.AUTO;
+        private final Map<String, RestoreStrategy> restoreStrategies = new LinkedHashMap<>();
         private Clock clock = Clock.systemUTC();
         private Duration lockLease = Duration.ofMinutes(2);
         private @Nullable Path lockDirectory;
@@ -569,6 +633,25 @@ public final class BackupRepository {
         /** Where the writer lock lives; default the local store's directory. Needed for other stores. */
         public Builder lockDirectory(Path directory) {
             this.lockDirectory = Objects.requireNonNull(directory, "lockDirectory");
+            return this;
+        }
+
+        /**
+         * Adds the strategy that restores and test-restores sources of its {@link RestoreStrategy#kind()}:
+         * an extension's own kind, or a built-in kind to replace Opskit's strategy for it. Repeatable,
+         * one strategy per kind. Strategies given here come before those found through
+         * {@link java.util.ServiceLoader}, which come before the built-ins.
+         *
+         * @throws IllegalArgumentException when a strategy for the same kind was already added
+         */
+        public Builder restoreStrategy(RestoreStrategy strategy) {
+            Objects.requireNonNull(strategy, "strategy");
+            String kind = Objects.requireNonNull(strategy.kind(), "strategy.kind()");
+            if (restoreStrategies.containsKey(kind)) {
+                throw new IllegalArgumentException("restoreStrategy for kind '" + kind + "' was already added: "
+                        + restoreStrategies.get(kind).getClass().getName());
+            }
+            restoreStrategies.put(kind, strategy);
             return this;
         }
 

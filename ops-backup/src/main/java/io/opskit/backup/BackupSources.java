@@ -4,15 +4,18 @@ import io.opskit.api.backup.BackupSource;
 import io.opskit.backup.internal.FilesSource;
 import io.opskit.backup.internal.PostgresSource;
 import io.opskit.backup.internal.PostgresTarget;
+import io.opskit.backup.internal.RedisSource;
 import io.opskit.backup.internal.SqliteSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The built-in {@link BackupSource}s: a SQLite database, a PostgreSQL database through
- * {@code pg_dump}, and files under a directory. Each returned source is immutable and may be used
+ * {@code pg_dump}, a Redis server's data set, and files under a directory. Each returned source is immutable and may be used
  * for many backups, one at a time.
  */
 public final class BackupSources {
@@ -90,6 +93,47 @@ public final class BackupSources {
     /** Every file under {@code root}, or the single file {@code root}. */
     public static BackupSource files(String name, Path root) {
         return files(name, root, List.of(), List.of());
+    }
+
+    /**
+     * A Redis server's whole data set (every database) as one RDB snapshot, kind {@code redis},
+     * taken online over the replication protocol as {@code redis-cli --rdb} does: nothing is read
+     * from or written to the server's disk. With {@code repl-diskless-sync yes} (Redis 7's default)
+     * the server waits {@code repl-diskless-sync-delay} (5 s by default) before it streams, so a
+     * backup takes at least that long. A restore writes {@code dump.rdb} and loading instructions
+     * into a directory ({@link io.opskit.api.backup.RestoreTarget#directory(Path)}); level-3
+     * verification runs {@code redis-check-rdb} when it is installed. Plain TCP only.
+     *
+     * @param name the source's name in the manifest ({@code [A-Za-z0-9._-]}, at most 64)
+     * @param host the server's host
+     * @param port the server's port
+     * @throws IllegalArgumentException when the name or port is not valid
+     */
+    public static BackupSource redis(String name, String host, int port) {
+        return redis(name, host, port, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A Redis server's data set as {@link #redis(String, String, int)}, on a server that asks for a
+     * password ({@code requirepass}, or an ACL user when {@code user} is given). The password goes
+     * only over the connection, in {@code AUTH}; the user needs the right to run {@code SYNC} and
+     * {@code REPLCONF}.
+     *
+     * @param user     an ACL user, or empty for the default user
+     * @param password the password
+     * @throws IllegalArgumentException when the name or port is not valid
+     */
+    public static BackupSource redis(String name, String host, int port, Optional<String> user, Optional<String> password) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1-65535: " + port);
+        }
+        if (user.isPresent() && password.isEmpty()) {
+            throw new IllegalArgumentException("user needs a password: " + user.get());
+        }
+        return new RedisSource(checkName(name), host, port, user, password, Duration.ofMinutes(2));
     }
 
     static String checkName(String name) {

@@ -85,6 +85,11 @@ final class StoredArchive implements AutoCloseable {
         }
     }
 
+    /** The manifest entry of the source this archive holds. */
+    BackupManifest.SourceEntry entry() {
+        return entry;
+    }
+
     /** The decrypted, decompressed snapshot. */
     InputStream plain() {
         return plain;

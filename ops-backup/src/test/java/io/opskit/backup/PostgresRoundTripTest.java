@@ -114,7 +114,7 @@ class PostgresRoundTripTest {
     }
 
     @Test
-    void passwordOnTheCommandLine_psNeverShowsItDuringABackup() throws Exception {
+    void finding6_passwordOnTheCommandLine_psNeverShowsItDuringABackupOrARestore() throws Exception {
         String secret = "s3cr3t-" + UUID.randomUUID();
         BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))
                 .keyProvider(KeyFile.loadOrCreate(dir.resolve("k")))
@@ -144,17 +144,20 @@ class PostgresRoundTripTest {
         });
         sampler.start();
         try {
-            repository.backup();
+            BackupManifest made = repository.backup();
+            repository.restore(made.id(), io.opskit.api.backup.RestoreTarget.postgres(url(target), secret),
+                    io.opskit.api.backup.RestoreOptions.defaults());
         } finally {
             done.set(true);
             sampler.join();
         }
+        assertThat(sum(target)).isEqualTo(sum(source));
         assertThat(samples.get()).isPositive();
         assertThat(leaks).isEmpty();
     }
 
     @Test
-    void sslmodeInTheUrl_reachesPgDump_insteadOfBeingDropped() {
+    void finding6_sslmodeInTheUrl_reachesPgDump_insteadOfBeingDropped() {
         // The machine's server does not offer TLS: with sslmode=require pg_dump must refuse to go on in plain text.
         BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))
                 .keyProvider(KeyFile.loadOrCreate(dir.resolve("k")))
@@ -165,7 +168,7 @@ class PostgresRoundTripTest {
     }
 
     @Test
-    void unknownUrlParameter_isRefusedNotDropped() {
+    void finding6_unknownUrlParameter_isRefusedNotDropped() {
         assertThatThrownBy(() -> BackupSources.postgres("x", url(source) + "&sslfactory=org.Foo&password=hunter2"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sslfactory")
                 .hasMessageNotContaining("hunter2");
