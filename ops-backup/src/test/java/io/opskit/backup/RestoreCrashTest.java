@@ -208,6 +208,22 @@ class RestoreCrashTest {
         assertThat(k).isGreaterThanOrEqualTo(3);
     }
 
+    @Test
+    void finding4_forcedRestoreOverADatabaseWithItsLog_keepsTheWholeOldDatabaseAsideInOneFile() throws Exception {
+        Path target = dir.resolve("live").resolve("app.db");
+        freshOldTarget(target);
+
+        repository().restore(sqliteBackup.id(), RestoreTarget.file(target), RestoreOptions.forced());
+
+        assertThat(rows(copyOf(target))).isEqualTo(NEW_ROWS);
+        List<String> names = names(target.getParent());
+        String aside = names.stream().filter(n -> n.startsWith("app.db.before-restore-")).findFirst().orElseThrow();
+        assertThat(names).containsExactlyInAnyOrder("app.db", aside);
+        // Its log was written back into it before the swap: the file alone has all 100 rows.
+        assertThat(rows(copyOf(target.resolveSibling(aside)))).isEqualTo(OLD_ROWS);
+        assertThat(Files.getPosixFilePermissions(target)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
     /** After a kill: a forced restore in this JVM succeeds and leaves only the target and its kept-aside copies. */
     private void nextRestoreLeavesNoLeftovers(Path target) throws Exception {
         repository().restore(sqliteBackup.id(), RestoreTarget.file(target), RestoreOptions.forced());
