@@ -4,6 +4,7 @@ import io.opskit.api.Redactor;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
 import io.opskit.api.notify.Severity;
+import io.opskit.backup.internal.FileArchive;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
@@ -69,7 +70,7 @@ final class BackupVerifier {
             verifySources(manifest, level);
         } catch (BackupIntegrityException e) {
             metrics.verifyFailed("corrupt");
-            catalogue.record(manifest, BackupManifest.Verification.failed(level, clock.instant(),
+            catalogue.record(manifest, BackupManifest.Verification.failed(level, recordTime(manifest),
                     Objects.requireNonNullElse(e.getMessage(), e.toString())));
             publishFailure(manifest, level, e);
             throw e;
@@ -77,7 +78,7 @@ final class BackupVerifier {
             metrics.verifyFailed("io");
             throw new BackupFailedException(BackupRepository.describeFailure("verifying backup " + id, e), e);
         }
-        Instant at = clock.instant();
+        Instant at = recordTime(manifest);
         if (level == VerifyLevel.TEST_RESTORE) {
             metrics.restoreDrill(Duration.ofNanos(System.nanoTime() - started));
         }
@@ -86,6 +87,19 @@ final class BackupVerifier {
         catalogue.record(manifest, v);
         log.info("backup {} verified at level {}", id, level.number());
         return manifest.withVerification(v);
+    }
+
+    /**
+     * The time to record a new verification at: now, or one millisecond after the newest record when
+     * the clock has not moved past it, so the new record sorts last (the newest decides the state;
+     * two records of the same instant would otherwise be ordered by their random name suffix).
+     */
+    private Instant recordTime(BackupManifest manifest) {
+        Instant now = clock.instant();
+        return manifest.lastVerification().map(BackupManifest.Verification::verifiedAt)
+                .filter(last -> !now.isAfter(last))
+                .map(last -> last.plusMillis(1))
+                .orElse(now);
     }
 
     private void publishFailure(BackupManifest manifest, VerifyLevel level, RuntimeException e) {
@@ -132,6 +146,9 @@ final class BackupVerifier {
             } catch (NoSuchFileException e) {
                 throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
                         + " is missing its data object " + entry.object());
+            } catch (FileArchive.MalformedException e) {
+                throw new BackupIntegrityException(manifest.id(), "backup " + manifest.id() + " source " + entry.name()
+                        + " is not a well-formed files archive: " + e.getMessage());
             }
         }
     }

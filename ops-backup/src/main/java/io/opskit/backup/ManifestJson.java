@@ -245,7 +245,12 @@ final class ManifestJson {
         if (v.isObject()) {
             initial = new BackupManifest.Verification(VerifyLevel.of((int) number(v, "level")),
                     Instant.parse(text(v, "verifiedAt")), v.path("ok").asBoolean(false), "");
-            verifications.add(initial);
+            // A version-1 manifest carries no MAC: with a key at hand, what it claims about its own
+            // verification is not believed (anyone could write it, or lower formatVersion to 1 to
+            // skip the MAC); the backup counts once a version-2 record says it passed.
+            if (version >= 2 || macKey == null) {
+                verifications.add(initial);
+            }
         }
         BackupManifest m = new BackupManifest(id, Instant.parse(text(root, "createdAt")),
                 Instant.parse(text(root, "completedAt")), compression, keyId, sources, software, verifications);
@@ -330,6 +335,10 @@ final class ManifestJson {
                 }
             } else if (version != LEGACY_VERSION) {
                 throw new Unreadable("unsupported verification format version " + version);
+            } else if (macKey != null) {
+                // Version 1 has no MAC and names no backup: believing it would let anyone revive a
+                // backup whose verification failed.
+                throw new Unreadable("a version-1 record is not authenticated; verify the backup again");
             }
             return v;
         } catch (Unreadable e) {

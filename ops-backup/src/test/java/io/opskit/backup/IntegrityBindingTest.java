@@ -6,16 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opskit.backup.retention.RetentionPolicy;
+import io.opskit.testsupport.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Regression tests for "manifests are not authenticated, and nothing binds an archive to its backup id or source". */
+/**
+ * Regression tests for finding 2 (manifests not authenticated, archives not bound to their backup),
+ * finding 3 (a failed verification never demoted a backup) and level 3's size check (finding 7).
+ */
 class IntegrityBindingTest {
 
     @TempDir
@@ -41,7 +44,7 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void swappedManifest_copiedOverAnother_isRefusedByListVerifyAndRestore() throws Exception {
+    void finding2_swappedManifest_copiedOverAnother_isRefusedByListVerifyAndRestore() throws Exception {
         Files.copy(repoDir.resolve(a.id()).resolve("manifest.json"), repoDir.resolve(b.id()).resolve("manifest.json"),
                 StandardCopyOption.REPLACE_EXISTING);
 
@@ -57,7 +60,7 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void manifestPointingAtAnotherArchive_withItsChecksum_failsAuthentication() throws Exception {
+    void finding2_manifestPointingAtAnotherArchive_withItsChecksum_failsAuthentication() throws Exception {
         Path manifest = repoDir.resolve(b.id()).resolve("manifest.json");
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = (ObjectNode) json.readTree(manifest.toFile());
@@ -72,7 +75,7 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void swappedArchives_refusedByVerifyAndRestoreAtEveryLevel() throws Exception {
+    void finding2_swappedArchives_refusedByVerifyAndRestoreAtEveryLevel() throws Exception {
         Path aBin = repoDir.resolve(a.sources().get(0).object());
         Path bBin = repoDir.resolve(b.sources().get(0).object());
         Files.copy(aBin, bBin, StandardCopyOption.REPLACE_EXISTING);
@@ -87,7 +90,7 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void archiveOfAnotherBackup_evenWithMatchingChecksum_isRefusedByItsHeaderBinding() throws Exception {
+    void finding2_archiveOfAnotherBackup_evenWithMatchingChecksum_isRefusedByItsHeaderBinding() throws Exception {
         // An attacker who can also rewrite the manifest's checksum still cannot make the header agree:
         // the header names backup a, and every segment authenticates it.
         BackupManifest forged = new BackupManifest(b.id(), b.createdAt(), b.completedAt(), b.compression(), b.keyId(),
@@ -106,7 +109,7 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void failedVerification_ofTheNewestBackup_revokesItForListRetentionAndFreshness() throws Exception {
+    void finding3_failedVerification_ofTheNewestBackup_revokesItForListRetentionAndFreshness() throws Exception {
         BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
 
         assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
@@ -127,16 +130,77 @@ class IntegrityBindingTest {
     }
 
     @Test
-    void laterPassingVerification_restoresTheVerifiedState() {
-        Instant before = Instant.now();
-        repository.verify(b.id(), VerifyLevel.CHECKSUM);
-        assertThat(repository.manifest(b.id()).verified()).hasValueSatisfying(v ->
-                assertThat(v.level()).isEqualTo(VerifyLevel.DECODE));
-        assertThat(before).isNotNull();
+    void finding3_verificationsAtTheSameInstant_theLaterOneDecides() throws Exception {
+        FakeClock clock = FakeClock.at("2026-11-21T02:00:00Z");
+        Path db2 = dir.resolve("fixed.db");
+        TestDb.create(db2, 40);
+        BackupRepository fixed = BackupRepository.builder().directory(dir.resolve("fixed-repo"))
+                .keyProvider(KeyFile.load(dir.resolve("backup.key"))).clock(clock)
+                .source(BackupSources.sqlite("app-db", db2)).build();
+        BackupManifest made = fixed.backup();
+        Path bin = dir.resolve("fixed-repo").resolve(made.sources().get(0).object());
+
+        for (int round = 0; round < 4; round++) {
+            BackupEventsTest.flipByte(bin, 300);
+            assertThatThrownBy(() -> fixed.verify(made.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+            assertThat(fixed.manifest(made.id()).verified()).as("round %d after the failure", round).isEmpty();
+            BackupEventsTest.flipByte(bin, 300); // repaired
+            fixed.verify(made.id(), VerifyLevel.DECODE);
+            assertThat(fixed.manifest(made.id()).verifiedAtLeast(VerifyLevel.DECODE)).as("round %d after the pass", round).isTrue();
+        }
     }
 
     @Test
-    void forgedPassingVerificationRecord_isIgnored() throws Exception {
+    void finding2_manifestLoweredToVersion1_isNotBelievedAboutItsVerification() throws Exception {
+        // Lowering formatVersion to 1 skips the MAC; the manifest may then claim anything about itself.
+        BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
+        Path manifest = repoDir.resolve(b.id()).resolve("manifest.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(manifest.toFile());
+        root.put("formatVersion", 1);
+        ((ObjectNode) root.get("verification")).put("level", 3).put("verifiedAt", "2286-01-01T00:00:00Z").put("ok", true);
+        json.writeValue(manifest.toFile(), root);
+
+        BackupManifest listed = repository.manifest(b.id());
+        assertThat(listed.verified()).isEmpty();
+        assertThat(repository.newestVerifiedBackupTime()).contains(a.createdAt());
+        assertThat(repository.planRetention(RetentionPolicy.builder().keepLast(1).build(), true).toDelete())
+                .extracting(r -> r.id()).doesNotContain(a.id());
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+    }
+
+    @Test
+    void finding7_levelThree_checksTheDeclaredSnapshotSize() throws Exception {
+        // An unauthenticated (version-1) manifest declaring a snapshot of 2^62 bytes must not pass level 3.
+        Path manifest = repoDir.resolve(b.id()).resolve("manifest.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(manifest.toFile());
+        root.put("formatVersion", 1);
+        ((ObjectNode) root.get("sources").get(0)).put("snapshotBytes", 1L << 62);
+        json.writeValue(manifest.toFile(), root);
+
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.TEST_RESTORE))
+                .isInstanceOf(BackupIntegrityException.class).hasMessageContaining(String.valueOf(1L << 62));
+        assertThat(repository.manifest(b.id()).lastVerification()).hasValueSatisfying(v -> {
+            assertThat(v.passed()).isFalse();
+            assertThat(v.level()).isEqualTo(VerifyLevel.TEST_RESTORE);
+        });
+    }
+
+    @Test
+    void finding3_unauthenticatedVersion1Record_cannotReviveAFailedBackup() throws Exception {
+        BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
+        assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
+        Files.writeString(repoDir.resolve(b.id()).resolve("verification-9999999999999-L3-abcd.json"),
+                "{\"format\":\"opskit-backup-verification\",\"formatVersion\":1,"
+                        + "\"level\":3,\"verifiedAt\":\"2286-01-01T00:00:00Z\",\"ok\":true}");
+
+        assertThat(repository.manifest(b.id()).verified()).isEmpty();
+        assertThat(repository.newestVerifiedBackupTime()).contains(a.createdAt());
+    }
+
+    @Test
+    void finding3_forgedPassingVerificationRecord_isIgnored() throws Exception {
         BackupEventsTest.flipByte(repoDir.resolve(b.sources().get(0).object()), 300);
         assertThatThrownBy(() -> repository.verify(b.id(), VerifyLevel.DECODE)).isInstanceOf(BackupIntegrityException.class);
         Files.writeString(repoDir.resolve(b.id()).resolve("verification-9999999999999-L3-abcd.json"),

@@ -2,7 +2,6 @@ package io.opskit.backup.internal;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,6 +27,19 @@ public final class FileArchive {
     public static final int LINK = 3;
 
     private FileArchive() {
+    }
+
+    /**
+     * A files archive that breaks its format: bad magic, an unknown entry type, a negative size, no
+     * end marker, or bytes after it. The archive itself is wrong (not the disk it is read to).
+     */
+    public static final class MalformedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        /** Creates one with its reason. */
+        public MalformedException(String message) {
+            super(message);
+        }
     }
 
     /** An entry header read from an archive. */
@@ -72,25 +84,29 @@ public final class FileArchive {
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new IOException("not an Opskit file archive (bad magic)");
+            throw new MalformedException("not an Opskit file archive (bad magic)");
         }
     }
 
     /**
-     * Reads the next entry header, or null at the end marker.
+     * Reads the next entry header, or null at the end marker, which must be the archive's last byte.
      *
-     * @throws EOFException when the archive ends without its end marker
+     * @throws MalformedException when the archive ends without its end marker, has bytes after it, or
+     *                            holds an entry of unknown type or negative size
      */
     public static @org.jspecify.annotations.Nullable Entry readEntry(DataInputStream in) throws IOException {
         int type = in.read();
         if (type < 0) {
-            throw new EOFException("file archive ends without its end marker");
+            throw new MalformedException("file archive ends without its end marker");
         }
         if (type == END) {
+            if (in.read() >= 0) {
+                throw new MalformedException("file archive has bytes after its end marker");
+            }
             return null;
         }
         if (type != FILE && type != DIRECTORY && type != LINK) {
-            throw new IOException("unknown entry type " + type + " in file archive");
+            throw new MalformedException("unknown entry type " + type + " in file archive");
         }
         String path = readString(in);
         int mode = in.readUnsignedShort();
@@ -98,7 +114,7 @@ public final class FileArchive {
         long size = type == FILE ? in.readLong() : 0;
         String link = type == LINK ? readString(in) : "";
         if (size < 0) {
-            throw new IOException("negative size in file archive entry " + path);
+            throw new MalformedException("negative size in file archive entry " + path);
         }
         return new Entry(type, path, mode, modified, size, link);
     }
@@ -115,7 +131,7 @@ public final class FileArchive {
         while (left > 0) {
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             if (n < 0) {
-                throw new EOFException("file archive truncated inside an entry");
+                throw new MalformedException("file archive truncated inside an entry");
             }
             out.write(buffer, 0, n);
             left -= n;
