@@ -10,6 +10,7 @@ import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.Severity;
 import io.opskit.backup.health.BackupFreshnessCheck;
+import io.opskit.backup.internal.SqliteSource;
 import io.opskit.backup.internal.WriterLock;
 import io.opskit.backup.retention.BackupRecord;
 import io.opskit.backup.retention.RetentionLimitExceededException;
@@ -77,7 +78,11 @@ public final class BackupRepository {
     private BackupRepository(Builder b) {
         this.store = Objects.requireNonNull(b.store, "store"); // build() checked it
         this.keys = b.keys;
-        this.sources = List.copyOf(b.sources);
+        Path snapshotDirectory = b.snapshotDirectory;
+        this.sources = b.sources.stream()
+                .map(s -> snapshotDirectory != null && s instanceof SqliteSource sqlite
+                        ? sqlite.withDefaultScratchDirectory(snapshotDirectory) : s)
+                .toList();
         Compression compression = b.compression != null ? b.compression : Compression.zstd();
         this.verifyLevel = b.verifyLevel;
         this.clock = b.clock;
@@ -524,6 +529,7 @@ public final class BackupRepository {
         private Duration lockLease = Duration.ofMinutes(2);
         private @Nullable Path lockDirectory;
         private Path scratchDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+        private @Nullable Path snapshotDirectory;
         // One core is left to the snapshot and encryption stages: on two cores, two zstd workers
         // made a backup twice as slow as one (measured by BackupThroughputBenchmark).
         // zstd's workers compress while the snapshot thread reads and the encryption thread seals;
@@ -659,6 +665,24 @@ public final class BackupRepository {
         /** Where level-3 verification restores into; default the system temporary directory. */
         public Builder scratchDirectory(Path directory) {
             this.scratchDirectory = Objects.requireNonNull(directory, "scratchDirectory");
+            return this;
+        }
+
+        /**
+         * Where SQLite sources write their snapshot copy before it is checked and stored, unless the
+         * source names its own ({@link BackupSources#sqlite(String, Path, Path)}); default beside each
+         * database, in its own directory. The copy needs free space equal to the database (and its
+         * {@code -wal}) plus 1 MiB there; a backup checks this first and fails with one line naming
+         * the directory instead of committing a short copy.
+         *
+         * @throws IllegalStateException when it was already set
+         */
+        public Builder snapshotDirectory(Path directory) {
+            Objects.requireNonNull(directory, "snapshotDirectory");
+            if (this.snapshotDirectory != null) {
+                throw new IllegalStateException("snapshotDirectory was already set");
+            }
+            this.snapshotDirectory = directory;
             return this;
         }
 

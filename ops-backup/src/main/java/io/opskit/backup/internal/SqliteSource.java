@@ -64,6 +64,14 @@ public final class SqliteSource implements BackupSource, SizeHint {
         }
     }
 
+    /**
+     * This source with its snapshot copy in {@code directory} when it has no scratch directory of its
+     * own (a repository-wide default); itself otherwise.
+     */
+    public SqliteSource withDefaultScratchDirectory(Path directory) {
+        return scratchDirectory != null ? this : new SqliteSource(name, database, directory);
+    }
+
     /** The database file. */
     public Path database() {
         return database;
@@ -93,11 +101,8 @@ public final class SqliteSource implements BackupSource, SizeHint {
         }
         Path snapshot = Files.createTempFile(scratch, prefix + Leftovers.ownerTag(), ".tmp");
         try {
-            snapshotTo(database, snapshot);
-            String check = openCheck(snapshot);
-            if ("ok".equals(check)) {
-                check = check(snapshot, "quick_check");
-            }
+            snapshotTo(database, snapshot); // checks page count x page size against the file
+            String check = check(snapshot, "quick_check");
             if (!"ok".equals(check)) {
                 throw new IOException("the snapshot of SQLite database " + database + " is incomplete (" + check
                         + "); if the disk of " + scratch + " is full, free space there or choose another scratch directory");
@@ -123,7 +128,15 @@ public final class SqliteSource implements BackupSource, SizeHint {
         }
     }
 
-    /** Copies the live database at {@code source} into {@code target} (overwritten). */
+    /**
+     * Copies the live database at {@code source} into {@code target} (overwritten), then checks the
+     * copy is whole: it opens as a database and its page count times its page size is its size.
+     * SQLite's backup call reports the source handle's status, so a destination that ran out of
+     * space is found by that check; it is then reported as "No space left on device" with the
+     * target's path.
+     *
+     * @throws IOException when the copy fails or is not whole
+     */
     public static void snapshotTo(Path source, Path target) throws IOException {
         // The copy is a scratch file that is streamed out and deleted: it needs no journal and no
         // fsync, so the backup API runs into a connection on it configured that way, pulling from
@@ -140,8 +153,38 @@ public final class SqliteSource implements BackupSource, SizeHint {
                 throw new IOException("SQLite backup of " + source + " failed with code " + rc);
             }
         } catch (SQLException e) {
+            if (isFull(target)) {
+                throw noSpace(source, target, e.getMessage());
+            }
             throw new IOException("SQLite snapshot of " + source + " failed: " + e.getMessage(), e);
         }
+        String whole = openCheck(target);
+        if (!"ok".equals(whole)) {
+            if (isFull(target)) {
+                throw noSpace(source, target, whole);
+            }
+            throw new IOException("the SQLite snapshot of " + source + " in " + target + " is incomplete: " + whole);
+        }
+    }
+
+    /** True when the file system holding {@code file} has (nearly) no room left. */
+    private static boolean isFull(Path file) {
+        try {
+            return Files.getFileStore(file).getUsableSpace() < FREE_SPACE_MARGIN;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static java.nio.file.FileSystemException noSpace(Path source, Path target, @Nullable String detail) {
+        long size;
+        try {
+            size = Files.size(target);
+        } catch (IOException e) {
+            size = 0;
+        }
+        return new java.nio.file.FileSystemException(target.toString(), null, "No space left on device: the SQLite"
+                + " snapshot of " + source + " stopped after " + size + " bytes (" + detail + ")");
     }
 
     /**
