@@ -184,7 +184,7 @@ final class BackupCatalogue {
     /** Deletes one backup, manifest first so it stops being visible at once. Caller holds the writer lock. */
     void delete(String id) {
         try {
-            store.delete(id + "/" + MANIFEST);
+            store.delete(id + "/" + MANIFEST); // a crash point per delete, in the store
             for (String key : store.list(id + "/")) {
                 store.delete(key);
             }

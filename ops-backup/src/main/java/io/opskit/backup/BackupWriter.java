@@ -6,6 +6,7 @@ import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
 import io.opskit.api.notify.Severity;
 import io.opskit.backup.internal.ChunkPipe;
+import io.opskit.backup.internal.CrashPoints;
 import io.opskit.backup.internal.LeaseLock;
 import io.opskit.backup.internal.SegmentedAead;
 import io.opskit.backup.internal.SizeHint;
@@ -114,7 +115,9 @@ final class BackupWriter {
         String keyId = keys.currentKeyId();
         byte[] master = keys.key(keyId);
         try (WriterLock lock = lock()) {
+            CrashPoints.reached("took the writer lock");
             clearDebris();
+            CrashPoints.reached("cleared leftovers");
             List<BackupManifest.SourceEntry> entries = new ArrayList<>();
             try {
                 ProgressMeter tracker = new ProgressMeter(progress, expectedBytes());
@@ -133,7 +136,9 @@ final class BackupWriter {
                             + " (its lease expired); the backup was not committed");
                 }
                 byte[] macKey = ManifestJson.macKey(master);
+                CrashPoints.reached("verified backup " + id + ", manifest next");
                 commit(store, id + "/" + BackupCatalogue.MANIFEST, ManifestJson.write(manifest, compression, macKey));
+                CrashPoints.reached("committed the manifest of " + id);
                 Arrays.fill(macKey, (byte) 0);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 metrics.backupSucceeded(took, manifest.storedBytes(), clock.instant());

@@ -1,6 +1,7 @@
 package io.opskit.backup;
 
 import io.opskit.api.backup.BackupStore;
+import io.opskit.backup.internal.CrashPoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,6 +79,7 @@ public final class LocalDirectoryStore implements BackupStore {
         }
         Path temp = tmp.resolve(UUID.randomUUID() + ".part");
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        CrashPoints.reached("created " + temp.getFileName() + " for " + key);
         return new LocalPending(channel, temp, target);
     }
 
@@ -115,6 +117,7 @@ public final class LocalDirectoryStore implements BackupStore {
     public void delete(String key) throws IOException {
         Path path = resolve(key);
         Files.deleteIfExists(path);
+        CrashPoints.reached("deleted " + key);
         Path parent = path.getParent();
         if (parent != null && !parent.equals(root)) {
             try (DirectoryStream<Path> left = Files.newDirectoryStream(parent)) {
@@ -178,6 +181,7 @@ public final class LocalDirectoryStore implements BackupStore {
         private final Path temp;
         private final Path target;
         private boolean done;
+        private boolean written;
 
         LocalPending(FileChannel channel, Path temp, Path target) {
             this.channel = channel;
@@ -194,6 +198,10 @@ public final class LocalDirectoryStore implements BackupStore {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            if (!written) {
+                written = true;
+                CrashPoints.reached("first write to " + temp.getFileName());
+            }
         }
 
         @Override
@@ -204,11 +212,14 @@ public final class LocalDirectoryStore implements BackupStore {
             try {
                 channel.force(true);
                 channel.close();
+                CrashPoints.reached("fsynced " + temp.getFileName());
                 Path dir = Objects.requireNonNull(target.getParent(), "parent of " + target);
                 Files.createDirectories(dir);
                 try {
                     Files.createLink(target, temp);
+                    CrashPoints.reached("linked " + target.getFileName());
                     Files.delete(temp);
+                    CrashPoints.reached("removed " + temp.getFileName());
                 } catch (UnsupportedOperationException e) {
                     if (Files.exists(target)) {
                         throw new FileAlreadyExistsException(target.toString());
@@ -216,6 +227,7 @@ public final class LocalDirectoryStore implements BackupStore {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 }
                 fsyncDirectory(dir);
+                CrashPoints.reached("fsynced the directory of " + target.getFileName());
                 done = true;
             } finally {
                 if (!done) {

@@ -3,8 +3,9 @@ package io.opskit.backup.internal;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Named points before each rename and each write that changes what a restore leaves on disk, so
- * that a crash test can stop the JVM at every one of them in turn. With the system property
+ * Named points before each rename and each write that changes what a restore leaves on disk, and
+ * at each write, rename and delete of a backup or a prune in a local repository, so that a crash
+ * test can stop the JVM at every one of them in turn. With the system property
  * {@code opskit.backup.crashAt=K} the K-th point reached halts the JVM at once (as {@code kill -9}
  * would: no shutdown hooks, no finally blocks); without it a point costs one volatile read.
  */

@@ -101,7 +101,9 @@ public final class SqliteSource implements BackupSource, SizeHint {
         }
         Path snapshot = Files.createTempFile(scratch, prefix + Leftovers.ownerTag(), ".tmp");
         try {
+            CrashPoints.reached("created the snapshot copy " + snapshot.getFileName());
             snapshotTo(database, snapshot); // checks page count x page size against the file
+            CrashPoints.reached("copied the snapshot of " + database.getFileName());
             String check = check(snapshot, "quick_check");
             if (!"ok".equals(check)) {
                 throw new IOException("the snapshot of SQLite database " + database + " is incomplete (" + check
