@@ -130,6 +130,40 @@ class IntegrityBindingTest {
     }
 
     @Test
+    void finding3_verificationTruth_corruptNewest_pruneKeepsTheIntactBackups_freshnessCountsOnlyThem_andAnEventIsPublished()
+            throws Exception {
+        FakeClock clock = FakeClock.at("2026-11-01T02:00:00Z");
+        java.util.List<io.opskit.api.notify.OpsEvent> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BackupRepository daily = BackupRepository.builder().directory(dir.resolve("daily"))
+                .keyProvider(KeyFile.load(dir.resolve("backup.key"))).clock(clock).notifier(heard::add)
+                .source(BackupSources.sqlite("app-db", db)).build();
+        java.util.List<BackupManifest> made = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            made.add(daily.backup());
+            clock.advance(Duration.ofDays(1));
+        }
+        BackupManifest newest = made.get(3);
+        BackupEventsTest.flipByte(dir.resolve("daily").resolve(newest.sources().get(0).object()), 300);
+        heard.clear();
+
+        assertThatThrownBy(() -> daily.verify(newest.id(), VerifyLevel.CHECKSUM)).isInstanceOf(BackupIntegrityException.class);
+
+        assertThat(heard).extracting(io.opskit.api.notify.OpsEvent::type).containsExactly("backup.verify_failed");
+        assertThat(daily.list()).filteredOn(m -> m.id().equals(newest.id())).singleElement()
+                .satisfies(m -> assertThat(m.verified()).isEmpty());
+        // Freshness: the corrupt backup (1 day old) does not count; the intact one before it is 2 days old.
+        assertThat(daily.freshnessCheck(Duration.ofHours(36)).check().status())
+                .isEqualTo(io.opskit.api.health.HealthStatus.DOWN);
+        assertThat(daily.freshnessCheck(Duration.ofHours(60)).check().status())
+                .isEqualTo(io.opskit.api.health.HealthStatus.UP);
+        // Retention: keep-last 1 keeps the newest backup by count and the newest verified one by rule.
+        var plan = daily.prune(RetentionPolicy.builder().keepLast(1).build(), true);
+        assertThat(plan.toKeep()).extracting(r -> r.id()).contains(made.get(2).id());
+        assertThat(daily.list()).extracting(BackupManifest::id).contains(made.get(2).id());
+        daily.verify(made.get(2).id(), VerifyLevel.TEST_RESTORE);
+    }
+
+    @Test
     void finding3_verificationsAtTheSameInstant_theLaterOneDecides() throws Exception {
         FakeClock clock = FakeClock.at("2026-11-21T02:00:00Z");
         Path db2 = dir.resolve("fixed.db");

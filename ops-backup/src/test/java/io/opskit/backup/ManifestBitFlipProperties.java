@@ -48,7 +48,7 @@ class ManifestBitFlipProperties {
     }
 
     @Property(tries = 40)
-    void bitFlipInOneManifest_otherBackupsStayListableVerifiableAndPrunable(
+    void finding7_bitFlipInOneManifest_otherBackupsStayListableVerifiableAndPrunable(
             @ForAll @IntRange(min = 0, max = 2) int victim, @ForAll @DoubleRange(min = 0, max = 1, maxIncluded = false) double where,
             @ForAll @IntRange(min = 0, max = 7) int bit) throws Exception {
         Path repo = Files.createTempDirectory(work, "repo");

@@ -36,7 +36,7 @@ class SnapshotAndRestoreFaultsTest {
     }
 
     @Test
-    void snapshotCutShortOnAFullSourceDisk_failsWithAClearLineAndCommitsNothing() throws Exception {
+    void finding1_snapshotCutShortOnAFullSourceDisk_failsWithAClearLineAndCommitsNothing() throws Exception {
         Path mount = dir.resolve("small");
         Files.createDirectories(mount);
         if (run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()) != 0) {
@@ -130,7 +130,7 @@ class SnapshotAndRestoreFaultsTest {
     }
 
     @Test
-    void crashLeftovers_snapshotAndRestoreTemporaries_areRemovedByTheNextOperation() throws Exception {
+    void finding5_crashLeftovers_snapshotAndRestoreTemporaries_areRemovedByTheNextOperation() throws Exception {
         Path db = dir.resolve("app.db");
         TestDb.create(db, 200);
         long deadPid = deadPid();
@@ -163,7 +163,7 @@ class SnapshotAndRestoreFaultsTest {
     }
 
     @Test
-    void levelThreeVerify_ofAWalDatabase_leavesNoShmOrWalBehind() throws Exception {
+    void finding5_levelThreeVerify_ofAWalDatabase_leavesNoShmOrWalBehind() throws Exception {
         Path db = dir.resolve("app.db");
         TestDb.create(db, 200); // WAL mode
         Path scratch = dir.resolve("scratch");
