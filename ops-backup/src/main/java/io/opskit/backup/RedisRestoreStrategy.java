@@ -103,6 +103,7 @@ final class RedisRestoreStrategy implements RestoreStrategy {
         Path target = dir.resolve(FILE_NAME);
         String prefix = "." + FILE_NAME + ".restore-";
         Leftovers.remove(dir, prefix, ".tmp");
+        Leftovers.remove(dir, "." + INSTRUCTIONS + ".restore-", ".tmp");
         Path temp = dir.resolve(prefix + Leftovers.ownerTag() + UUID.randomUUID() + ".tmp");
         try {
             CrashPoints.reached("write " + temp.getFileName());

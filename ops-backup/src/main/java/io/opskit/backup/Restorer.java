@@ -112,7 +112,15 @@ final class Restorer {
      */
     void restore(BackupManifest manifest, BackupManifest.SourceEntry entry, StoredArchive archive, RestoreTarget target,
                  RestoreOptions options, boolean testRestored) throws IOException {
-        strategy(entry.kind()).restore(new Opened(archive, manifest.id(), entry, testRestored), target, options);
+        RestoreStrategy strategy = strategy(entry.kind());
+        Opened opened = new Opened(archive, manifest.id(), entry, testRestored);
+        strategy.restore(opened, target, options);
+        if (!opened.finished) {
+            // The strategy broke its contract: it should have proven the archive before publishing.
+            log.warn("restore strategy {} for kind {} returned without calling SnapshotArchive.finish(); the archive is"
+                    + " checked now, after the fact", strategy.getClass().getName(), entry.kind());
+            opened.finish();
+        }
     }
 
     /** Level 3: a test restore into scratch space through the strategy of the source's kind. */

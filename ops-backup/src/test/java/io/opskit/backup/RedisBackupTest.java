@@ -108,6 +108,37 @@ class RedisBackupTest {
     }
 
     @Test
+    void finding5_redisRestoreKilledAtEveryStep_leavesDumpRdbAbsentOrWhole_andTheNextRestoreLeavesNoTemporaries() throws Exception {
+        try (Resp redis = new Resp(SHARED)) {
+            redis.call("SET", prefix + "k", "v");
+        }
+        Path repo = dir.resolve("repo");
+        Path key = dir.resolve("k");
+        KeyFile.loadOrCreate(key);
+        BackupRepository repository = BackupRepository.builder().directory(repo).keyProvider(KeyFile.load(key))
+                .source(BackupSources.redis("cache", "127.0.0.1", SHARED)).build();
+        BackupManifest made = repository.backup();
+        int k = 1;
+        for (; ; k++) {
+            Path out = dir.resolve("round" + k);
+            boolean finished = RestoreCrashTest.restoreInChild(repo, key, made.id(), out, false, k);
+            if (Files.exists(out.resolve("dump.rdb"))) {
+                assertThat(RedisRestoreStrategy.checkRdb(out.resolve("dump.rdb"))).as("after a kill at point %d", k).isEmpty();
+                assertThat(Files.size(out.resolve("dump.rdb"))).isEqualTo(made.sources().get(0).snapshotBytes());
+            }
+            if (finished) {
+                break;
+            }
+            repository.restore(made.id(), RestoreTarget.directory(out), RestoreOptions.forced());
+            try (var names = Files.list(out)) {
+                assertThat(names.map(p -> p.getFileName().toString()))
+                        .allMatch(n -> n.equals("dump.rdb") || n.equals("RESTORE-REDIS.txt") || n.startsWith("dump.rdb.before-restore-"));
+            }
+        }
+        assertThat(k).as("crash points of a Redis restore").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void redis_wrongPassword_failsTheBackupWithoutShowingIt() {
         String secret = "not-the-password-" + UUID.randomUUID();
         BackupRepository repository = BackupRepository.builder().directory(dir.resolve("repo"))

@@ -84,7 +84,7 @@ class RestoreCrashTest {
     }
 
     /** Runs the child restore halted at point {@code k}; true when it ran to the end. */
-    private static boolean restoreInChild(Path repo, Path key, String id, Path target, boolean force, int k) throws Exception {
+    static boolean restoreInChild(Path repo, Path key, String id, Path target, boolean force, int k) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Dopskit.backup.crashAt=" + k,
                 "-cp", System.getProperty("java.class.path"), RestoreCrashChild.class.getName(),

@@ -143,26 +143,43 @@ public final class RedisSource implements BackupSource {
         }
     }
 
-    /** Copies everything up to the 40-byte end mark, which is not copied. */
-    private static void copyUntilMark(InputStream in, OutputStream out, byte[] mark) throws IOException {
+    /**
+     * Copies everything up to the 40-byte end mark, which is not copied; whatever follows the mark
+     * in the same read (the replication stream of a server that ignores {@code rdb-only}) is not
+     * copied either.
+     */
+    static void copyUntilMark(InputStream in, OutputStream out, byte[] mark) throws IOException {
         byte[] buffer = new byte[(1 << 16) + MARK];
-        int held = 0; // bytes at the start of buffer not yet written: they could be the start of the mark
+        int held = 0; // bytes at the start of buffer not yet written: the last MARK - 1 could start the mark
         while (true) {
             int n = in.read(buffer, held, buffer.length - held);
             if (n < 0) {
                 throw new EOFException("the Redis snapshot stream ended before its end mark");
             }
+            int searchFrom = Math.max(0, held - (MARK - 1));
             held += n;
-            if (held >= MARK && Arrays.equals(buffer, held - MARK, held, mark, 0, MARK)) {
-                out.write(buffer, 0, held - MARK);
+            int at = indexOf(buffer, held, mark, searchFrom);
+            if (at >= 0) {
+                out.write(buffer, 0, at);
                 return;
             }
-            if (held > MARK) {
-                out.write(buffer, 0, held - MARK);
-                System.arraycopy(buffer, held - MARK, buffer, 0, MARK);
-                held = MARK;
+            if (held >= MARK) {
+                int keep = MARK - 1;
+                out.write(buffer, 0, held - keep);
+                System.arraycopy(buffer, held - keep, buffer, 0, keep);
+                held = keep;
             }
         }
+    }
+
+    /** The first index at or after {@code from} where {@code mark} starts within {@code buffer[0, length)}, or -1. */
+    private static int indexOf(byte[] buffer, int length, byte[] mark, int from) {
+        for (int i = from; i + mark.length <= length; i++) {
+            if (buffer[i] == mark[0] && Arrays.equals(buffer, i, i + mark.length, mark, 0, mark.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void send(OutputStream out, String... args) throws IOException {
