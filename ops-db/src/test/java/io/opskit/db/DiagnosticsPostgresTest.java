@@ -13,6 +13,7 @@ import io.opskit.db.diagnostics.LongRunningQueryGuard;
 import io.opskit.db.diagnostics.Section;
 import io.opskit.testsupport.FakeClock;
 import io.opskit.testsupport.PgCluster;
+import io.opskit.testsupport.TestDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -34,7 +35,7 @@ class DiagnosticsPostgresTest {
 
     @Test
     void bloatAndUnusedIndexes_createdByTheTest_showWithRightOrderingAndAgeVerdicts() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             db.exec("CREATE TABLE hot(id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
                     "CREATE TABLE warm(id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
                     "INSERT INTO hot SELECT g, 0 FROM generate_series(1, 10000) g",
@@ -73,7 +74,7 @@ class DiagnosticsPostgresTest {
 
     @Test
     void pgStatStatements_missingOrNotPreloaded_saysSoInItsSection() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             Section missing = OpsDb.diagnose(db.dataSource()).section("top_statements_by_total").orElseThrow();
             assertThat(missing.status()).isEqualTo(Section.Status.UNAVAILABLE);
             assertThat(missing.notes()).singleElement().asString().startsWith("pg_stat_statements is not installed");
@@ -108,7 +109,7 @@ class DiagnosticsPostgresTest {
                 }
             }
 
-            DiagnosticsReport report = OpsDb.diagnose(TestDbs.dataSource(pg.jdbcUrl("postgres")));
+            DiagnosticsReport report = OpsDb.diagnose(TestDatabase.dataSource(pg.jdbcUrl("postgres")));
 
             Section byTotal = report.section("top_statements_by_total").orElseThrow();
             Section byMean = report.section("top_statements_by_mean").orElseThrow();
@@ -128,7 +129,7 @@ class DiagnosticsPostgresTest {
 
     @Test
     void pgSleep60_showsAsLongRunningAndTheGuardCancelsItWhenApplied() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             Connection sleeper = DriverManager.getConnection(db.url() + "&ApplicationName=opskit-test-sleeper");
             CompletableFuture<SQLException> sleeping = CompletableFuture.supplyAsync(() -> {
                 try (Statement s = sleeper.createStatement()) {
@@ -179,7 +180,7 @@ class DiagnosticsPostgresTest {
 
     @Test
     void healthChecks_quietDatabase_areUp() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             DbHealthChecks checks = DbHealthChecks.builder(db.dataSource()).build();
             assertThat(checks.connectionUsage().check().status()).isEqualTo(HealthStatus.UP);
             assertThat(checks.idleInTransaction().check().status()).isEqualTo(HealthStatus.UP);

@@ -7,6 +7,7 @@ import io.opskit.db.diagnostics.DiagnosticsReport;
 import io.opskit.db.diagnostics.GuardAction;
 import io.opskit.db.diagnostics.LongRunningQueryGuard;
 import io.opskit.db.diagnostics.Section;
+import io.opskit.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,7 +27,7 @@ class DiagnosticsSqliteMariadbTest {
 
     @Test
     void sqlite_reportsFreelistRatioWalAndIntegrity() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("PRAGMA journal_mode = WAL", "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)",
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000)"
                         + " INSERT INTO notes(body) SELECT printf('%.500c', 'x') FROM g",
@@ -48,7 +49,7 @@ class DiagnosticsSqliteMariadbTest {
 
     @Test
     void mariadb_reportsTableSizesAndTheGuardKillsAQueryWhenApplied() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb()) {
+        try (TestDatabase db = TestDatabase.mariadb()) {
             db.exec("CREATE TABLE notes(id INT AUTO_INCREMENT PRIMARY KEY, body TEXT) ENGINE=InnoDB",
                     "INSERT INTO notes(body) SELECT REPEAT('x', 500) FROM seq_1_to_2000", "ANALYZE TABLE notes");
             DiagnosticsReport report = OpsDb.diagnose(db.dataSource());
@@ -88,7 +89,7 @@ class DiagnosticsSqliteMariadbTest {
 
     @Test
     void unsupportedDatabase_isRefusedWithItsCode() {
-        assertThatThrownBy(() -> OpsDb.diagnose(TestDbs.dataSource("jdbc:nosuch:x")))
+        assertThatThrownBy(() -> OpsDb.diagnose(TestDatabase.dataSource("jdbc:nosuch:x")))
                 .isInstanceOf(SQLException.class);
     }
 }

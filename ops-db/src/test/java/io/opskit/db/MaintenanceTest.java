@@ -8,6 +8,7 @@ import io.opskit.api.task.TaskOutcome;
 import io.opskit.db.tasks.MaintenanceKind;
 import io.opskit.db.tasks.MaintenanceTask;
 import io.opskit.testsupport.FakeClock;
+import io.opskit.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +26,7 @@ class MaintenanceTest {
     @TempDir
     Path dir;
 
-    private static long single(TestDbs.Db db, String sql) throws SQLException {
+    private static long single(TestDatabase db, String sql) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : -1;
         }
@@ -53,7 +54,7 @@ class MaintenanceTest {
 
     @Test
     void sqliteVacuum_freelistGoesToZero_andDryRunChangesNothing() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)",
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 3000)"
                         + " INSERT INTO notes(body) SELECT printf('%.400c', 'x') FROM g",
@@ -80,7 +81,7 @@ class MaintenanceTest {
 
     @Test
     void sqliteIncrementalAutoVacuum_usesIncrementalVacuum() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("PRAGMA auto_vacuum = INCREMENTAL", "CREATE TABLE t(x)", "VACUUM",
                 "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000)"
                         + " INSERT INTO t SELECT printf('%.400c', 'x') FROM g", "DELETE FROM t");
@@ -93,7 +94,7 @@ class MaintenanceTest {
 
     @Test
     void postgresVacuumAnalyze_updatesLastVacuumMostDeadFirst_andObeysItsDeadline() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             db.exec("CREATE TABLE a(id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
                     "CREATE TABLE b(id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
                     "CREATE TABLE c(id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false)",
@@ -125,7 +126,7 @@ class MaintenanceTest {
 
     @Test
     void postgresReindex_rebuildsOnlyTheBloatedIndexConcurrently() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             db.exec("CREATE TABLE events(id int PRIMARY KEY, kind int) WITH (autovacuum_enabled = false)",
                     "INSERT INTO events SELECT g, g % 7 FROM generate_series(1, 100000) g",
                     "CREATE INDEX events_kind ON events(kind)",
@@ -142,7 +143,7 @@ class MaintenanceTest {
 
     @Test
     void mariadbOptimizeAndAnalyze_runPerTable() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb()) {
+        try (TestDatabase db = TestDatabase.mariadb()) {
             db.exec("CREATE TABLE notes(id INT AUTO_INCREMENT PRIMARY KEY, body TEXT) ENGINE=InnoDB",
                     "INSERT INTO notes(body) SELECT REPEAT('x', 500) FROM seq_1_to_1000");
             TaskOutcome analyze = OpsDb.maintenance(db.dataSource(), MaintenanceKind.MARIADB_ANALYZE).build().run(context());
@@ -154,7 +155,7 @@ class MaintenanceTest {
 
     @Test
     void wrongDatabaseKind_isRefusedNamingTheTask() {
-        MaintenanceTask task = OpsDb.maintenance(TestDbs.dataSource("jdbc:sqlite::memory:"), MaintenanceKind.POSTGRES_ANALYZE).build();
+        MaintenanceTask task = OpsDb.maintenance(TestDatabase.dataSource("jdbc:sqlite::memory:"), MaintenanceKind.POSTGRES_ANALYZE).build();
         assertThatThrownBy(() -> task.run(context())).isInstanceOf(OpsDbException.class)
                 .hasMessageContaining("postgres.analyze does not run on sqlite");
         assertThat(MaintenanceKind.of(DbSystem.SQLITE, "vacuum")).contains(MaintenanceKind.SQLITE_VACUUM);

@@ -7,6 +7,7 @@ import io.opskit.db.diagnostics.LongRunningQueryGuard;
 import io.opskit.db.tasks.MaintenanceKind;
 import io.opskit.db.tasks.RetentionRule;
 import io.opskit.db.tasks.RetentionTask;
+import io.opskit.testsupport.TestDatabase;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,7 +41,7 @@ class PooledSessionTimeoutsTest {
                     case "isClosed" -> false;
                     default -> m.invoke(shared, a);
                 });
-        DataSource base = TestDbs.dataSource("jdbc:unused:");
+        DataSource base = TestDatabase.dataSource("jdbc:unused:");
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
                 (p, m, a) -> {
                     if (m.getName().equals("getConnection")) {
@@ -75,7 +76,7 @@ class PooledSessionTimeoutsTest {
 
     @Test
     void postgresPooledSession_afterRetentionMaintenanceReportAndGuard_keepsItsOwnTimeouts() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres(); Connection shared = db.connect()) {
+        try (TestDatabase db = TestDatabase.postgres(); Connection shared = db.connect()) {
             db.exec("CREATE TABLE drafts(id bigint PRIMARY KEY, created_at bigint NOT NULL)");
             try (Statement s = shared.createStatement()) {
                 s.execute("SET lock_timeout = '7s'");
@@ -91,7 +92,7 @@ class PooledSessionTimeoutsTest {
 
     @Test
     void sqlitePooledSession_afterRetentionMaintenanceAndReport_keepsItsBusyTimeout() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         try (Connection shared = db.connect()) {
             try (Statement s = shared.createStatement()) {
                 s.execute("CREATE TABLE drafts(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL)");
@@ -109,7 +110,7 @@ class PooledSessionTimeoutsTest {
 
     @Test
     void mariadbPooledSession_afterRetentionMaintenanceReportAndGuard_keepsItsOwnTimeouts() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb(); Connection shared = db.connect()) {
+        try (TestDatabase db = TestDatabase.mariadb(); Connection shared = db.connect()) {
             db.exec("CREATE TABLE drafts(id bigint PRIMARY KEY, created_at bigint NOT NULL)");
             try (Statement s = shared.createStatement()) {
                 s.execute("SET SESSION innodb_lock_wait_timeout = 17");

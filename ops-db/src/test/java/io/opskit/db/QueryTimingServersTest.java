@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opskit.testsupport.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +26,7 @@ class QueryTimingServersTest {
         throw new AssertionError("no bucket " + le);
     }
 
-    private void assertSlowSleep(TestDbs.Db db, String sleepSql, String fingerprint, String system) throws Exception {
+    private void assertSlowSleep(TestDatabase db, String sleepSql, String fingerprint, String system) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TimedDataSource timed = OpsDb.timed(db.dataSource()).meterRegistry(registry).build();
         try (LogCapture logs = new LogCapture("io.opskit.db.slow"); Connection c = timed.getConnection()) {
@@ -57,14 +58,14 @@ class QueryTimingServersTest {
 
     @Test
     void pgSleep150ms_logsOneSlowLineAndLandsAbove100ms() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             assertSlowSleep(db, "SELECT pg_sleep(?)", "select pg_sleep(?)", "postgresql");
         }
     }
 
     @Test
     void mariadbSleep150ms_logsOneSlowLineAndLandsAbove100ms() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb()) {
+        try (TestDatabase db = TestDatabase.mariadb()) {
             assertSlowSleep(db, "SELECT SLEEP(?)", "select sleep(?)", "mariadb");
         }
     }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opskit.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +45,7 @@ class QueryTimingTest {
     @Test
     void slowStatement_sqliteSleepingFunction_logsOneLineWithRequestIdAndLandsAbove100msBucket() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         TimedDataSource timed = OpsDb.timed(db.dataSource()).meterRegistry(registry).build();
         try (LogCapture logs = new LogCapture("io.opskit.db.slow");
              Connection c = timed.getConnection()) {
@@ -91,7 +92,7 @@ class QueryTimingTest {
 
     @Test
     void resultSet_timeUntilClose_countsIterationAndRows() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
                 "INSERT INTO t(v) VALUES ('a'), ('b'), ('c')");
         TimedDataSource timed = OpsDb.timed(db.dataSource()).ticker(nanos::get)
@@ -114,7 +115,7 @@ class QueryTimingTest {
 
     @Test
     void updatesAndBatches_areTimedWithRowCounts() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
         AtomicLong step = new AtomicLong();
         TimedDataSource timed = OpsDb.timed(db.dataSource()).ticker(() -> nanos.addAndGet(step.get())).build();
@@ -152,7 +153,7 @@ class QueryTimingTest {
     @Test
     void failedStatement_isRecordedAsErrorAndRethrown() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TimedDataSource timed = OpsDb.timed(TestDbs.sqlite(dir).dataSource()).meterRegistry(registry).build();
+        TimedDataSource timed = OpsDb.timed(TestDatabase.sqlite(dir).dataSource()).meterRegistry(registry).build();
         try (Connection c = timed.getConnection(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM missing_table")).isInstanceOf(SQLException.class);
         }
@@ -162,7 +163,7 @@ class QueryTimingTest {
     @Test
     void fingerprintCap_100000DistinctStatements_keepAtMostCapSeriesAndCountOverflow() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TimedDataSource timed = OpsDb.timed(TestDbs.dataSource("jdbc:sqlite::memory:"))
+        TimedDataSource timed = OpsDb.timed(TestDatabase.dataSource("jdbc:sqlite::memory:"))
                 .meterRegistry(registry).maxFingerprints(50).build();
         try (Connection c = timed.getConnection(); Statement s = c.createStatement()) {
             for (int i = 0; i < 100_000; i++) {
@@ -185,7 +186,7 @@ class QueryTimingTest {
     @Test
     void canary_parameterAndLiteralValues_neverReachLogsOrTags() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE users(id INTEGER PRIMARY KEY, email TEXT, token TEXT)");
         TimedDataSource timed = OpsDb.timed(db.dataSource()).meterRegistry(registry)
                 .slowThreshold(Duration.ofNanos(1)).build();
@@ -211,7 +212,7 @@ class QueryTimingTest {
 
     @Test
     void withoutRegistry_statsStillKept() throws Exception {
-        TimedDataSource timed = OpsDb.timed(TestDbs.dataSource("jdbc:sqlite::memory:")).ticker(nanos::get).build();
+        TimedDataSource timed = OpsDb.timed(TestDatabase.dataSource("jdbc:sqlite::memory:")).ticker(nanos::get).build();
         try (Connection c = timed.getConnection(); Statement s = c.createStatement()) {
             for (int i = 0; i < 3; i++) {
                 try (ResultSet rs = s.executeQuery("SELECT " + i)) {
@@ -229,7 +230,7 @@ class QueryTimingTest {
 
     @Test
     void unwrapAndGetConnection_returnTheTimedViews() throws Exception {
-        TimedDataSource timed = OpsDb.timed(TestDbs.dataSource("jdbc:sqlite::memory:")).build();
+        TimedDataSource timed = OpsDb.timed(TestDatabase.dataSource("jdbc:sqlite::memory:")).build();
         try (Connection c = timed.getConnection(); Statement s = c.createStatement()) {
             assertThat(s.getConnection()).isSameAs(c);
             assertThat(c.unwrap(org.sqlite.SQLiteConnection.class)).isNotNull();
@@ -243,7 +244,7 @@ class QueryTimingTest {
 
     @Test
     void builder_badAndRepeatedValues_areRefusedWithNamedMessages() {
-        TimedDataSource.Builder b = OpsDb.timed(TestDbs.dataSource("jdbc:sqlite::memory:"));
+        TimedDataSource.Builder b = OpsDb.timed(TestDatabase.dataSource("jdbc:sqlite::memory:"));
         assertThatThrownBy(() -> b.slowThreshold(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("slowThreshold must be positive: PT0S");
         assertThatThrownBy(() -> b.maxFingerprints(0)).isInstanceOf(IllegalArgumentException.class)

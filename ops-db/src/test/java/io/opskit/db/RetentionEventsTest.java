@@ -9,6 +9,7 @@ import io.opskit.api.task.TaskContext;
 import io.opskit.db.tasks.RetentionRule;
 import io.opskit.db.tasks.RetentionTask;
 import io.opskit.testsupport.FakeClock;
+import io.opskit.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,8 +31,8 @@ class RetentionEventsTest {
     Path dir;
 
     /** {@code old} rows 200 days old, then {@code fresh} rows a day old, in table drafts. */
-    private TestDbs.Db drafts(int old, int fresh) throws SQLException {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+    private TestDatabase drafts(int old, int fresh) throws SQLException {
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE drafts(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT)");
         long now = CLOCK.instant().toEpochMilli();
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO drafts(created_at, body) VALUES (?, ?)")) {
@@ -53,7 +54,7 @@ class RetentionEventsTest {
         return TaskContext.standalone("drafts", Duration.ofMinutes(5), CLOCK);
     }
 
-    private static long rows(TestDbs.Db db, String table) throws SQLException {
+    private static long rows(TestDatabase db, String table) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
@@ -63,7 +64,7 @@ class RetentionEventsTest {
 
     @Test
     void run_thatMovesRows_publishesCompletedWithRowsAndTableToEveryNotifier() throws Exception {
-        TestDbs.Db db = drafts(30, 70);
+        TestDatabase db = drafts(30, 70);
         db.exec("CREATE TABLE drafts_archive(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT)");
         List<OpsEvent> first = new CopyOnWriteArrayList<>();
         List<OpsEvent> second = new CopyOnWriteArrayList<>();
@@ -88,7 +89,7 @@ class RetentionEventsTest {
 
     @Test
     void run_overTheFractionWithoutForce_publishesRefusedAndMovesNothing() throws Exception {
-        TestDbs.Db db = drafts(60, 40);
+        TestDatabase db = drafts(60, 40);
         List<OpsEvent> events = new CopyOnWriteArrayList<>();
         RetentionTask task = OpsDb.retention(db.dataSource(), olderThan180Days().delete()).clock(CLOCK)
                 .notifier(events::add).build();
@@ -108,7 +109,7 @@ class RetentionEventsTest {
 
     @Test
     void run_whoseArchiveRefusesTheThirdBatch_publishesFailedWithTheRowsMovedBefore() throws Exception {
-        TestDbs.Db db = drafts(30, 70);
+        TestDatabase db = drafts(30, 70);
         db.exec("CREATE TABLE drafts_archive(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT)",
                 "CREATE TRIGGER archive_full BEFORE INSERT ON drafts_archive WHEN NEW.id > 20"
                         + " BEGIN SELECT RAISE(ABORT, 'archive full'); END");
@@ -132,7 +133,7 @@ class RetentionEventsTest {
 
     @Test
     void dryRun_publishesNothing_andAThrowingNotifierDoesNotFailTheRun() throws Exception {
-        TestDbs.Db db = drafts(30, 70);
+        TestDatabase db = drafts(30, 70);
         List<OpsEvent> events = new CopyOnWriteArrayList<>();
         OpsDb.retention(db.dataSource(), olderThan180Days().delete()).dryRun().clock(CLOCK).notifier(events::add)
                 .build().run(context());

@@ -12,6 +12,7 @@ import io.opskit.db.internal.ArchiveFiles;
 import io.opskit.db.tasks.RetentionRule;
 import io.opskit.db.tasks.RetentionTask;
 import io.opskit.testsupport.FakeClock;
+import io.opskit.testsupport.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,14 +46,14 @@ class RetentionTest {
     @TempDir
     Path dir;
 
-    private static long count(TestDbs.Db db, String sql) throws SQLException {
+    private static long count(TestDatabase db, String sql) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    private static void createDeliveries(TestDbs.Db db, int rows) throws SQLException {
+    private static void createDeliveries(TestDatabase db, int rows) throws SQLException {
         // three of every five rows are 100 to 299 days old, the rest less than a day
         db.exec("CREATE TABLE deliveries(id bigserial PRIMARY KEY, created_at timestamptz NOT NULL, recipient text NOT NULL, status text NOT NULL)",
                 "ALTER TABLE deliveries SET (autovacuum_enabled = false)",
@@ -68,7 +69,7 @@ class RetentionTest {
 
     @Test
     void postgres200kRows_archivedInBatchesWhileAnotherWriterWrites_countsAddUpExactly() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             createDeliveries(db, 200_000);
             RetentionRule rule = RetentionRule.table("deliveries").olderThan("created_at", Period.ofDays(90))
                     .archiveTo("deliveries_archive");
@@ -129,7 +130,7 @@ class RetentionTest {
 
     @Test
     void postgresKill9MidRun_rerunLeavesNoDuplicatesAndNoLosses() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             createDeliveries(db, 50_000);
             String java = ProcessHandle.current().info().command().orElse("java");
             Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -165,7 +166,7 @@ class RetentionTest {
 
     @Test
     void sqliteDelete_epochMillis_obeysDeadlineAndResumesFromLastKey() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         FakeClock clock = FakeClock.at("2026-06-01T00:00:00Z");
         long now = clock.instant().toEpochMilli();
         db.exec("CREATE TABLE drafts(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, body TEXT)");
@@ -215,7 +216,7 @@ class RetentionTest {
 
     @Test
     void mariadb_archiveWithExtraCondition_movesOnlyMatchingRows() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb()) {
+        try (TestDatabase db = TestDatabase.mariadb()) {
             db.exec("CREATE TABLE sessions(id BIGINT AUTO_INCREMENT PRIMARY KEY, expires_at DATETIME NOT NULL, kind VARCHAR(10) NOT NULL) ENGINE=InnoDB",
                     "CREATE TABLE sessions_archive LIKE sessions",
                     "INSERT INTO sessions(expires_at, kind) SELECT IF(seq % 2 = 0, UTC_TIMESTAMP() - INTERVAL 30 DAY, UTC_TIMESTAMP()),"
@@ -235,7 +236,7 @@ class RetentionTest {
 
     @Test
     void archiveToFile_encryptedGzipJsonLines_replaceAStaleBatchFileAfterACrash() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE feedback(id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, body TEXT)");
         try (Connection c = db.connect(); Statement s = c.createStatement()) {
             s.execute("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 250)"
@@ -271,7 +272,7 @@ class RetentionTest {
 
     @Test
     void sqliteDefaultBatches_doubleWhileFastAndShrinkWhenSlow_towardsTheBatchTime() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         FakeClock clock = FakeClock.at("2026-06-01T00:00:00Z");
         db.exec("CREATE TABLE drafts(id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL)");
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO drafts(created_at) VALUES (?)")) {
@@ -323,7 +324,7 @@ class RetentionTest {
                 .hasMessage("table must be a plain SQL identifier: 'x; DROP TABLE y'");
         assertThatThrownBy(() -> RetentionRule.table("t").olderThan("created_at", Period.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("age must be positive: P0D");
-        assertThatThrownBy(() -> RetentionTask.builder(TestDbs.dataSource("jdbc:sqlite::memory:"),
+        assertThatThrownBy(() -> RetentionTask.builder(TestDatabase.dataSource("jdbc:sqlite::memory:"),
                 RetentionRule.table("t").olderThan("c", Period.ofDays(1)).delete()).batchSize(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("batchSize must be between 1 and 100000: 0");
     }

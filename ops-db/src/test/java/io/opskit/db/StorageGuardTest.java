@@ -11,6 +11,7 @@ import io.opskit.api.health.HealthStatus;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskOutcome;
+import io.opskit.testsupport.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +33,7 @@ class StorageGuardTest {
 
     private final AtomicLong nanos = new AtomicLong();
 
-    private static long used(TestDbs.Db db) throws SQLException {
+    private static long used(TestDatabase db) throws SQLException {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()")) {
             rs.next();
@@ -51,7 +52,7 @@ class StorageGuardTest {
 
     @Test
     void tinyMaximum_sqlite_refusesNextWriteWhileReadsAndHealthStayUp() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
         try (Connection c = db.connect()) {
             insertBlobs(c, 10);
@@ -101,7 +102,7 @@ class StorageGuardTest {
 
     @Test
     void sqliteMaxPageCount_onPooledConnections_databaseRefusesAndStaysIntact() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.url());
@@ -137,7 +138,7 @@ class StorageGuardTest {
 
     @Test
     void criticalCrossing_runsTheNamedTaskOnceAndGaugesShowLevel() throws Exception {
-        TestDbs.Db db = TestDbs.sqlite(dir);
+        TestDatabase db = TestDatabase.sqlite(dir);
         db.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT)");
         try (Connection c = db.connect()) {
             insertBlobs(c, 10);
@@ -164,7 +165,7 @@ class StorageGuardTest {
 
     @Test
     void postgres_tinyMaximum_refusesWritesAndMeasuresDatabaseSize() throws Exception {
-        try (TestDbs.Db db = TestDbs.postgres()) {
+        try (TestDatabase db = TestDatabase.postgres()) {
             try (StorageGuard guard = OpsDb.storageGuard(db.dataSource()).maximum(1_000_000).build()) {
                 assertThatThrownBy(guard::checkWrite).isInstanceOf(StorageFullException.class);
                 assertThat(guard.usage().usedBytes()).isGreaterThan(1_000_000);
@@ -178,7 +179,7 @@ class StorageGuardTest {
 
     @Test
     void mariadb_measuresTablesOfTheSchema() throws Exception {
-        try (TestDbs.Db db = TestDbs.mariadb()) {
+        try (TestDatabase db = TestDatabase.mariadb()) {
             db.exec("CREATE TABLE notes(id INT PRIMARY KEY AUTO_INCREMENT, body TEXT) ENGINE=InnoDB",
                     "INSERT INTO notes(body) VALUES (REPEAT('x', 5000))", "ANALYZE TABLE notes");
             try (StorageGuard guard = OpsDb.storageGuard(db.dataSource()).maximum(1000).build()) {
@@ -190,7 +191,7 @@ class StorageGuardTest {
 
     @Test
     void unmeasurableDatabase_neverRefusesWritesAndSaysSoInHealth() throws Exception {
-        try (StorageGuard guard = OpsDb.storageGuard(TestDbs.dataSource("jdbc:sqlite:" + dir.resolve("missing/x.db")))
+        try (StorageGuard guard = OpsDb.storageGuard(TestDatabase.dataSource("jdbc:sqlite:" + dir.resolve("missing/x.db")))
                 .maximum(1).build()) {
             guard.checkWrite();
             HealthResult health = guard.healthCheck().check();
@@ -201,7 +202,7 @@ class StorageGuardTest {
 
     @Test
     void builder_badValues_areRefusedWithNamedMessages() {
-        StorageGuard.Builder b = OpsDb.storageGuard(TestDbs.dataSource("jdbc:sqlite::memory:"));
+        StorageGuard.Builder b = OpsDb.storageGuard(TestDatabase.dataSource("jdbc:sqlite::memory:"));
         assertThatThrownBy(() -> b.maximum(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maximum must be positive: 0");
         b.maximum(1000);

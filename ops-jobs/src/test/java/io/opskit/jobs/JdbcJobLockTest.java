@@ -10,7 +10,8 @@ import io.opskit.api.jobs.LockAttempt;
 import io.opskit.api.jobs.RunOutcome;
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskOutcome;
-import io.opskit.jobs.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import io.opskit.testsupport.ManualScheduler;
 import io.opskit.testsupport.FakeClock;
 import java.sql.Connection;
@@ -38,7 +39,7 @@ class JdbcJobLockTest {
     @EnumSource(Kind.class)
     void tryAcquire_sameDueFromTwoReplicas_oneWinsOtherSeesHolderThenAlreadyRan(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).build();
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).build();
 
             LockAttempt a = lock.tryAcquire(request(DUE, "replica-a", "run-a", Duration.ofMinutes(1)));
             LockAttempt b = lock.tryAcquire(request(DUE, "replica-b", "run-b", Duration.ofMinutes(1)));
@@ -58,7 +59,7 @@ class JdbcJobLockTest {
     @EnumSource(Kind.class)
     void renewAndRelease_leaseTakenOverAfterExpiry_oldHolderCannotRenewOrRelease(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).build();
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).build();
             JobLease first = ((LockAttempt.Acquired) lock.tryAcquire(request(DUE, "a", "run-1", Duration.ofSeconds(1))))
                     .lease();
             assertThat(lock.renew(first, Duration.ofSeconds(1))).isTrue();
@@ -76,7 +77,7 @@ class JdbcJobLockTest {
     }
 
     private static void expire(TestDatabase db, String job) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.concurrentDataSource().getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE opskit_job_lease SET lease_until_ms = lease_until_ms - 3600000 WHERE job_name = '"
                     + job + "'");
         }
@@ -86,7 +87,7 @@ class JdbcJobLockTest {
     @EnumSource(Kind.class)
     void history_recordTrimAndAbandon_keepsNewestAndMarksDeadRuns(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).historyLimit(3).build();
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).historyLimit(3).build();
             for (int i = 0; i < 5; i++) {
                 Instant t = DUE.plusSeconds(i * 60L);
                 lock.record(new JobRun("backup", "run-" + i, "a", t, t, Optional.of(t.plusSeconds(5)), RunOutcome.SUCCESS,
@@ -113,7 +114,7 @@ class JdbcJobLockTest {
     @EnumSource(Kind.class)
     void clockSkew_twoSchedulersOneAhead30s_sharedJdbcLockRunsEachDueOnce(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).build();
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).build();
             Instant t0 = Instant.parse("2026-11-21T10:00:00Z");
             FakeClock clock = FakeClock.at(t0);
             ManualScheduler scheduler = new ManualScheduler(clock);
@@ -140,7 +141,7 @@ class JdbcJobLockTest {
     @EnumSource(Kind.class)
     void record_runningThenEnded_replacesTheRowInPlace(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).historyLimit(2).build();
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).historyLimit(2).build();
             JobRun running = new JobRun("backup", "run-1", "a", DUE, DUE, Optional.empty(), RunOutcome.RUNNING, "running");
             lock.record(running);
             assertThat(lock.recent("backup", 10)).containsExactly(running);
@@ -156,7 +157,7 @@ class JdbcJobLockTest {
     @Test
     void record_onPostgresql_relaxesDurabilityForItsOwnTransactionOnly() throws Exception {
         try (TestDatabase db = TestDatabase.create(Kind.POSTGRESQL);
-             Connection shared = java.sql.DriverManager.getConnection(db.url)) {
+             Connection shared = java.sql.DriverManager.getConnection(db.url())) {
             // A pool handing out one connection: what the history write leaves on it, the host's
             // next statement inherits.
             javax.sql.DataSource one = TestDatabase.nonClosing(shared);
@@ -178,7 +179,7 @@ class JdbcJobLockTest {
     @Test
     void schema_missingAndNotCreated_failsNamingTheScript() throws Exception {
         try (TestDatabase db = TestDatabase.create(Kind.SQLITE)) {
-            assertThatThrownBy(() -> JdbcJobLock.builder(db.dataSource()).build()).isInstanceOf(JobException.class)
+            assertThatThrownBy(() -> JdbcJobLock.builder(db.concurrentDataSource()).build()).isInstanceOf(JobException.class)
                     .hasMessageContaining("found no schema").hasMessageContaining("io/opskit/jobs/schema/sqlite.sql");
         }
     }

@@ -2,6 +2,7 @@ package io.opskit.jobs;
 
 import io.opskit.api.task.OpsTask;
 import io.opskit.api.task.TaskOutcome;
+import io.opskit.testsupport.TestDatabase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ public final class ReplicaChild {
         String replica = args[1];
         Path marker = Path.of(args[2]);
         Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
-        DataSource ds = TestDatabase.dataSource(url);
+        DataSource ds = TestDatabase.concurrentDataSource(url);
         JdbcJobLock lock = JdbcJobLock.builder(ds).build();
         OpsTask tick = new OpsTask() {
             @Override

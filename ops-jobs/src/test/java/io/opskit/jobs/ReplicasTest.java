@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.api.jobs.JobRun;
 import io.opskit.api.jobs.RunOutcome;
-import io.opskit.jobs.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,8 @@ class ReplicasTest {
     @EnumSource(Kind.class)
     void threeReplicas_jobDueEverySecond_eachDueRunOnceNoOverlapAndTakeoverAfterKill(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
-            JdbcJobLock lock = JdbcJobLock.builder(db.dataSource()).createSchemaOnStart(true).build();
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            JdbcJobLock lock = JdbcJobLock.builder(db.concurrentDataSource()).createSchemaOnStart(true).build();
+            try (Connection c = db.concurrentDataSource().getConnection(); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE ticks (due_ms BIGINT NOT NULL, replica VARCHAR(50) NOT NULL,"
                         + " run_id VARCHAR(64) NOT NULL, started_ms BIGINT NOT NULL, ended_ms BIGINT)");
             }
@@ -54,7 +55,7 @@ class ReplicasTest {
             Map<String, Process> replicas = new LinkedHashMap<>();
             try {
                 for (String name : List.of("r1", "r2", "r3")) {
-                    replicas.put(name, start(db.url, name, marker));
+                    replicas.put(name, start(db.url(), name, marker));
                 }
                 for (Map.Entry<String, Process> e : replicas.entrySet()) {
                     BufferedReader out = new BufferedReader(new InputStreamReader(e.getValue().getInputStream(),
@@ -146,7 +147,7 @@ class ReplicasTest {
 
     private static List<Tick> read(TestDatabase db) throws Exception {
         List<Tick> ticks = new ArrayList<>();
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+        try (Connection c = db.concurrentDataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT due_ms, replica, run_id, started_ms, ended_ms FROM ticks")) {
             while (rs.next()) {
                 long ended = rs.getLong(5);

@@ -6,8 +6,8 @@ import io.opskit.ratelimit.ReplicaJvm.Done;
 import io.opskit.ratelimit.ReplicaJvm.Tick;
 import io.opskit.ratelimit.budget.JdbcBudgetStore;
 import io.opskit.ratelimit.budget.StallingRelay;
-import io.opskit.ratelimit.budget.TestDatabase;
-import io.opskit.ratelimit.budget.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +60,7 @@ class GuardFaultTest {
         try (TestDatabase db = TestDatabase.create(kind)) {
             String prefix = TestDatabase.uniquePrefix();
             com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
-            config.setJdbcUrl(db.url);
+            config.setJdbcUrl(db.url());
             config.setMaximumPoolSize(1);
             try (com.zaxxer.hikari.HikariDataSource schemaPool = new com.zaxxer.hikari.HikariDataSource(config)) {
                 JdbcBudgetStore.builder(schemaPool).tablePrefix(prefix).createSchemaOnStart(true).build().close();
@@ -164,7 +164,7 @@ class GuardFaultTest {
     /** The budget lines as the store has them, over every period row (a run may cross midnight). */
     record Line(long spent, long maxSpentInAPeriod, long openReserved) {
         static Line read(TestDatabase db, String prefix, String scope) throws SQLException {
-            try (Connection c = java.sql.DriverManager.getConnection(db.url); PreparedStatement ps = c.prepareStatement(
+            try (Connection c = java.sql.DriverManager.getConnection(db.url()); PreparedStatement ps = c.prepareStatement(
                     "SELECT p.spent_micros, (SELECT COALESCE(SUM(r.amount_micros), 0) FROM " + prefix
                             + "budget_reservation r WHERE r.scope = p.scope AND r.period = p.period AND r.expired = 0)"
                             + " FROM " + prefix + "budget_period p WHERE p.scope = ?")) {
@@ -207,12 +207,12 @@ class GuardFaultTest {
             List<String> tables = List.of(prefix + "budget_schema", prefix + "budget_period",
                     prefix + "budget_reservation");
             Access access = new Access(user, password, tables);
-            switch (db.kind) {
+            switch (db.kind()) {
                 case POSTGRESQL -> {
                     execute(db, "CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
-                    try (Connection c = java.sql.DriverManager.getConnection(db.url);
+                    try (Connection c = java.sql.DriverManager.getConnection(db.url());
                          Statement st = c.createStatement()) {
-                        st.execute("GRANT CONNECT ON DATABASE " + db.name + " TO " + user);
+                        st.execute("GRANT CONNECT ON DATABASE " + db.name() + " TO " + user);
                         st.execute("GRANT USAGE ON SCHEMA public TO " + user);
                     }
                     access.restore(db);
@@ -227,30 +227,30 @@ class GuardFaultTest {
         }
 
         String url(TestDatabase db, int port) {
-            return switch (db.kind) {
-                case POSTGRESQL -> "jdbc:postgresql://127.0.0.1:" + port + "/" + db.name + "?user=" + user
+            return switch (db.kind()) {
+                case POSTGRESQL -> "jdbc:postgresql://127.0.0.1:" + port + "/" + db.name() + "?user=" + user
                         + "&password=" + password;
-                case MARIADB -> "jdbc:mariadb://127.0.0.1:" + port + "/" + db.name + "?user=" + user
+                case MARIADB -> "jdbc:mariadb://127.0.0.1:" + port + "/" + db.name() + "?user=" + user
                         + "&password=" + password;
-                case SQLITE -> db.url;
+                case SQLITE -> db.url();
             };
         }
 
         void fail(TestDatabase db) throws SQLException {
-            switch (db.kind) {
+            switch (db.kind()) {
                 case POSTGRESQL -> {
-                    try (Connection c = java.sql.DriverManager.getConnection(db.url);
+                    try (Connection c = java.sql.DriverManager.getConnection(db.url());
                          Statement st = c.createStatement()) {
                         st.execute("REVOKE ALL ON " + String.join(", ", tables) + " FROM " + user);
                     }
                 }
                 case MARIADB -> {
                     for (String t : tables) {
-                        execute(db, "REVOKE ALL PRIVILEGES ON " + db.name + "." + t + " FROM '" + user + "'@'%'");
+                        execute(db, "REVOKE ALL PRIVILEGES ON " + db.name() + "." + t + " FROM '" + user + "'@'%'");
                     }
                 }
                 case SQLITE -> {
-                    locker = java.sql.DriverManager.getConnection(db.url);
+                    locker = java.sql.DriverManager.getConnection(db.url());
                     try (Statement st = locker.createStatement()) {
                         st.execute("PRAGMA busy_timeout = 10000");
                         st.execute("BEGIN EXCLUSIVE"); // no other connection reads or writes until restore()
@@ -260,9 +260,9 @@ class GuardFaultTest {
         }
 
         void restore(TestDatabase db) throws SQLException {
-            switch (db.kind) {
+            switch (db.kind()) {
                 case POSTGRESQL -> {
-                    try (Connection c = java.sql.DriverManager.getConnection(db.url);
+                    try (Connection c = java.sql.DriverManager.getConnection(db.url());
                          Statement st = c.createStatement()) {
                         st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", tables) + " TO "
                                 + user);
@@ -270,7 +270,7 @@ class GuardFaultTest {
                 }
                 case MARIADB -> {
                     for (String t : tables) {
-                        execute(db, "GRANT SELECT, INSERT, UPDATE, DELETE ON " + db.name + "." + t + " TO '" + user
+                        execute(db, "GRANT SELECT, INSERT, UPDATE, DELETE ON " + db.name() + "." + t + " TO '" + user
                                 + "'@'%'");
                     }
                 }
@@ -287,13 +287,13 @@ class GuardFaultTest {
         }
 
         void drop(TestDatabase db) throws SQLException {
-            switch (db.kind) {
+            switch (db.kind()) {
                 case POSTGRESQL -> {
-                    try (Connection c = java.sql.DriverManager.getConnection(db.url);
+                    try (Connection c = java.sql.DriverManager.getConnection(db.url());
                          Statement st = c.createStatement()) {
                         st.execute("REVOKE ALL ON " + String.join(", ", tables) + " FROM " + user);
                         st.execute("REVOKE ALL ON SCHEMA public FROM " + user);
-                        st.execute("REVOKE ALL ON DATABASE " + db.name + " FROM " + user);
+                        st.execute("REVOKE ALL ON DATABASE " + db.name() + " FROM " + user);
                     }
                     execute(db, "DROP ROLE IF EXISTS " + user);
                 }

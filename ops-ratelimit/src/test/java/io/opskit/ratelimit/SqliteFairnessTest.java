@@ -6,8 +6,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.opskit.ratelimit.ReplicaJvm.Tick;
 import io.opskit.ratelimit.budget.JdbcBudgetStore;
-import io.opskit.ratelimit.budget.TestDatabase;
-import io.opskit.ratelimit.budget.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,13 +25,13 @@ class SqliteFairnessTest {
         try (TestDatabase db = TestDatabase.create(Kind.SQLITE)) {
             String prefix = TestDatabase.uniquePrefix();
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(db.url);
+            config.setJdbcUrl(db.url());
             config.setMaximumPoolSize(1);
             try (HikariDataSource pool = new HikariDataSource(config)) {
                 JdbcBudgetStore.builder(pool).tablePrefix(prefix).createSchemaOnStart(true).build().close();
             }
-            ReplicaJvm a = ReplicaJvm.start("A", db.url, prefix, THREADS, true);
-            ReplicaJvm b = ReplicaJvm.start("B", db.url, prefix, THREADS, true);
+            ReplicaJvm a = ReplicaJvm.start("A", db.url(), prefix, THREADS, true);
+            ReplicaJvm b = ReplicaJvm.start("B", db.url(), prefix, THREADS, true);
             try {
                 a.awaitReady();
                 b.awaitReady();

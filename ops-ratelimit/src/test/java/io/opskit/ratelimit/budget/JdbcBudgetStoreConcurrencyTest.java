@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
 import io.opskit.api.budget.BudgetUsage;
-import io.opskit.ratelimit.budget.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +38,9 @@ class JdbcBudgetStoreConcurrencyTest {
     void reserve_sixteenThreadsOnTwoInstances_neverSpendsOverTheLimit(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
             String prefix = TestDatabase.uniquePrefix();
-            try (JdbcBudgetStore first = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix)
+            try (JdbcBudgetStore first = JdbcBudgetStore.builder(TestPools.newPool(db, 4)).tablePrefix(prefix)
                          .createSchemaOnStart(true).build();
-                 JdbcBudgetStore second = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix).build()) {
+                 JdbcBudgetStore second = JdbcBudgetStore.builder(TestPools.newPool(db, 4)).tablePrefix(prefix).build()) {
                 Outcome outcome = race(first, second);
 
                 BudgetUsage usage = first.usage(KEY, NOW);
@@ -57,9 +58,9 @@ class JdbcBudgetStoreConcurrencyTest {
     void reserve_sixteenThreadsOnTwoSlicedInstances_neverSpendsOverTheLimit(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
             String prefix = TestDatabase.uniquePrefix();
-            try (JdbcBudgetStore firstShared = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix)
+            try (JdbcBudgetStore firstShared = JdbcBudgetStore.builder(TestPools.newPool(db, 4)).tablePrefix(prefix)
                          .createSchemaOnStart(true).build();
-                 JdbcBudgetStore secondShared = JdbcBudgetStore.builder(db.newPool(4)).tablePrefix(prefix).build()) {
+                 JdbcBudgetStore secondShared = JdbcBudgetStore.builder(TestPools.newPool(db, 4)).tablePrefix(prefix).build()) {
                 Outcome outcome;
                 try (SlicedBudgetStore first = sliced(firstShared); SlicedBudgetStore second = sliced(secondShared)) {
                     outcome = race(first, second);

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetUsage;
-import io.opskit.ratelimit.budget.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +31,9 @@ class JdbcBudgetStoreCrashTest {
     void reserve_afterHolderKilledAndLeaseEnded_budgetIsWholeAgain(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
             String prefix = TestDatabase.uniquePrefix();
-            try (JdbcBudgetStore store = JdbcBudgetStore.builder(db.newPool(2)).tablePrefix(prefix)
+            try (JdbcBudgetStore store = JdbcBudgetStore.builder(TestPools.newPool(db, 2)).tablePrefix(prefix)
                     .createSchemaOnStart(true).build()) {
-                Process child = startHolder(db.url, prefix);
+                Process child = startHolder(db.url(), prefix);
                 try (BufferedReader out = new BufferedReader(
                         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                     assertThat(out.readLine()).isEqualTo("HELD");
@@ -65,13 +66,13 @@ class JdbcBudgetStoreCrashTest {
     void finding7_aKilledSliceHoldersSpendWasLost_reportedSpendIsChargedAfterKill9(Kind kind) throws Exception {
         try (TestDatabase db = TestDatabase.create(kind)) {
             String prefix = TestDatabase.uniquePrefix();
-            try (JdbcBudgetStore store = JdbcBudgetStore.builder(db.newPool(2)).tablePrefix(prefix)
+            try (JdbcBudgetStore store = JdbcBudgetStore.builder(TestPools.newPool(db, 2)).tablePrefix(prefix)
                     .createSchemaOnStart(true).build()) {
                 String java = ProcessHandle.current().info().command().orElse("java");
                 ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                         SliceHolderProcess.class.getName(), prefix, KEY.scope(), KEY.period(), "5", "300", "250",
                         "2000", "10000", NOW.toString()));
-                builder.environment().put("OPSKIT_BUDGET_TEST_URL", db.url);
+                builder.environment().put("OPSKIT_BUDGET_TEST_URL", db.url());
                 builder.redirectError(ProcessBuilder.Redirect.DISCARD);
                 Process child = builder.start();
                 try (BufferedReader out = new BufferedReader(

@@ -8,7 +8,8 @@ import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStoreException;
 import io.opskit.api.budget.BudgetUsage;
-import io.opskit.ratelimit.budget.TestDatabase.Kind;
+import io.opskit.testsupport.TestDatabase;
+import io.opskit.testsupport.TestDatabase.Kind;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -34,7 +35,7 @@ class JdbcBudgetStoreTest {
         return POOLS.computeIfAbsent(kind, k -> {
             TestDatabase db = TestDatabase.create(k);
             DATABASES.put(k, db);
-            return db.newPool(4);
+            return TestPools.newPool(db, 4);
         });
     }
 
@@ -317,7 +318,7 @@ class JdbcBudgetStoreTest {
         String prefix = TestDatabase.uniquePrefix();
         com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
         try (StallingRelay relay = StallingRelay.to(5432)) {
-            config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + db.name
+            config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + db.name()
                     + "?user=postgres&ApplicationName=opskit-stalled-replica");
             config.setMaximumPoolSize(2);
             try (HikariDataSource stalledPool = new HikariDataSource(config);
