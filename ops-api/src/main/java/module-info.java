@@ -4,6 +4,9 @@
  */
 module io.opskit.api {
     requires static org.jspecify;
+    // Only io.opskit.api.internal.SqlDialect uses JDBC types, and only the modules with JDBC stores
+    // (which require java.sql themselves) call it: a host without JDBC needs no java.sql.
+    requires static java.sql;
 
     exports io.opskit.api;
     exports io.opskit.api.health;

@@ -1,6 +1,7 @@
 package io.opskit.jobs;
 
 import io.opskit.api.internal.Checks;
+import io.opskit.api.internal.SqlDialect;
 import io.opskit.api.jobs.JobHistory;
 import io.opskit.api.jobs.JobLease;
 import io.opskit.api.jobs.JobLock;
@@ -8,7 +9,6 @@ import io.opskit.api.jobs.JobRun;
 import io.opskit.api.jobs.LeaseRequest;
 import io.opskit.api.jobs.LockAttempt;
 import io.opskit.api.jobs.RunOutcome;
-import io.opskit.jobs.internal.Dialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,7 @@ public final class JdbcJobLock implements JobLock, JobHistory {
     private static final long NEVER_DUE = -9_000_000_000_000_000L;
 
     private final DataSource dataSource;
-    private final Dialect dialect;
+    private final SqlDialect dialect;
     private final String name;
     private final int historyLimit;
     private final Set<String> knownJobs = ConcurrentHashMap.newKeySet();
@@ -119,7 +119,10 @@ public final class JdbcJobLock implements JobLock, JobHistory {
         // The derived table lets MariaDB/MySQL read the table a DELETE writes.
         trimRuns = "DELETE FROM " + run + " WHERE job_name = ? AND outcome <> 'running' AND started_ms < (SELECT k.started_ms"
                 + " FROM (SELECT started_ms FROM " + run + " WHERE job_name = ? ORDER BY started_ms DESC LIMIT 1 OFFSET ?) k)";
-        historyCommit = dialect.historyCommit();
+        // A history transaction may commit without waiting for the log to reach the disk, for that
+        // transaction only, where the database allows it (PostgreSQL). Leases never do.
+        historyCommit = dialect == SqlDialect.POSTGRESQL
+                ? Optional.of("SET LOCAL synchronous_commit TO OFF") : Optional.empty();
         prepareSchema(Boolean.TRUE.equals(b.createSchemaOnStart), prefix);
         LOG.info("{} ready", name);
     }
@@ -335,10 +338,12 @@ public final class JdbcJobLock implements JobLock, JobHistory {
         return new JobException(name, name + " " + what + " (" + e.getMessage() + "); check the database", e);
     }
 
-    private static Dialect detect(DataSource dataSource, String prefix) {
+    private static SqlDialect detect(DataSource dataSource, String prefix) {
         String subject = "JDBC job lock (tables " + prefix + "job_*)";
         try (Connection c = dataSource.getConnection()) {
-            return Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+            String product = c.getMetaData().getDatabaseProductName();
+            return SqlDialect.fromProductName(product).orElseThrow(() -> new IllegalArgumentException(
+                    "database must be " + SqlDialect.SUPPORTED + ": '" + product + "'"));
         } catch (SQLException e) {
             throw new JobException(subject, subject + " could not reach its database (" + e.getMessage()
                     + "); check the data source", e);
@@ -354,7 +359,7 @@ public final class JdbcJobLock implements JobLock, JobHistory {
             for (int attempt = 0; attempt < 3; attempt++) {
                 try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
                     c.setAutoCommit(true);
-                    for (String statement : statements(script)) {
+                    for (String statement : SqlDialect.statements(script)) {
                         st.execute(statement);
                     }
                     last = null;
@@ -365,7 +370,7 @@ public final class JdbcJobLock implements JobLock, JobHistory {
             }
             if (last != null) {
                 throw new JobException(name, name + " could not create its schema (" + last.getMessage()
-                        + "); create it with " + dialect.schemaResource().substring(1), last);
+                        + "); create it with " + schemaResource().substring(1), last);
             }
         }
         int version;
@@ -374,7 +379,7 @@ public final class JdbcJobLock implements JobLock, JobHistory {
             version = rs.next() ? rs.getInt(1) : 0;
         } catch (SQLException e) {
             throw new JobException(name, name + " found no schema (" + e.getMessage() + "); create it with "
-                    + dialect.schemaResource().substring(1) + " or set createSchemaOnStart(true)", e);
+                    + schemaResource().substring(1) + " or set createSchemaOnStart(true)", e);
         }
         if (version != SCHEMA_VERSION) {
             throw new JobException(name, name + " found schema version " + version + " but needs version "
@@ -383,30 +388,18 @@ public final class JdbcJobLock implements JobLock, JobHistory {
     }
 
     private String loadSchema(String prefix) {
-        try (InputStream in = JdbcJobLock.class.getResourceAsStream(dialect.schemaResource())) {
+        try (InputStream in = JdbcJobLock.class.getResourceAsStream(schemaResource())) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + dialect.schemaResource());
+                throw new IllegalStateException("missing resource " + schemaResource());
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${prefix}", prefix);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + dialect.schemaResource(), e);
+            throw new IllegalStateException("cannot read " + schemaResource(), e);
         }
     }
 
-    static List<String> statements(String script) {
-        StringBuilder sql = new StringBuilder();
-        for (String line : script.split("\n")) {
-            if (!line.trim().startsWith("--")) {
-                sql.append(line).append('\n');
-            }
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : sql.toString().split(";")) {
-            if (!s.isBlank()) {
-                out.add(s.trim());
-            }
-        }
-        return out;
+    private String schemaResource() {
+        return "/io/opskit/jobs/schema/" + dialect.resourceName() + ".sql";
     }
 
     /** Builds a {@link JdbcJobLock}. Not thread-safe; use from one thread. */

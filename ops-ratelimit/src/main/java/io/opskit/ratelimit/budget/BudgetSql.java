@@ -1,5 +1,7 @@
 package io.opskit.ratelimit.budget;
 
+import io.opskit.api.internal.SqlDialect;
+
 /** The statements of the JDBC store, rendered once for a dialect and table prefix. */
 final class BudgetSql {
 
@@ -51,7 +53,7 @@ final class BudgetSql {
     /** PostgreSQL only: reclaim ended leases, returning exactly the amounts taken out of use. */
     final String markExpiredReturning;
 
-    BudgetSql(Dialect dialect, String prefix) {
+    BudgetSql(SqlDialect dialect, String prefix) {
         schemaTable = prefix + "budget_schema";
         periodTable = prefix + "budget_period";
         reservationTable = prefix + "budget_reservation";

@@ -3,6 +3,7 @@ package io.opskit.ratelimit.budget;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStoreException;
+import io.opskit.api.internal.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,7 +68,7 @@ final class BudgetWriter implements AutoCloseable {
             Comparator.comparing(BudgetKey::scope).thenComparing(BudgetKey::period);
 
     private final DataSource dataSource;
-    private final Dialect dialect;
+    private final SqlDialect dialect;
     private final BudgetSql sql;
     private final String storeName;
     private final int maxBatchSize;
@@ -93,7 +94,7 @@ final class BudgetWriter implements AutoCloseable {
     /** Set for one retry when the one-statement path met a duplicate id; the step-by-step path handles it. */
     private boolean oneStatementFailed;
 
-    BudgetWriter(DataSource dataSource, Dialect dialect, BudgetSql sql, String storeName, int maxBatchSize,
+    BudgetWriter(DataSource dataSource, SqlDialect dialect, BudgetSql sql, String storeName, int maxBatchSize,
                  Duration expiredRetention, Duration reclaimInterval, Duration operationTimeout,
                  ThreadFactory threadFactory, LinkedBlockingQueue<Op> queue, Set<BudgetKey> knownPeriods,
                  Map<BudgetKey, Long> lastReclaimMs) {
@@ -109,7 +110,7 @@ final class BudgetWriter implements AutoCloseable {
         this.reclaimIntervalMs = reclaimInterval.toMillis();
         this.operationTimeout = operationTimeout;
         this.timeouts = new SessionTimeouts(dialect, operationTimeout);
-        this.sqliteLock = dialect == Dialect.SQLITE ? new SqliteWriteLock(timeouts.lockMillis()) : null;
+        this.sqliteLock = dialect == SqlDialect.SQLITE ? new SqliteWriteLock(timeouts.lockMillis()) : null;
         this.postgres = new PostgresBatch(sql, storeName, expiredRetentionMs, reclaimIntervalMs, lastReclaimMs,
                 knownPeriods, KEY_ORDER);
         this.thread = threadFactory.newThread(this::run);
@@ -120,7 +121,7 @@ final class BudgetWriter implements AutoCloseable {
      * Starts {@code count} writers on one queue. Several writers let one batch travel to the
      * database while the previous one waits for its commit.
      */
-    static List<BudgetWriter> start(int count, DataSource dataSource, Dialect dialect, BudgetSql sql,
+    static List<BudgetWriter> start(int count, DataSource dataSource, SqlDialect dialect, BudgetSql sql,
                                     String storeName, int maxBatchSize, Duration expiredRetention,
                                     Duration reclaimInterval, Duration operationTimeout, ThreadFactory threadFactory) {
         LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
@@ -285,7 +286,7 @@ final class BudgetWriter implements AutoCloseable {
             sqliteLock.begin(c); // the write lock first: every statement below runs under it
         }
         ensurePeriods(c, reserveKeys);
-        if (dialect == Dialect.POSTGRESQL) {
+        if (dialect == SqlDialect.POSTGRESQL) {
             if (!oneStatementFailed) {
                 postgres.run(c, reserves, settles);
                 return () -> { };

@@ -1,11 +1,16 @@
 package io.opskit.ratelimit.budget;
 
 import io.opskit.api.internal.Checks;
+import io.opskit.api.internal.SqlDialect;
 import io.opskit.api.budget.Admission;
 import io.opskit.api.budget.BudgetKey;
 import io.opskit.api.budget.BudgetStore;
 import io.opskit.api.budget.BudgetStoreException;
 import io.opskit.api.budget.BudgetUsage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,7 +68,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
     private static final int WRITERS_PER_STORE = 1;
 
     private final DataSource dataSource;
-    private final Dialect dialect;
+    private final SqlDialect dialect;
     private final BudgetSql sql;
     private final String name;
     private final List<BudgetWriter> writers;
@@ -174,9 +179,11 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
         return name;
     }
 
-    private static Dialect detect(DataSource dataSource, String prefix) {
+    private static SqlDialect detect(DataSource dataSource, String prefix) {
         try (Connection c = dataSource.getConnection()) {
-            return Dialect.fromProductName(c.getMetaData().getDatabaseProductName());
+            String product = c.getMetaData().getDatabaseProductName();
+            return SqlDialect.fromProductName(product).orElseThrow(() -> new SQLException("unsupported database '"
+                    + product + "': the budget store supports " + SqlDialect.SUPPORTED.replace(" or ", " and ")));
         } catch (SQLException e) {
             throw new BudgetStoreException("JDBC budget store (tables " + prefix
                     + "budget_*) could not reach its database (" + e.getMessage() + "); check the data source", e);
@@ -193,7 +200,7 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
                 version = rs.next() ? rs.getInt(1) : 0;
             } catch (SQLException e) {
                 throw new BudgetStoreException(name + " found no schema (" + e.getMessage() + "); create it with "
-                        + dialect.schemaResource().substring(1) + " or set createSchemaOnStart(true)", e);
+                        + schemaResource().substring(1) + " or set createSchemaOnStart(true)", e);
             }
             if (version != SCHEMA_VERSION) {
                 throw new BudgetStoreException(name + " found schema version " + version
@@ -205,11 +212,28 @@ public final class JdbcBudgetStore implements BudgetStore, AutoCloseable {
         }
     }
 
+    /** Where the dialect's schema script lives on the class path. */
+    private String schemaResource() {
+        return "/io/opskit/ratelimit/budget/schema/" + dialect.resourceName() + ".sql";
+    }
+
+    /** The schema script's statements with the table prefix filled in. */
+    private List<String> schemaStatements(String tablePrefix) {
+        String script;
+        try (InputStream in = Objects.requireNonNull(
+                JdbcBudgetStore.class.getResourceAsStream(schemaResource()), schemaResource())) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return SqlDialect.statements(script.replace("${prefix}", tablePrefix));
+    }
+
     private void createSchema(Connection c, String prefix) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(true);
         try {
-            for (String statement : dialect.schemaStatements(prefix)) {
+            for (String statement : schemaStatements(prefix)) {
                 try (Statement st = c.createStatement()) {
                     st.execute(statement);
                 } catch (SQLException e) {

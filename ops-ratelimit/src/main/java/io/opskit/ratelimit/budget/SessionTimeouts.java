@@ -1,5 +1,6 @@
 package io.opskit.ratelimit.budget;
 
+import io.opskit.api.internal.SqlDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -37,14 +38,14 @@ final class SessionTimeouts {
     /** MySQL's ER_UNKNOWN_SYSTEM_VARIABLE. */
     private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
 
-    private final Dialect dialect;
+    private final SqlDialect dialect;
     private final long lockMillis;
     private final long statementMillis;
     private final long idleMillis;
     private final long networkMillis;
 
     /** @param operationTimeout the store's operation timeout: every limit derives from it */
-    SessionTimeouts(Dialect dialect, Duration operationTimeout) {
+    SessionTimeouts(SqlDialect dialect, Duration operationTimeout) {
         this.dialect = dialect;
         long op = Math.max(1_000, operationTimeout.toMillis());
         this.lockMillis = Math.max(500, op / 2);
@@ -74,7 +75,7 @@ final class SessionTimeouts {
                 case SQLITE -> s.execute("PRAGMA busy_timeout = " + lockMillis);
             }
         }
-        if (dialect == Dialect.MARIADB) {
+        if (dialect == SqlDialect.MARIADB) {
             try (Statement s = c.createStatement()) {
                 s.execute("SET SESSION idle_transaction_timeout = " + Math.max(1, (idleMillis + 999) / 1_000));
             } catch (SQLException e) {
@@ -102,7 +103,7 @@ final class SessionTimeouts {
                 case SQLITE -> { } // busy_timeout is harmless to keep
             }
         }
-        if (dialect == Dialect.MARIADB) {
+        if (dialect == SqlDialect.MARIADB) {
             try (Statement s = c.createStatement()) {
                 s.execute("SET SESSION idle_transaction_timeout = DEFAULT");
             } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.opskit.ratelimit.budget;
 
+import io.opskit.api.internal.SqlDialect;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -72,7 +73,7 @@ final class SqliteWriteLock {
                         inTransaction = true;
                         break;
                     } catch (SQLException e) {
-                        if (!Dialect.SQLITE.isTransient(e) || System.nanoTime() - deadline > 0) {
+                        if (!SqlDialect.SQLITE.isTransient(e) || System.nanoTime() - deadline > 0) {
                             throw e;
                         }
                         waited = true;
