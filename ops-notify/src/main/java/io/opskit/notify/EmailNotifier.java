@@ -70,7 +70,7 @@ public final class EmailNotifier implements Notifier {
     private final Clock clock;
 
     private EmailNotifier(Builder b) {
-        this.name = b.name == null ? "email" : b.name;
+        this.name = b.resolvedName();
         this.host = Checks.requirePresent(b.host, "host");
         this.from = Checks.requirePresent(b.from, "from");
         if (b.to.isEmpty()) {
@@ -80,10 +80,10 @@ public final class EmailNotifier implements Notifier {
         this.security = b.security == null ? SmtpSecurity.NONE : b.security;
         this.port = b.port == null ? security.defaultPort() : b.port;
         this.subjectPrefix = b.subjectPrefix == null ? "[opskit]" : b.subjectPrefix;
-        this.link = b.link;
+        this.link = b.linkTemplate();
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         Duration connectTimeout = b.connectTimeout == null ? Duration.ofSeconds(10) : b.connectTimeout;
-        Duration timeout = b.timeout == null ? Duration.ofSeconds(30) : b.timeout;
+        Duration timeout = b.timeoutOr(Duration.ofSeconds(30));
         this.session = session(b, connectTimeout, timeout);
     }
 
@@ -244,13 +244,14 @@ public final class EmailNotifier implements Notifier {
     }
 
     /**
-     * Builds an {@link EmailNotifier}. Each property may be set once ({@link IllegalStateException}
-     * {@code "FIELD was already set"}; {@link #to(String)} adds); bad values throw
-     * {@link IllegalArgumentException} naming the field. Not thread-safe.
+     * Builds an {@link EmailNotifier}; host, from and at least one to are required. Each property may
+     * be set once ({@link IllegalStateException} {@code "FIELD was already set"}; {@link #to(String)}
+     * adds); bad values throw {@link IllegalArgumentException} naming the field. The name defaults to
+     * {@code email}; the {@link #timeout(Duration) timeout} of each SMTP read or write to 30 s. Not
+     * thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends NotifierBuilder<EmailNotifier, Builder> {
 
-        private @Nullable String name;
         private @Nullable String host;
         private @Nullable Integer port;
         private @Nullable SmtpSecurity security;
@@ -259,22 +260,13 @@ public final class EmailNotifier implements Notifier {
         private @Nullable InternetAddress from;
         private final List<InternetAddress> to = new ArrayList<>();
         private @Nullable String subjectPrefix;
-        private @Nullable EventTemplate link;
         private @Nullable Duration connectTimeout;
-        private @Nullable Duration timeout;
         private @Nullable SSLContext sslContext;
         private @Nullable Clock clock;
-        private @Nullable Delivery delivery;
         private @Nullable Duration digest;
 
         private Builder() {
-        }
-
-        /** The name in log lines and metric tags (default {@code email}). */
-        public Builder name(String value) {
-            Checks.requireUnset(name, "name");
-            this.name = Checks.requireNonBlank(value, "name");
-            return this;
+            super("email");
         }
 
         /** The SMTP server's host name; required. */
@@ -371,37 +363,13 @@ public final class EmailNotifier implements Notifier {
         }
 
         /**
-         * A link to put in each mail, with URL-encoded placeholders ({@code {source}}, {@code {type}},
-         * {@code {severity}}, {@code {label.NAME}}, ...): {@code "https://ops.example.com/?source={source}"}.
-         *
-         * @throws IllegalArgumentException naming an unknown placeholder
-         */
-        public Builder link(String urlTemplate) {
-            Checks.requireUnset(link, "link");
-            this.link = EventTemplate.parse(Objects.requireNonNull(urlTemplate, "link"), EventTemplate.Escape.URL,
-                    "link");
-            return this;
-        }
-
-        /**
          * The connect timeout (default 10 s, at most 5 min).
          *
          * @throws IllegalArgumentException when not positive or too long
          */
         public Builder connectTimeout(Duration value) {
             Checks.requireUnset(connectTimeout, "connectTimeout");
-            this.connectTimeout = Checks.requirePositive(value, "connectTimeout", Duration.ofMinutes(5));
-            return this;
-        }
-
-        /**
-         * The read and write timeout of each SMTP exchange (default 30 s, at most 5 min).
-         *
-         * @throws IllegalArgumentException when not positive or too long
-         */
-        public Builder timeout(Duration value) {
-            Checks.requireUnset(timeout, "timeout");
-            this.timeout = Checks.requirePositive(value, "timeout", Duration.ofMinutes(5));
+            this.connectTimeout = Checks.requirePositive(value, "connectTimeout", MAX_TIMEOUT);
             return this;
         }
 
@@ -411,7 +379,7 @@ public final class EmailNotifier implements Notifier {
             return this;
         }
 
-        /** The clock for the Date header (default UTC system clock). */
+        /** The wall clock for the Date header (default UTC system clock). */
         public Builder clock(Clock value) {
             this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
@@ -429,31 +397,28 @@ public final class EmailNotifier implements Notifier {
             return this;
         }
 
-        /**
-         * How {@link #build()} delivers (default {@link Delivery#defaults()}); a {@link #digest(Duration)}
-         * replaces its batch interval.
-         */
-        public Builder delivery(Delivery value) {
-            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
-            return this;
+        /** The delivery with the digest's batch interval, when a {@link #digest(Duration)} was given. */
+        @Override
+        Delivery deliveryForBuild(Delivery given) {
+            if (digest == null) {
+                return given;
+            }
+            if (!given.batch().isZero()) {
+                throw new IllegalStateException("digest was already set: the delivery batches every " + given.batch());
+            }
+            return given.withBatch(digest);
         }
 
         /**
-         * A running asynchronous notifier mailing through this server.
+         * A running asynchronous notifier mailing through this server; a {@link #digest(Duration)}
+         * replaces the delivery's batch interval.
          *
          * @throws IllegalStateException when host, from or to is missing, or both a digest and a
          *                               delivery with its own batch interval were given
          */
+        @Override
         public AsyncNotifier build() {
-            EmailNotifier notifier = buildSynchronous();
-            Delivery d = delivery == null ? Delivery.defaults() : delivery;
-            if (digest != null) {
-                if (!d.batch().isZero()) {
-                    throw new IllegalStateException("digest was already set: the delivery batches every " + d.batch());
-                }
-                d = d.withBatch(digest);
-            }
-            return Notifiers.async(notifier.name, notifier, d);
+            return super.build();
         }
 
         /**
@@ -461,6 +426,7 @@ public final class EmailNotifier implements Notifier {
          *
          * @throws IllegalStateException when host, from or to is missing
          */
+        @Override
         public EmailNotifier buildSynchronous() {
             return new EmailNotifier(this);
         }

@@ -52,13 +52,13 @@ public final class PagerDutyNotifier implements Notifier {
     private final Duration timeout;
 
     private PagerDutyNotifier(Builder b) {
-        this.name = b.name == null ? "pagerduty" : b.name;
+        this.name = b.resolvedName();
         this.routingKey = Checks.requirePresent(b.routingKey, "routingKey");
         this.endpoint = b.endpoint == null ? DEFAULT_ENDPOINT : b.endpoint;
         this.minSeverity = b.minSeverity == null ? Severity.CRITICAL : b.minSeverity;
-        this.link = b.link;
-        this.client = b.client == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build() : b.client;
-        this.timeout = b.timeout == null ? Duration.ofSeconds(10) : b.timeout;
+        this.link = b.linkTemplate();
+        this.client = b.resolvedClient();
+        this.timeout = b.timeoutOr(Duration.ofSeconds(10));
     }
 
     /** A builder; {@link Builder#routingKey(String)} is required. */
@@ -122,29 +122,19 @@ public final class PagerDutyNotifier implements Notifier {
     }
 
     /**
-     * Builds a {@link PagerDutyNotifier}. Each property may be set once ({@link IllegalStateException}
-     * {@code "FIELD was already set"}); bad values throw {@link IllegalArgumentException} naming the
-     * field. Not thread-safe.
+     * Builds a {@link PagerDutyNotifier}; {@link #routingKey(String)} is required. Each property may be
+     * set once ({@link IllegalStateException} {@code "FIELD was already set"}); bad values throw
+     * {@link IllegalArgumentException} naming the field. The name defaults to {@code pagerduty}, the
+     * whole-request {@link #timeout(Duration) timeout} to 10 s. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends HttpNotifierBuilder<PagerDutyNotifier, Builder> {
 
-        private @Nullable String name;
         private @Nullable String routingKey;
         private @Nullable URI endpoint;
         private @Nullable Severity minSeverity;
-        private @Nullable EventTemplate link;
-        private @Nullable HttpClient client;
-        private @Nullable Duration timeout;
-        private @Nullable Delivery delivery;
 
         private Builder() {
-        }
-
-        /** The name in log lines and metric tags (default {@code pagerduty}). */
-        public Builder name(String value) {
-            Checks.requireUnset(name, "name");
-            this.name = Checks.requireNonBlank(value, "name");
-            return this;
+            super("pagerduty");
         }
 
         /**
@@ -183,56 +173,11 @@ public final class PagerDutyNotifier implements Notifier {
         }
 
         /**
-         * A link sent with each trigger, with URL-encoded placeholders ({@code {source}}, {@code {type}},
-         * {@code {label.NAME}}, ...).
-         *
-         * @throws IllegalArgumentException naming an unknown placeholder
-         */
-        public Builder link(String urlTemplate) {
-            Checks.requireUnset(link, "link");
-            this.link = EventTemplate.parse(Objects.requireNonNull(urlTemplate, "link"), EventTemplate.Escape.URL,
-                    "link");
-            return this;
-        }
-
-        /** The HTTP client (default: a new JDK client with a 5 s connect timeout). */
-        public Builder httpClient(HttpClient value) {
-            this.client = Checks.setOnce(this.client, value, "httpClient");
-            return this;
-        }
-
-        /**
-         * The whole-request timeout (default 10 s, at most 5 min).
-         *
-         * @throws IllegalArgumentException when not positive or too long
-         */
-        public Builder timeout(Duration value) {
-            Checks.requireUnset(timeout, "timeout");
-            this.timeout = Checks.requirePositive(value, "timeout", Duration.ofMinutes(5));
-            return this;
-        }
-
-        /** How {@link #build()} delivers (default {@link Delivery#defaults()}). */
-        public Builder delivery(Delivery value) {
-            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
-            return this;
-        }
-
-        /**
-         * A running asynchronous notifier delivering to PagerDuty.
-         *
-         * @throws IllegalStateException when the routing key is missing
-         */
-        public AsyncNotifier build() {
-            PagerDutyNotifier notifier = buildSynchronous();
-            return Notifiers.async(notifier.name, notifier, delivery == null ? Delivery.defaults() : delivery);
-        }
-
-        /**
          * The notifier itself: {@code notify} posts on the caller's thread and throws on failure.
          *
          * @throws IllegalStateException when the routing key is missing
          */
+        @Override
         public PagerDutyNotifier buildSynchronous() {
             return new PagerDutyNotifier(this);
         }

@@ -67,14 +67,14 @@ public final class WebhookNotifier implements Notifier {
     private final Clock clock;
 
     private WebhookNotifier(Builder b) {
-        this.name = b.name == null ? "webhook" : b.name;
+        this.name = b.resolvedName();
         this.url = Checks.requirePresent(b.url, "url");
-        this.client = b.client == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build() : b.client;
-        this.timeout = b.timeout == null ? Duration.ofSeconds(10) : b.timeout;
+        this.client = b.resolvedClient();
+        this.timeout = b.timeoutOr(Duration.ofSeconds(10));
         this.format = b.format == null ? Format.OPSKIT : b.format;
         this.template = b.template == null
                 ? EventTemplate.parse(DEFAULT_TEMPLATE, EventTemplate.Escape.JSON, "template") : b.template;
-        this.link = b.link;
+        this.link = b.linkTemplate();
         this.secret = b.secret;
         this.headers = Map.copyOf(b.headers);
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
@@ -203,33 +203,23 @@ public final class WebhookNotifier implements Notifier {
     }
 
     /**
-     * Builds a {@link WebhookNotifier}. Each property may be set once ({@link IllegalStateException}
-     * {@code "FIELD was already set"}); the body format ({@link #slack()}, {@link #teams()},
-     * {@link #template(String)}) is one property. Bad values throw {@link IllegalArgumentException}
-     * naming the field. Not thread-safe.
+     * Builds a {@link WebhookNotifier}; {@link #url(URI)} is required. Each property may be set once
+     * ({@link IllegalStateException} {@code "FIELD was already set"}); the body format ({@link #slack()},
+     * {@link #teams()}, {@link #template(String)}) is one property. Bad values throw
+     * {@link IllegalArgumentException} naming the field. The name defaults to {@code webhook}, the
+     * whole-request {@link #timeout(Duration) timeout} to 10 s. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends HttpNotifierBuilder<WebhookNotifier, Builder> {
 
-        private @Nullable String name;
         private @Nullable URI url;
-        private @Nullable HttpClient client;
-        private @Nullable Duration timeout;
         private @Nullable Format format;
         private @Nullable EventTemplate template;
-        private @Nullable EventTemplate link;
         private byte @Nullable [] secret;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private @Nullable Clock clock;
-        private @Nullable Delivery delivery;
 
         private Builder() {
-        }
-
-        /** The name in log lines and metric tags (default {@code webhook}). */
-        public Builder name(String value) {
-            Checks.requireUnset(name, "name");
-            this.name = Checks.requireNonBlank(value, "name");
-            return this;
+            super("webhook");
         }
 
         /**
@@ -274,19 +264,6 @@ public final class WebhookNotifier implements Notifier {
         }
 
         /**
-         * A link to put in each message, with URL-encoded placeholders ({@code {source}}, {@code {type}},
-         * {@code {label.NAME}}, ...): {@code "https://ops.example.com/events?source={source}"}.
-         *
-         * @throws IllegalArgumentException naming an unknown placeholder
-         */
-        public Builder link(String urlTemplate) {
-            Checks.requireUnset(link, "link");
-            this.link = EventTemplate.parse(Objects.requireNonNull(urlTemplate, "link"), EventTemplate.Escape.URL,
-                    "link");
-            return this;
-        }
-
-        /**
          * Signs each request with HMAC-SHA256 under {@code value} (at least 16 characters).
          *
          * @throws IllegalArgumentException when shorter (the message does not repeat it)
@@ -308,43 +285,10 @@ public final class WebhookNotifier implements Notifier {
             return this;
         }
 
-        /** The HTTP client (default: a new JDK client with a 5 s connect timeout). */
-        public Builder httpClient(HttpClient value) {
-            this.client = Checks.setOnce(this.client, value, "httpClient");
-            return this;
-        }
-
-        /**
-         * The whole-request timeout (default 10 s, at most 5 min).
-         *
-         * @throws IllegalArgumentException when not positive or too long
-         */
-        public Builder timeout(Duration value) {
-            Checks.requireUnset(timeout, "timeout");
-            this.timeout = Checks.requirePositive(value, "timeout", Duration.ofMinutes(5));
-            return this;
-        }
-
-        /** The clock for signature timestamps (default UTC system clock). */
+        /** The wall clock for signature timestamps (default UTC system clock). */
         public Builder clock(Clock value) {
             this.clock = Checks.setOnce(this.clock, value, "clock");
             return this;
-        }
-
-        /** How {@link #build()} delivers (default {@link Delivery#defaults()}). */
-        public Builder delivery(Delivery value) {
-            this.delivery = Checks.setOnce(this.delivery, value, "delivery");
-            return this;
-        }
-
-        /**
-         * A running asynchronous notifier delivering through this webhook.
-         *
-         * @throws IllegalStateException when the URL is missing
-         */
-        public AsyncNotifier build() {
-            WebhookNotifier notifier = buildSynchronous();
-            return Notifiers.async(notifier.name, notifier, delivery == null ? Delivery.defaults() : delivery);
         }
 
         /**
@@ -352,6 +296,7 @@ public final class WebhookNotifier implements Notifier {
          *
          * @throws IllegalStateException when the URL is missing
          */
+        @Override
         public WebhookNotifier buildSynchronous() {
             return new WebhookNotifier(this);
         }
