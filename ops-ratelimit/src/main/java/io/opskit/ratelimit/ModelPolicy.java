@@ -1,6 +1,7 @@
 package io.opskit.ratelimit;
 
 import io.opskit.api.Usd;
+import io.opskit.api.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -291,10 +292,7 @@ public final class ModelPolicy {
         }
 
         private static long positive(String field, long value) {
-            if (value <= 0) {
-                throw new IllegalArgumentException(field + " must be positive: " + value);
-            }
-            return value;
+            return Checks.requirePositive(value, field);
         }
 
         private static long burst(String field, long burst, long perMinute) {

@@ -1,5 +1,6 @@
 package io.opskit.api.jobs;
 
+import io.opskit.api.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -37,8 +38,6 @@ public record LeaseRequest(String job, Instant dueAt, String replica, String run
         if (runId.isBlank() || runId.length() > 64) {
             throw new IllegalArgumentException("runId must be 1 to 64 characters: '" + runId + "'");
         }
-        if (leaseTime.isNegative() || leaseTime.isZero()) {
-            throw new IllegalArgumentException("leaseTime must be positive: " + leaseTime);
-        }
+        Checks.requirePositive(leaseTime, "leaseTime");
     }
 }

@@ -493,10 +493,7 @@ public final class SlicedBudgetStore implements BudgetStore, AutoCloseable {
          * @throws IllegalArgumentException when not positive
          */
         public Builder sliceMicros(long sliceMicros) {
-            if (sliceMicros <= 0) {
-                throw new IllegalArgumentException("sliceMicros must be positive: " + sliceMicros);
-            }
-            this.sliceMicros = sliceMicros;
+            this.sliceMicros = Checks.requirePositive(sliceMicros, "sliceMicros");
             return this;
         }
 
