@@ -25,6 +25,7 @@ class ReadmeSnippetCoverageTest {
             "## ops-ratelimit #0", "ops-ratelimit ReadmeExampleTest",
             "## ops-backup #0", "ops-backup ReadmeExampleTest",
             "### Point-in-time recovery (PostgreSQL) #0", "ops-backup PitrReadmeTest",
+            "### Off-site repositories on S3 (ops-backup-s3) #0", "ops-backup-s3 S3ReadmeTest",
             "## ops-notify #0", "ops-notify ReadmeExampleTest",
             "## ops-jobs #0", "ops-jobs ReadmeExampleTest",
             "## ops-jobs #1", "samples ReadmeJobsWindowSnippetTest",
