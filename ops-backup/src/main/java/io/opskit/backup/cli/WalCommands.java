@@ -14,7 +14,9 @@ import io.opskit.backup.pitr.RecoveryTarget;
 import io.opskit.backup.pitr.RestorableRange;
 import io.opskit.backup.pitr.WalArchive;
 import io.opskit.backup.pitr.WalArchiveException;
+import io.opskit.backup.pitr.WalFileName;
 import io.opskit.backup.pitr.WalGap;
+import io.opskit.backup.pitr.internal.PrefetchSpool;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +45,16 @@ final class WalCommands {
     /** restore_command exit status for a segment that exists but cannot be read: above 125, so recovery stops. */
     static final int FETCH_FATAL = 126;
 
+    /** How many segments the default restore_command keeps decrypted ahead of the replay. */
+    static final int PREFETCH_DEPTH = 8;
+
+    /**
+     * JVM settings for a process that lives for one WAL file, as the launcher script uses them: the
+     * serial collector, no perf-data file, the JDK's class data archive. (Stopping at the C1
+     * compiler saves nothing here: C2 compiles the AES-GCM and SHA-256 loops early enough to pay.)
+     */
+    static final String SHORT_RUN_FLAGS = "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto";
+
     private WalCommands() {
     }
 
@@ -61,7 +73,7 @@ final class WalCommands {
         return Files.isDirectory(repo.resolve(WalArchive.DIRECTORY));
     }
 
-    @Command(name = "wal-push", description = "archive_command: archives one WAL file (%p); exit 0 only once it is durable.")
+    @Command(name = "wal-push", description = "archive_command: archives one WAL file (%%p); exit 0 only once it is durable.")
     static final class WalPush implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -76,25 +88,16 @@ final class WalCommands {
                 description = "Codec for the segment (default ${DEFAULT-VALUE}).")
         String compression;
 
-        @Parameters(index = "0", paramLabel = "PATH", description = "The file to archive (%p).")
+        @Parameters(index = "0", paramLabel = "PATH", description = "The file to archive (%%p).")
         Path path;
 
         @Override
         public Integer call() {
-            try {
-                PushResult r = archive(repo, keyFile, Compression.parse(compression)).push(path);
-                if (r == PushResult.ALREADY_ARCHIVED) {
-                    cli.err.println("opskit-backup: " + path.getFileName() + " was already archived with identical bytes");
-                }
-                return 0;
-            } catch (WalArchiveException e) {
-                cli.err.println("opskit-backup: wal-push: " + e.getMessage());
-                return 1;
-            }
+            return push(repo, keyFile, compression, path, cli.err);
         }
     }
 
-    @Command(name = "wal-fetch", description = "restore_command: restores one WAL file (%f) to %p; exit 1 when it is not archived.")
+    @Command(name = "wal-fetch", description = "restore_command: restores one WAL file (%%f) to %%p; exit 1 when it is not archived.")
     static final class WalFetch implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -105,27 +108,92 @@ final class WalCommands {
         @Option(names = "--key-file", required = true, paramLabel = "FILE", description = "The 32-byte key file.")
         Path keyFile;
 
-        @Parameters(index = "0", paramLabel = "NAME", description = "The file PostgreSQL asks for (%f).")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The file PostgreSQL asks for (%%f).")
         String name;
 
-        @Parameters(index = "1", paramLabel = "PATH", description = "Where to write it (%p).")
+        @Parameters(index = "1", paramLabel = "PATH", description = "Where to write it (%%p).")
         Path path;
+
+        @Option(names = "--prefetch", paramLabel = "N", description = "Keep the next N segments decrypted in the data"
+                + " directory's " + PointInTimeRestore.PREFETCH_DIRECTORY + "/ (when a restore made it) by a background"
+                + " process, for a restore_command that moves them into place.")
+        @Nullable Integer prefetch;
 
         @Override
         public Integer call() {
-            try {
-                // Missing: exit 1 without a word, PostgreSQL asks for files past the archive's end.
-                return archive(repo, keyFile, null).fetch(name, path) ? 0 : 1;
-            } catch (WalArchiveException e) {
-                if (e.reason() == WalArchiveException.Reason.BAD_NAME) {
-                    return 1;
-                }
-                cli.err.println("opskit-backup: wal-fetch: " + e.getMessage());
-                return FETCH_FATAL;
-            } catch (RuntimeException e) {
-                cli.err.println("opskit-backup: wal-fetch: " + e.getMessage());
-                return FETCH_FATAL;
+            if (prefetch != null && prefetch < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--prefetch must be positive: " + prefetch);
             }
+            return fetch(repo, keyFile, name, path, prefetch == null ? 0 : prefetch, cli.err);
+        }
+    }
+
+    /**
+     * {@code wal-push}: 0 once the file is durable in the archive (or already there with identical
+     * bytes), 1 with one line on {@code err} otherwise. Shared by the picocli command and
+     * {@link ArchiveCommandMain}.
+     */
+    static int push(Path repo, Path keyFile, String compression, Path path, PrintStream err) {
+        try {
+            PushResult r = archive(repo, keyFile, Compression.parse(compression)).push(path);
+            if (r == PushResult.ALREADY_ARCHIVED) {
+                err.println("opskit-backup: " + path.getFileName() + " was already archived with identical bytes");
+            }
+            return 0;
+        } catch (WalArchiveException e) {
+            err.println("opskit-backup: wal-push: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * {@code wal-fetch}: 0 with the whole file at {@code path}; 1 without a word when it is not
+     * archived (PostgreSQL asks for files past the archive's end) or the name is not a WAL file's;
+     * {@link #FETCH_FATAL} with one line on {@code err} when it exists but cannot be restored.
+     */
+    static int fetch(Path repo, Path keyFile, String name, Path path, int prefetch, PrintStream err) {
+        try {
+            if (!archive(repo, keyFile, null).fetch(name, path)) {
+                return 1;
+            }
+            if (prefetch > 0) {
+                startPrefetch(repo, keyFile, name, path, prefetch);
+            }
+            return 0;
+        } catch (WalArchiveException e) {
+            if (e.reason() == WalArchiveException.Reason.BAD_NAME) {
+                return 1;
+            }
+            err.println("opskit-backup: wal-fetch: " + e.getMessage());
+            return FETCH_FATAL;
+        } catch (RuntimeException e) {
+            err.println("opskit-backup: wal-fetch: " + e.getMessage());
+            return FETCH_FATAL;
+        }
+    }
+
+    /**
+     * After a segment was fetched directly: when the data directory has a prefetch spool and no
+     * prefetcher runs, starts one (a JVM of its own that outlives this one). Never fails the fetch.
+     */
+    private static void startPrefetch(Path repo, Path keyFile, String name, Path path, int depth) {
+        Path spool = PrefetchSpool.of(path, PointInTimeRestore.PREFETCH_DIRECTORY);
+        try {
+            if (WalFileName.parse(name).kind() != WalFileName.Kind.SEGMENT || !Files.isDirectory(spool)
+                    || !PrefetchSpool.fetchedDirectly(spool, name)) {
+                return;
+            }
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xss512k", "-cp", System.getProperty("java.class.path"),
+                    WalPrefetchMain.class.getName(), "--repo", repo.toAbsolutePath().toString(),
+                    "--key-file", keyFile.toAbsolutePath().toString(), "--spool", spool.toString(),
+                    "--after", name, "--depth", Integer.toString(depth))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(spool.resolve("prefetch.log").toFile()))
+                    .start();
+        } catch (java.io.IOException | RuntimeException e) {
+            // The segment is in place; later calls fetch for themselves.
         }
     }
 
@@ -192,10 +260,15 @@ final class WalCommands {
     static int restore(BackupCli cli, CommandLine cmd, BackupRepository repository, Path repo, @Nullable Path keyFile, String id,
                        String to, RestoreTargetOptions options) {
         RecoveryTarget target = options.target(cmd);
-        String command = options.restoreCommand != null ? options.restoreCommand : defaultRestoreCommand(repo, keyFile);
+        // By default the replay's wal-fetch keeps the next segments decrypted in the background.
+        boolean background = options.restoreCommand == null && options.prefetch == null;
+        String command = options.restoreCommand != null ? options.restoreCommand
+                : defaultRestoreCommand(repo, keyFile, background ? PREFETCH_DEPTH : 0);
         PointInTimeRestore restorer = PointInTimeRestore.of(repository, archive(repo, keyFile, null), command);
         if (options.prefetch != null) {
             restorer = restorer.prefetching(options.prefetch);
+        } else if (background) {
+            restorer = restorer.prefetchingWhileReplaying();
         }
         PointInTimeRestore.Result r = restorer.restore(id, Path.of(to), target);
         cli.out.println("restored base backup " + id + " into " + r.dataDirectory() + "; start PostgreSQL on it to replay to "
@@ -217,15 +290,26 @@ final class WalCommands {
         return "the end of the archive";
     }
 
-    /** This CLI's own wal-fetch, as a shell command PostgreSQL can run. */
-    static String defaultRestoreCommand(Path repo, @Nullable Path keyFile) {
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        String classPath = System.getProperty("java.class.path", "");
-        String launcher = classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)
-                ? shellQuote(javaBin) + " -jar " + shellQuote(Path.of(classPath).toAbsolutePath().toString())
-                : shellQuote(javaBin) + " -cp " + shellQuote(classPath) + " " + BackupCli.class.getName();
+    /**
+     * This CLI's own wal-fetch, as a shell command PostgreSQL can run: through the launcher script
+     * when this process was started by it (it names itself in {@code OPSKIT_BACKUP_LAUNCHER}), else
+     * {@code java} with the settings for a short-lived JVM.
+     */
+    static String defaultRestoreCommand(Path repo, @Nullable Path keyFile, int prefetch) {
+        String launcher = System.getenv("OPSKIT_BACKUP_LAUNCHER");
+        if (launcher == null || launcher.isBlank() || !Files.isExecutable(Path.of(launcher))) {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String classPath = System.getProperty("java.class.path", "");
+            String flags = " " + SHORT_RUN_FLAGS + " ";
+            launcher = classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)
+                    ? shellQuote(javaBin) + flags + "-jar " + shellQuote(Path.of(classPath).toAbsolutePath().toString())
+                    : shellQuote(javaBin) + flags + "-cp " + shellQuote(classPath) + " " + ArchiveCommandMain.class.getName();
+        } else {
+            launcher = shellQuote(Path.of(launcher).toAbsolutePath().toString());
+        }
         return launcher + " wal-fetch --repo " + shellQuote(repo.toAbsolutePath().toString())
-                + (keyFile == null ? "" : " --key-file " + shellQuote(keyFile.toAbsolutePath().toString())) + " %f %p";
+                + (keyFile == null ? "" : " --key-file " + shellQuote(keyFile.toAbsolutePath().toString()))
+                + (prefetch > 0 ? " --prefetch " + prefetch : "") + " %f %p";
     }
 
     static String shellQuote(String s) {

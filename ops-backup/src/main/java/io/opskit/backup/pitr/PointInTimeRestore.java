@@ -48,12 +48,15 @@ public final class PointInTimeRestore {
 
     private final String restoreCommand;
     private final int prefetchThreads;
+    private final boolean spool;
 
-    private PointInTimeRestore(BackupRepository repository, WalArchive archive, String restoreCommand, int prefetchThreads) {
+    private PointInTimeRestore(BackupRepository repository, WalArchive archive, String restoreCommand, int prefetchThreads,
+                               boolean spool) {
         this.repository = repository;
         this.archive = archive;
         this.restoreCommand = restoreCommand;
         this.prefetchThreads = prefetchThreads;
+        this.spool = spool || prefetchThreads > 0;
     }
 
     /**
@@ -69,7 +72,20 @@ public final class PointInTimeRestore {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive: " + threads);
         }
-        return new PointInTimeRestore(repository, archive, restoreCommand, threads);
+        return new PointInTimeRestore(repository, archive, restoreCommand, threads, true);
+    }
+
+    /**
+     * A restorer that leaves the prefetching to the replay: it creates the empty spool
+     * {@code DATA/opskit_prefetch/} and writes a {@code restore_command} that moves a file from
+     * there into place and runs the given command only when the spool does not hold it. Give a
+     * command that fills the spool while the server replays, the CLI's
+     * {@code wal-fetch --prefetch N}: its first call starts one background process that keeps the
+     * next N segments decrypted there (like pgBackRest's asynchronous archive-get), so the replay
+     * neither waits for a JVM per segment nor for the whole archive up front.
+     */
+    public PointInTimeRestore prefetchingWhileReplaying() {
+        return new PointInTimeRestore(repository, archive, restoreCommand, prefetchThreads, true);
     }
 
     /**
@@ -88,7 +104,7 @@ public final class PointInTimeRestore {
         if (!restoreCommand.contains("%f") || !restoreCommand.contains("%p")) {
             throw new IllegalArgumentException("restoreCommand must contain %f and %p: '" + restoreCommand + "'");
         }
-        return new PointInTimeRestore(repository, archive, restoreCommand, 0);
+        return new PointInTimeRestore(repository, archive, restoreCommand, 0, false);
     }
 
     /** What a restore wrote. */
@@ -194,6 +210,13 @@ public final class PointInTimeRestore {
                 emptyDirectory(dir);
                 throw e;
             }
+            if (spool) {
+                Path pre = dir.resolve(PREFETCH_DIRECTORY);
+                Files.createDirectories(pre);
+                if (owner != null) {
+                    Files.setOwner(pre, owner);
+                }
+            }
             if (prefetchThreads > 0) {
                 prefetch(dir, base, range, target, owner);
             }
@@ -220,11 +243,12 @@ public final class PointInTimeRestore {
     }
 
     private String restoreCommand() {
-        if (prefetchThreads == 0) {
+        if (!spool) {
             return restoreCommand;
         }
-        String pre = PREFETCH_DIRECTORY + "/%f";
-        return "if [ -f " + pre + " ]; then mv -f " + pre + " \"%p\"; else " + restoreCommand + "; fi";
+        // One rename, and the command only when it fails: a test-then-move could see a file that a
+        // prefetcher drops before the move, and a failed move must not read as "not archived".
+        return "mv -f " + PREFETCH_DIRECTORY + "/%f \"%p\" 2>/dev/null || { " + restoreCommand + "; }";
     }
 
     /**
@@ -262,10 +286,6 @@ public final class PointInTimeRestore {
     private void prefetch(Path dir, BaseBackup base, RestorableRange range, RecoveryTarget target,
                           @Nullable UserPrincipal owner) throws IOException {
         Path pre = dir.resolve(PREFETCH_DIRECTORY);
-        Files.createDirectories(pre);
-        if (owner != null) {
-            Files.setOwner(pre, owner);
-        }
         long size = archive.walSegmentBytes().orElseThrow();
         WalPath path = archive.walPath(base, range.timeline()).orElseThrow();
         long last = range.toLsn().segmentNumber(size) - 1;

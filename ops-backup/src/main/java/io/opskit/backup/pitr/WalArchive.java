@@ -59,7 +59,13 @@ import org.slf4j.LoggerFactory;
 public final class WalArchive {
 
     private static final Logger log = LoggerFactory.getLogger(WalArchive.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Base backup records are JSON; archive.json is read by hand so wal-push and wal-fetch never load Jackson. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
+    private static final java.util.regex.Pattern FORMAT_VERSION = java.util.regex.Pattern.compile("\"formatVersion\"\\s*:\\s*(\\d+)");
+    private static final java.util.regex.Pattern SEGMENT_BYTES = java.util.regex.Pattern.compile("\"walSegmentBytes\"\\s*:\\s*(\\d+)");
     static final String INFO_KEY = "archive.json";
     static final String BASE_PREFIX = "base/";
     /** The store directory a repository's WAL archive lives in, beside the backups. */
@@ -209,12 +215,9 @@ public final class WalArchive {
     }
 
     private void writeInfo(long size) throws IOException {
-        ObjectNode info = JSON.createObjectNode();
-        info.put("format", "opskit-wal-archive");
-        info.put("formatVersion", 1);
-        info.put("walSegmentBytes", size);
+        String info = "{\"format\":\"opskit-wal-archive\",\"formatVersion\":1,\"walSegmentBytes\":" + size + "}";
         try (BackupStore.PendingObject pending = store.create(INFO_KEY)) {
-            pending.write(JSON.writeValueAsBytes(info));
+            pending.write(info.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             pending.commit();
         } catch (FileAlreadyExistsException e) {
             // written concurrently; checked below
@@ -247,12 +250,19 @@ public final class WalArchive {
             return n;
         }
         try (InputStream in = store.open(INFO_KEY)) {
-            JsonNode info = JSON.readTree(in);
-            if (info.path("formatVersion").asInt() != 1) {
+            // A flat object of numbers and one string (FORMAT.md): two fields are all a reader needs.
+            String info = new String(in.readNBytes(1 << 16), java.nio.charset.StandardCharsets.UTF_8);
+            java.util.regex.Matcher version = FORMAT_VERSION.matcher(info);
+            java.util.regex.Matcher bytes = SEGMENT_BYTES.matcher(info);
+            if (!version.find() || !version.group(1).equals("1")) {
                 throw new WalArchiveException(WalArchiveException.Reason.CORRUPT, INFO_KEY + " in " + store
-                        + " has format version " + info.path("formatVersion") + "; this version reads 1");
+                        + " has format version " + (version.find(0) ? version.group(1) : "(none)") + "; this version reads 1");
             }
-            n = info.path("walSegmentBytes").asLong();
+            if (!bytes.find()) {
+                throw new WalArchiveException(WalArchiveException.Reason.CORRUPT, INFO_KEY + " in " + store
+                        + " does not name walSegmentBytes");
+            }
+            n = Long.parseLong(bytes.group(1));
             segmentBytes = n;
             return n;
         } catch (NoSuchFileException e) {
@@ -331,7 +341,7 @@ public final class WalArchive {
      */
     public void recordBaseBackup(BaseBackup base) {
         Objects.requireNonNull(base, "base");
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("format", "opskit-wal-base-backup");
         node.put("formatVersion", 1);
         node.put("backupId", base.backupId());
@@ -343,7 +353,7 @@ public final class WalArchive {
         node.put("stoppedAt", base.stoppedAt().toString());
         String key = BASE_PREFIX + base.backupId() + "." + base.sourceName() + ".json";
         try (BackupStore.PendingObject pending = store.create(key)) {
-            pending.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
+            pending.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(node));
             pending.commit();
         } catch (IOException e) {
             throw storeFailure("recording base backup " + base.backupId(), e);
@@ -374,7 +384,7 @@ public final class WalArchive {
         try {
             for (String key : store.list(BASE_PREFIX)) {
                 try (InputStream in = store.open(key)) {
-                    JsonNode n = JSON.readTree(in);
+                    JsonNode n = Json.MAPPER.readTree(in);
                     all.add(new BaseBackup(n.path("backupId").asText(), n.path("sourceName").asText(),
                             n.path("timeline").asLong(), Lsn.parse(n.path("startLsn").asText()),
                             Lsn.parse(n.path("stopLsn").asText()), Instant.parse(n.path("startedAt").asText()),

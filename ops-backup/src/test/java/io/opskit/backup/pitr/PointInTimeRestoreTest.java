@@ -2,6 +2,8 @@ package io.opskit.backup.pitr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opskit.backup.BackupRepository;
+import io.opskit.backup.KeyFile;
 import io.opskit.backup.pitr.internal.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,22 @@ class PointInTimeRestoreTest {
             PgFixture.Cli r = restore(pg, baseId, toT, "--target-time", t.toString());
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(rows(toT, pg)).isEqualTo(List.of("100", "100"));
+
+            // The same moment with the replay's wal-fetch prefetching in the background: the first
+            // miss starts a prefetcher, later segments are renamed out of the spool, and the spool
+            // is gone once the server has promoted.
+            Path prefetched = pg.newDataDir("restored-t-prefetching");
+            KeyFile key = KeyFile.load(pg.keyFile);
+            PointInTimeRestore.of(BackupRepository.builder().directory(pg.repo).keyProvider(key).build(),
+                    WalArchive.builder().repository(pg.repo).keyProvider(key).build(),
+                    PgFixture.cliCommand("wal-fetch --repo " + pg.repo + " --key-file " + pg.keyFile + " --prefetch 2 %f %p"))
+                    .prefetchingWhileReplaying().restore(baseId, prefetched, RecoveryTarget.time(t));
+            assertThat(Files.readString(prefetched.resolve("postgresql.auto.conf")))
+                    .contains("restore_command = 'mv -f opskit_prefetch/%f \"%p\" 2>/dev/null || {");
+            assertThat(prefetched.resolve(PointInTimeRestore.PREFETCH_DIRECTORY)).isEmptyDirectory();
+            assertThat(rows(prefetched, pg)).isEqualTo(List.of("100", "100"));
+            PgFixture.await(java.time.Duration.ofSeconds(30),
+                    () -> !Files.exists(prefetched.resolve(PointInTimeRestore.PREFETCH_DIRECTORY)), "the spool removed");
 
             Path latest = pg.newDataDir("restored-latest");
             PgFixture.Cli l = restore(pg, baseId, latest, "--target", "latest");
