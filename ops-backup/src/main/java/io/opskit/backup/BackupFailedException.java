@@ -5,7 +5,7 @@ package io.opskit.backup;
  * exited non-zero, the database is unreachable), the repository is full or unwritable, a backup id
  * does not exist. The message is one line, names what failed and holds no secret.
  */
-public final class BackupFailedException extends RuntimeException {
+public final class BackupFailedException extends BackupException {
     private static final long serialVersionUID = 1L;
 
     /** Creates the exception with a one-line message. */

@@ -6,7 +6,7 @@ package io.opskit.backup;
  * decompress, or its test restore fails the source check. The message names the backup and source;
  * the remedy is to check the key, then restore an older backup.
  */
-public final class BackupIntegrityException extends RuntimeException {
+public final class BackupIntegrityException extends BackupException {
     private static final long serialVersionUID = 1L;
 
     /** The message prefix of a failed authentication, which is what a wrong key looks like. */

@@ -6,7 +6,7 @@ import java.time.Instant;
  * Another writer holds the repository's lock and its lease has not expired. The message names the
  * holder and the lease's expiry; the lease expires by itself when the holder stops renewing it.
  */
-public final class RepositoryLockedException extends RuntimeException {
+public final class RepositoryLockedException extends BackupException {
     private static final long serialVersionUID = 1L;
 
     private final Instant leaseExpiresAt;

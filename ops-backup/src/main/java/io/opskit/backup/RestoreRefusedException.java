@@ -5,7 +5,7 @@ package io.opskit.backup;
  * a directory target is not empty, or an archive entry would escape the target ({@code ..}, an
  * absolute path, a link). The message names the target and the reason.
  */
-public final class RestoreRefusedException extends RuntimeException {
+public final class RestoreRefusedException extends BackupException {
     private static final long serialVersionUID = 1L;
 
     /** Creates the exception with a one-line message. */

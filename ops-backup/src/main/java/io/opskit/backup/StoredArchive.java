@@ -151,9 +151,10 @@ final class StoredArchive implements AutoCloseable {
             this.entry = entry;
         }
 
+        private final byte[] one = new byte[1]; // reused: read() is called per byte
+
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
             int n = read(one, 0, 1);
             return n < 0 ? -1 : one[0] & 0xFF;
         }

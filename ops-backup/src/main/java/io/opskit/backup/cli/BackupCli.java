@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.internal.DurationText;
+import io.opskit.api.internal.ByteSize;
 import io.opskit.backup.BackupFailedException;
 import io.opskit.backup.BackupManifest;
 import io.opskit.backup.BackupProgress;
@@ -683,16 +684,6 @@ public final class BackupCli implements Callable<Integer> {
     }
 
     static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteSize.format(bytes);
     }
 }

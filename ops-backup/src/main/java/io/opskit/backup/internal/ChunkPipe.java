@@ -142,9 +142,10 @@ public final class ChunkPipe {
             private int pos;
             private boolean ended;
 
+            private final byte[] one = new byte[1]; // reused: read() is called per byte
+
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
                 int n = read(one, 0, 1);
                 return n < 0 ? -1 : one[0] & 0xFF;
             }

@@ -1,6 +1,7 @@
 package io.opskit.backup.internal;
 
 import io.opskit.api.backup.BackupSource;
+import io.opskit.api.internal.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ public final class PostgresSource implements BackupSource {
         command.addAll(target.connectionArgs());
         command.add("--dbname=" + target.database());
         try {
-            ChildProcess.run(command, target.environment(), null, new NonClosing(out));
+            ChildProcess.run(command, target.environment(), null, new NonClosingOutputStream(out));
         } catch (IOException e) {
             throw new IOException("PostgreSQL snapshot of " + target.describe() + " failed: " + e.getMessage(), e);
         }
@@ -52,21 +53,5 @@ public final class PostgresSource implements BackupSource {
     @Override
     public String toString() {
         return "postgres:" + target.describe();
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
     }
 }

@@ -357,9 +357,10 @@ public final class SegmentedAead {
             }
         }
 
+        private final byte[] one = new byte[1]; // reused: read() is called per byte
+
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
             int n = read(one, 0, 1);
             return n < 0 ? -1 : one[0] & 0xFF;
         }

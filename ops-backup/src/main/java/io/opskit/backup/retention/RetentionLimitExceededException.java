@@ -1,5 +1,6 @@
 package io.opskit.backup.retention;
 
+import io.opskit.backup.BackupException;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * repository in one run. To go ahead, review {@link #plan()} (it is the complete plan that was
  * refused) and plan again with {@code force = true}, or raise the policy's limit.
  */
-public final class RetentionLimitExceededException extends RuntimeException {
+public final class RetentionLimitExceededException extends BackupException {
 
     private final transient RetentionPlan plan;
 
