@@ -225,7 +225,7 @@ public final class BackupThroughputBenchmark {
     }
 
     /** A database of notes: words with some random tokens, compressing about 3:1 like app data. */
-    private static void ensureDatabase(Path db, long bytes) throws Exception {
+    static void ensureDatabase(Path db, long bytes) throws Exception {
         if (Files.exists(db) && Files.size(db) >= bytes) {
             return;
         }

@@ -52,8 +52,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  *
  * <ul>
  *   <li><b>Atomic, never overwriting writes.</b> An object is streamed as a multipart upload in
- *       parts of {@link Builder#partSize(long)} bytes, holding at most two parts in memory (one
- *       filling, one uploading); nothing is visible until {@link PendingObject#commit()} completes the
+ *       parts of {@link Builder#partSize(long)} bytes, holding at most three parts in memory (one
+ *       filling, two uploading); nothing is visible until {@link PendingObject#commit()} completes the
  *       upload, and {@code close()} without commit aborts it. An object smaller than one part is one
  *       {@code PutObject}. Both are conditional writes ({@code If-None-Match: *}): when the key exists
  *       the write is refused with {@link java.nio.file.FileAlreadyExistsException}.</li>
@@ -561,7 +561,7 @@ public final class S3BackupStore implements BackupStore, AutoCloseable {
         }
 
         /**
-         * The part size of multipart uploads in bytes; default 8 MiB. A writer holds at most two parts
+         * The part size of multipart uploads in bytes; default 8 MiB. A writer holds at most three parts
          * in memory. S3 needs at least 5 MiB; this store buffers at most 512 MiB.
          *
          * @throws IllegalArgumentException when outside 5 MiB to 512 MiB

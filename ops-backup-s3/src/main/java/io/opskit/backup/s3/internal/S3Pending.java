@@ -11,6 +11,7 @@ import java.util.zip.CRC32C;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -38,8 +39,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * An object being written to S3: bytes fill a part buffer; a full part is uploaded on the store's
- * upload thread while the writer fills a second buffer, so at most two parts are in memory and the
- * writer waits only when the network is slower than it. The multipart upload is created with the
+ * upload threads while the writer fills the next buffer, with at most {@link #MAX_IN_FLIGHT} parts
+ * uploading, so at most three parts are in memory and the writer waits only when the network is
+ * slower than it. The multipart upload is created with the
  * first full part; an object that never fills one is a single conditional {@code PutObject} at
  * commit. Not thread-safe (one writer).
  */
@@ -47,6 +49,12 @@ public final class S3Pending extends BackupStore.PendingObject {
 
     /** The checksum every upload carries; the server verifies it before accepting the bytes. */
     public static final ChecksumAlgorithm CHECKSUM = ChecksumAlgorithm.CRC32_C;
+
+    /**
+     * Parts uploading at once: the SDK signs and checksums each part on one thread, so two keep two
+     * cores busy. With the part being filled, a writer holds at most three parts.
+     */
+    public static final int MAX_IN_FLIGHT = 2;
 
     private static final Logger log = LoggerFactory.getLogger(S3Pending.class);
 
@@ -61,11 +69,11 @@ public final class S3Pending extends BackupStore.PendingObject {
 
     private byte[] buffer;
     private int filled;
-    private byte @Nullable [] spare;
+    private final ArrayDeque<byte[]> spares = new ArrayDeque<>();
     private @Nullable String uploadId;
     private final List<CompletedPart> parts = new ArrayList<>();
-    private @Nullable Future<CompletedPart> inFlight;
-    private byte @Nullable [] inFlightBuffer;
+    private final ArrayDeque<Future<CompletedPart>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> inFlightBuffers = new ArrayDeque<>();
     private boolean done;
     private long total;
 
@@ -144,18 +152,20 @@ public final class S3Pending extends BackupStore.PendingObject {
                 throw failure("starting the upload of " + key, e);
             }
         }
-        awaitInFlight();
+        while (inFlight.size() >= MAX_IN_FLIGHT) {
+            awaitOldest();
+        }
         byte[] full = buffer;
         int length = filled;
         total += length;
-        int number = parts.size() + 1;
+        int number = parts.size() + inFlight.size() + 1;
         String id = uploadId;
-        buffer = spare != null ? spare : new byte[partSize];
-        spare = null;
+        byte[] next = spares.poll();
+        buffer = next != null ? next : new byte[partSize];
         filled = 0;
-        inFlightBuffer = full;
         try {
-            inFlight = uploads.submit(() -> uploadPart(id, number, full, length));
+            inFlight.add(uploads.submit(() -> uploadPart(id, number, full, length)));
+            inFlightBuffers.add(full);
         } catch (RejectedExecutionException e) {
             throw new IOException("the S3 store is closed: cannot write " + key, e);
         }
@@ -171,8 +181,10 @@ public final class S3Pending extends BackupStore.PendingObject {
                 .build();
     }
 
-    private void awaitInFlight() throws IOException {
-        Future<CompletedPart> f = inFlight;
+    /** Waits for the oldest part in flight (parts complete in order) and keeps its buffer for reuse. */
+    private void awaitOldest() throws IOException {
+        Future<CompletedPart> f = inFlight.poll();
+        byte[] used = inFlightBuffers.poll();
         if (f == null) {
             return;
         }
@@ -186,11 +198,16 @@ public final class S3Pending extends BackupStore.PendingObject {
             Throwable cause = e.getCause();
             throw cause instanceof SdkException sdk ? failure("uploading part " + (parts.size() + 1) + " of " + key, sdk)
                     : new IOException("uploading " + key + " failed: " + cause, cause);
-        } finally {
-            inFlight = null;
         }
-        spare = inFlightBuffer;
-        inFlightBuffer = null;
+        if (used != null) {
+            spares.add(used);
+        }
+    }
+
+    private void awaitInFlight() throws IOException {
+        while (!inFlight.isEmpty()) {
+            awaitOldest();
+        }
     }
 
     @Override
@@ -211,7 +228,7 @@ public final class S3Pending extends BackupStore.PendingObject {
         } finally {
             done = true;
             buffer = new byte[0];
-            spare = null;
+            spares.clear();
             if (!committed) {
                 abort();
             }
@@ -354,24 +371,24 @@ public final class S3Pending extends BackupStore.PendingObject {
         if (!done) {
             done = true;
             buffer = new byte[0];
-            spare = null;
+            spares.clear();
             abort();
         }
     }
 
     private void abort() {
-        Future<CompletedPart> f = inFlight;
-        if (f != null) {
+        for (Future<CompletedPart> f : inFlight) {
             try {
                 f.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             } catch (ExecutionException ignored) {
                 // The part failed: aborting below removes what was uploaded before it.
             }
-            inFlight = null;
         }
-        inFlightBuffer = null;
+        inFlight.clear();
+        inFlightBuffers.clear();
         String id = uploadId;
         if (id == null) {
             return;
