@@ -1,6 +1,7 @@
 package io.opskit.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opskit.api.backup.RestoreOptions;
 import io.opskit.api.backup.RestoreTarget;
@@ -222,6 +223,24 @@ class RestoreCrashTest {
         // Its log was written back into it before the swap: the file alone has all 100 rows.
         assertThat(rows(copyOf(target.resolveSibling(aside)))).isEqualTo(OLD_ROWS);
         assertThat(Files.getPosixFilePermissions(target)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void finding4_forcedRestoreOverADatabaseWhoseLogAReaderHolds_isRefused_andLeavesItUntouched() throws Exception {
+        Path target = dir.resolve("busy").resolve("app.db");
+        freshOldTarget(target);
+        try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + target); Statement s = reader.createStatement()) {
+            reader.setAutoCommit(false);
+            try (var r = s.executeQuery("SELECT count(*) FROM notes")) {
+                r.next(); // a read transaction on a snapshot that needs the log
+                assertThat(r.getLong(1)).isEqualTo(OLD_ROWS);
+            }
+            assertThatThrownBy(() -> repository().restore(sqliteBackup.id(), RestoreTarget.file(target), RestoreOptions.forced()))
+                    .isInstanceOf(RestoreRefusedException.class).hasMessageContaining("is in use");
+            reader.rollback();
+        }
+        assertThat(rows(copyOf(target))).isEqualTo(OLD_ROWS);
+        assertThat(names(target.getParent())).noneMatch(n -> n.startsWith(".app.db.restore-") || n.contains("before-restore"));
     }
 
     /** After a kill: a forced restore in this JVM succeeds and leaves only the target and its kept-aside copies. */
