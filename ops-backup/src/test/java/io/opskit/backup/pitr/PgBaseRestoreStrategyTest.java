@@ -40,6 +40,9 @@ class PgBaseRestoreStrategyTest {
                 PgFixture.awaitPromoted(server);
                 assertThat(server.query("postgres", "postgres", "select count(*) from items")).isEqualTo("250");
             }
+            // The fixture stops the server at once: let the archiver finish first, or a wal-push still
+            // writing into the repository races the directory's removal.
+            pg.awaitArchived(pg.writeAndSwitch());
         }
     }
 }
