@@ -81,9 +81,10 @@ final class PostgresRestoreStrategy implements RestoreStrategy {
         InputStream checked = new InputStream() {
             private boolean finished;
 
+            private final byte[] one = new byte[1]; // reused: read() is called per byte
+
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
                 int n = read(one, 0, 1);
                 return n < 0 ? -1 : one[0] & 0xFF;
             }

@@ -19,7 +19,7 @@ class RenderingTest {
     private static final Instant AT = Instant.parse("2026-03-01T08:00:00Z");
 
     private final HealthReport report = new HealthReport(Optional.of("readiness"), HealthStatus.DEGRADED, 200, List.of(
-            new CheckResult("database", HealthStatus.UP, Optional.of("Connected (15.2 MB)"),
+            new CheckResult("database", HealthStatus.UP, Optional.of("Connected (15.2 MiB)"),
                     details("sizeBytes", 15_938_355L, "tables", List.of("notes", "users")), true, false, false,
                     Duration.ofMillis(12), AT),
             new CheckResult("email", HealthStatus.DOWN, Optional.of("SMTP greeting failed"), Map.of("port", 25), false, true,
@@ -43,7 +43,7 @@ class RenderingTest {
         assertThat(json.path("durationMs").asLong()).isEqualTo(5_003);
         JsonNode db = json.path("checks").path("database");
         assertThat(db.path("status").asText()).isEqualTo("UP");
-        assertThat(db.path("message").asText()).isEqualTo("Connected (15.2 MB)");
+        assertThat(db.path("message").asText()).isEqualTo("Connected (15.2 MiB)");
         assertThat(db.path("critical").asBoolean()).isTrue();
         assertThat(db.path("timedOut").asBoolean()).isFalse();
         assertThat(db.path("stale").asBoolean()).isFalse();
@@ -77,12 +77,12 @@ class RenderingTest {
     @Test
     void textReport_marksEachCheck_verboseAddsDetails() {
         String text = HealthTextReport.render(report, false);
-        assertThat(text).isEqualTo("✓ database: Connected (15.2 MB)\n"
+        assertThat(text).isEqualTo("✓ database: Connected (15.2 MiB)\n"
                 + "✗ email: SMTP greeting failed [timed out]\n"
                 + "Overall: DEGRADED\n");
 
         String verbose = HealthTextReport.render(report, true);
-        assertThat(verbose).contains("✓ database: Connected (15.2 MB)\n    sizeBytes: 15938355\n")
+        assertThat(verbose).contains("✓ database: Connected (15.2 MiB)\n    sizeBytes: 15938355\n")
                 .contains("    took 5000 ms, non-critical\n");
     }
 }

@@ -1,5 +1,6 @@
 package io.opskit.sample;
 
+import io.opskit.api.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -128,7 +129,7 @@ public final class SampleSettings {
         @Override
         public String toString() {
             return "SmtpNotify[host=" + host + ", port=" + port + ", from=" + from + ", to=" + to + ", starttls="
-                    + starttls + ", user=" + user.orElse("") + ", password=" + (password.isEmpty() ? "" : "***") + "]";
+                    + starttls + ", user=" + user.orElse("") + ", password=" + (password.isEmpty() ? "" : Redactor.MASK) + "]";
         }
     }
 }

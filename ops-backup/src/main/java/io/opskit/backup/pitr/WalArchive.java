@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opskit.api.backup.BackupStore;
 import io.opskit.api.backup.KeyProvider;
+import io.opskit.api.internal.NonClosingOutputStream;
 import io.opskit.api.notify.Notifier;
 import io.opskit.api.notify.OpsEvent;
 import io.opskit.api.notify.Severity;
@@ -16,7 +17,6 @@ import io.opskit.backup.Compression;
 import io.opskit.backup.LocalDirectoryStore;
 import io.opskit.backup.pitr.internal.SegmentCodec;
 import java.io.BufferedInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -133,7 +133,7 @@ public final class WalArchive {
             try (BackupStore.PendingObject pending = store.create(key);
                  InputStream in = Files.newInputStream(file)) {
                 SegmentCodec.encode(in, size, wal.name(), clock.instant(), compression.codec(), compression.level(),
-                        keys, new NonClosing(pending));
+                        keys, new NonClosingOutputStream(pending));
                 pending.commit();
             } catch (FileAlreadyExistsException e) {
                 return compare(key, wal, file); // a concurrent push of the same name won
@@ -869,21 +869,6 @@ public final class WalArchive {
     }
 
     /** Keeps the encryptor's close from discarding the pending object before commit. */
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
-    }
 
     /**
      * Builds a {@link WalArchive}. Single-valued properties may be set once; {@link #notifier}

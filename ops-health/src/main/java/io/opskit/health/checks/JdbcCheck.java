@@ -4,6 +4,7 @@ import io.opskit.api.Threshold;
 import io.opskit.api.health.HealthCheck;
 import io.opskit.api.health.HealthResult;
 import io.opskit.api.health.HealthStatus;
+import io.opskit.api.internal.SqlDialect;
 import io.opskit.health.internal.Failures;
 import io.opskit.health.internal.Levels;
 import java.sql.Connection;
@@ -14,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -168,20 +170,16 @@ public final class JdbcCheck implements HealthCheck {
     }
 
     private @Nullable Long sizeOf(Connection connection, String product) throws SQLException {
-        String p = product.toLowerCase(Locale.ROOT);
-        if (p.contains("sqlite")) {
-            long pages = single(connection, "PRAGMA page_count");
-            long pageSize = single(connection, "PRAGMA page_size");
-            return pages * pageSize;
+        Optional<SqlDialect> dialect = SqlDialect.fromProductName(product);
+        if (dialect.isEmpty()) {
+            return null;
         }
-        if (p.contains("postgresql")) {
-            return single(connection, "SELECT pg_database_size(current_database())");
-        }
-        if (p.contains("mariadb") || p.contains("mysql")) {
-            return single(connection, "SELECT COALESCE(SUM(data_length + index_length), 0) "
+        return switch (dialect.get()) {
+            case SQLITE -> single(connection, "PRAGMA page_count") * single(connection, "PRAGMA page_size");
+            case POSTGRESQL -> single(connection, "SELECT pg_database_size(current_database())");
+            case MARIADB -> single(connection, "SELECT COALESCE(SUM(data_length + index_length), 0) "
                     + "FROM information_schema.tables WHERE table_schema = DATABASE()");
-        }
-        return null;
+        };
     }
 
     private long single(Connection connection, String sql) throws SQLException {

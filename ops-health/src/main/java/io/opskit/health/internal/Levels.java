@@ -2,6 +2,7 @@ package io.opskit.health.internal;
 
 import io.opskit.api.Threshold;
 import io.opskit.api.health.HealthStatus;
+import io.opskit.api.internal.ByteSize;
 import java.util.Locale;
 
 /** Shared helpers of the built-in checks: threshold levels to statuses, and readable sizes. */
@@ -22,19 +23,9 @@ public final class Levels {
         }
     }
 
-    /** Bytes in binary units with one decimal: {@code 15.2 MB}, {@code 45.6 GB}. */
+    /** Bytes in binary units with one decimal: {@code 15.2 MiB}, {@code 45.6 GiB} ({@link ByteSize#format}). */
     public static String bytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KB", "MB", "GB", "TB", "PB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+        return ByteSize.format(bytes);
     }
 
     /** A percentage with no decimals, as {@code 78 %}. */

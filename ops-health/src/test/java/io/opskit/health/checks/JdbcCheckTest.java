@@ -47,7 +47,7 @@ class JdbcCheckTest {
         assertThat(result.details()).containsEntry("database", "SQLite").doesNotContainKey("sizeLevel");
         long size = (Long) result.details().get("sizeBytes");
         assertThat(size).isEqualTo(java.nio.file.Files.size(dir.resolve("app.db")));
-        assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d KB\\)");
+        assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d KiB\\)");
         HealthResult limited = JdbcCheck.of(ds).withSizeLimits(JdbcCheck.DEFAULT_SIZE_LIMITS).check();
         assertThat(limited.details()).containsEntry("sizeLevel", "OK").containsEntry("warningBytes", 5L << 30)
                 .containsEntry("criticalBytes", 8L << 30);
@@ -118,7 +118,7 @@ class JdbcCheckTest {
             assertThat(result.status()).isEqualTo(HealthStatus.UP);
             assertThat(result.details()).containsEntry("database", "PostgreSQL");
             assertThat((Long) result.details().get("sizeBytes")).isGreaterThan(1_000_000L);
-            assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d MB\\)");
+            assertThat(result.message().orElseThrow()).matches("Connected \\(\\d+\\.\\d MiB\\)");
         } finally {
             try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
                  Statement s = admin.createStatement()) {

@@ -22,7 +22,7 @@ class LocalChecksTest {
     void disk_realFileSystem_reportsFreeSpaceAndPercent() throws Exception {
         HealthResult result = DiskSpaceCheck.of(dir).check();
 
-        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d [KMGTP]?B free \\(\\d+ %\\)");
+        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d ([KMGTP]iB|B) free \\(\\d+ %\\)");
         assertThat((Long) result.details().get("freeBytes")).isPositive();
         assertThat((Long) result.details().get("totalBytes")).isGreaterThanOrEqualTo(
                 (Long) result.details().get("freeBytes"));
@@ -45,7 +45,7 @@ class LocalChecksTest {
     @Test
     void heap_defaultThreshold_reportsUsage_zeroThresholdIsDown() {
         HealthResult result = HeapMemoryCheck.of().check();
-        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d [KMGTP]?B used \\(\\d+ %\\)");
+        assertThat(result.message().orElseThrow()).matches("\\d+\\.\\d ([KMGTP]iB|B) used \\(\\d+ %\\)");
         assertThat((Long) result.details().get("usedBytes")).isPositive();
 
         HealthResult down = HeapMemoryCheck.of().withUsedPercentThreshold(Threshold.above(0, 0)).check();
