@@ -596,7 +596,12 @@ public final class BackupCli implements Callable<Integer> {
             add(args, "--keep-yearly", keepYearly);
             add(args, "--zone", zone == null ? null : ZoneId.of(zone).getId());
             add(args, "--max-delete", maxDelete);
-            RetentionPolicy policy = RetentionPolicy.parse(args);
+            RetentionPolicy policy;
+            try {
+                policy = RetentionPolicy.parse(args);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), cliWording(String.valueOf(e.getMessage())));
+            }
             if (policy.maxDeleteFraction() > RetentionPolicy.DEFAULT_MAX_DELETE_FRACTION && !force) {
                 // A larger share must not be one flag away: it is what the limit guards against.
                 throw new CommandLine.ParameterException(new CommandLine(this), "--max-delete " + maxDelete
@@ -628,6 +633,19 @@ public final class BackupCli implements Callable<Integer> {
             cli.out.println(apply ? "applied: deleted " + plan.toDelete().size() + " backups"
                     : "dry run: nothing deleted; add --apply to delete " + plan.toDelete().size() + " backups");
             return 0;
+        }
+
+        /** A retention policy's refusal in the words of this command: its options, not the builder's fields. */
+        static String cliWording(String message) {
+            if (message.startsWith("retention policy must set at least one keep rule")) {
+                return "prune needs at least one of --keep-last, --keep-within, --keep-hourly, --keep-daily,"
+                        + " --keep-weekly, --keep-monthly or --keep-yearly";
+            }
+            String m = message.replace("maxDeleteFraction", "--max-delete");
+            for (String unit : List.of("Last", "Within", "Hourly", "Daily", "Weekly", "Monthly", "Yearly")) {
+                m = m.replace("keep" + unit, "--keep-" + unit.toLowerCase(Locale.ROOT));
+            }
+            return m;
         }
 
         private static void add(List<String> args, String option, @Nullable Object value) {

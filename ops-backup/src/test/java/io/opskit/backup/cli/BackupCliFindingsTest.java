@@ -137,6 +137,54 @@ class BackupCliFindingsTest {
     }
 
     @Test
+    void finding10_badRetentionOptions_areRefusedInTheWordsOfTheCli() {
+        backup();
+        String[][] cases = {
+            {"--keep-daily", "-1"}, {"--keep-last", "1", "--max-delete", "2", "--force"}, {"--zone", "UTC"}};
+        String[] expected = {"--keep-daily must not be negative: -1", "--max-delete must be in (0, 1]",
+            "prune needs at least one of --keep-last"};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> args = new java.util.ArrayList<>(List.of("prune", "--repo", repo.toString(), "--key-file",
+                    key.toString()));
+            args.addAll(List.of(cases[i]));
+            Result r = cli(args.toArray(String[]::new));
+            assertThat(r.code()).as(args.toString()).isEqualTo(2);
+            assertThat(r.err().lines()).hasSize(1);
+            assertThat(r.err()).contains(expected[i]).doesNotContain("maxDeleteFraction").doesNotContain("keepLast")
+                    .doesNotContain("keepDaily");
+        }
+        assertThat(listed()).isEqualTo(1);
+    }
+
+    @Test
+    void finding10_namedPostgresSource_isListedAndRestoredUnderItsName() throws Exception {
+        io.opskit.testsupport.Services.postgres();
+        String database = "opskit_cli_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String admin = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
+        try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        try {
+            String url = "jdbc:postgresql://127.0.0.1:5432/" + database + "?user=postgres";
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t(id int)");
+                s.execute("INSERT INTO t SELECT generate_series(1, 3)");
+            }
+            String id = backup("--source", "shop=postgres:" + url);
+
+            assertThat(cli("list", "--repo", repo.toString()).out()).contains("shop(postgres)");
+            Result verify = cli("verify", "--repo", repo.toString(), "--key-file", key.toString(), "--level", "3", id);
+            assertThat(verify.code()).as(verify.err()).isZero();
+            BackupRepository application = BackupRepository.builder().directory(repo).keyProvider(KeyFile.load(key)).build();
+            assertThat(application.onlySourceName(id)).isEqualTo("shop");
+        } finally {
+            try (Connection c = DriverManager.getConnection(admin); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+
+    @Test
     void finding10_restoreOverAnExistingTarget_namesTheFlag() {
         String id = backup();
         Path out = dir.resolve("out.db");
