@@ -139,7 +139,8 @@ public final class BackupCli implements Callable<Integer> {
                         + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the AWS SDK's default chain).")
         String repo;
 
-        @Option(names = "--key-file", paramLabel = "FILE", description = "The 32-byte key file (raw or base64).")
+        @Option(names = "--key-file", paramLabel = "FILE", description = "The key file: the 32-byte key as 44"
+                + " base64 characters (openssl rand -base64 32) or as 32 raw bytes (FORMAT.md, \"Key file\").")
         @Nullable Path keyFile;
 
         @Option(names = "--verify-level", paramLabel = "1|2|3", defaultValue = "2",
