@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opskit.api.backup.BackupSource;
+import io.opskit.api.backup.RestoreOptions;
+import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.internal.DurationText;
 import io.opskit.api.internal.ByteSize;
 import io.opskit.backup.BackupFailedException;
@@ -535,7 +537,15 @@ public final class BackupCli implements Callable<Integer> {
                 return WalCommands.restore(cli, new CommandLine(this), repository, repo.walDirectory(), repo.keyFile, id, to, pitr);
             }
             try {
-                repository.restore(id, name, to, force, cli.progress());
+                RestoreTarget target;
+                try {
+                    target = repository.target(id, name, to);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--to " + PostgresTarget.redact(to)
+                            + ": " + describe(e));
+                }
+                repository.restore(id, name, target, force ? RestoreOptions.forced() : RestoreOptions.defaults(),
+                        cli.progress());
             } catch (BackupFailedException e) {
                 if (!diskFull(e)) {
                     throw e;
