@@ -177,4 +177,26 @@ class FormatDocumentTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileArchive.readEntry(r))
                 .hasMessageContaining("negative size");
     }
+
+    @Test
+    void finding8_lockLease_holdsTheDocumentedFields_withMillisecondExpiry() throws Exception {
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T02:00:00.123456789Z");
+        java.time.Clock clock = java.time.Clock.fixed(now, java.time.ZoneOffset.UTC);
+        try (io.opskit.backup.internal.LeaseLock lock = io.opskit.backup.internal.LeaseLock.acquire(dir, clock,
+                java.time.Duration.ofMinutes(2), false)) {
+            com.fasterxml.jackson.databind.JsonNode lease = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Files.readAllBytes(dir.resolve(".lock")));
+
+            List<String> fields = new ArrayList<>();
+            lease.fieldNames().forEachRemaining(fields::add);
+            assertThat(fields).containsExactlyInAnyOrder("owner", "host", "pid", "expiresAtMillis", "expiresAt");
+            assertThat(lease.get("owner").asText()).isEqualTo(lock.owner())
+                    .matches(java.util.regex.Pattern.quote(lease.get("host").asText()) + "/" + ProcessHandle.current().pid()
+                            + "/[0-9a-f]{8}");
+            assertThat(lease.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            // milliseconds: the nanoseconds of the clock are cut, not rounded
+            assertThat(lease.get("expiresAtMillis").asLong()).isEqualTo(now.plusSeconds(120).toEpochMilli());
+            assertThat(lease.get("expiresAt").asText()).isEqualTo(now.plusSeconds(120).toString());
+        }
+    }
 }
