@@ -66,6 +66,9 @@ public final class SampleApp implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(MAX_RESPONSE_SECONDS));
         setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CONNECTIONS));
         setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        // Headers and body leave as two segments: without TCP_NODELAY a keep-alive prober waits
+        // for its delayed acknowledgement (about 40 ms) on every answer.
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
         setIfAbsent("jdk.httpserver.maxConnections", "1024"); // JDK 19+; earlier JDKs ignore it
     }
 
