@@ -14,14 +14,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,14 +28,23 @@ import java.util.UUID;
 /**
  * The built-in strategy of kind {@code files}: restores to a {@link RestoreTarget.Directory}. The
  * archive is extracted into a staging directory {@code .NAME.restore-p<pid>-*} beside the target and
- * renamed into place when the target is absent or empty; with force over a non-empty directory each
- * file is renamed over its old version, so every file is whole (old or new). Entries that would
+ * renamed into place when the target is absent or empty. With force over a non-empty directory the
+ * old directory is renamed aside whole as {@code NAME.before-restore-DATE} and the staging directory
+ * renamed into its place, so the target is never a mix of old and new files: a crash leaves the old
+ * directory at the target, the new one there, or (between the two renames) the old one whole under
+ * its kept-aside name and no target until the next restore. Entries that would
  * escape the target ({@code ..}, absolute paths, links) are refused. Staging directories of a
  * process that is gone are removed by the next restore.
  */
 final class FilesRestoreStrategy implements RestoreStrategy {
 
     static final String KIND = "files";
+
+    private final Clock clock;
+
+    FilesRestoreStrategy(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public String kind() {
@@ -106,7 +113,7 @@ final class FilesRestoreStrategy implements RestoreStrategy {
                 CrashPoints.reached("rename " + staging.getFileName() + " as " + target.getFileName());
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } else if (options.force()) {
-                mergeInto(staging, target);
+                swap(staging, target);
             } else {
                 throw new RestoreRefusedException("restore target directory " + target
                         + " is not empty; restore with --force to restore into it");
@@ -188,26 +195,14 @@ final class FilesRestoreStrategy implements RestoreStrategy {
         return resolved;
     }
 
-    private static void mergeInto(Path staging, Path target) throws IOException {
-        Files.walkFileTree(staging, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                Path to = target.resolve(staging.relativize(d).toString());
-                if (Files.isSymbolicLink(to)) {
-                    throw new RestoreRefusedException("restore target contains a link at " + to + "; refusing to follow it");
-                }
-                Files.createDirectories(to);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Path to = target.resolve(staging.relativize(f).toString());
-                CrashPoints.reached("rename over " + to.getFileName());
-                Files.move(f, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+    /** Renames the old directory aside whole, then the staging directory into its place. */
+    private void swap(Path staging, Path target) throws IOException {
+        Path aside = SqliteRestoreStrategy.unused(target.resolveSibling(
+                target.getFileName() + ".before-restore-" + SqliteRestoreStrategy.ASIDE.format(clock.instant())));
+        CrashPoints.reached("rename " + target.getFileName() + " aside as " + aside.getFileName());
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        CrashPoints.reached("rename " + staging.getFileName() + " as " + target.getFileName());
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     static boolean isEmpty(Path dir) throws IOException {

@@ -4,6 +4,8 @@ import io.opskit.api.backup.RestoreOptions;
 import io.opskit.api.backup.RestoreStrategy;
 import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.backup.SnapshotArchive;
+import io.opskit.backup.internal.CrashPoints;
+import io.opskit.backup.internal.Leftovers;
 import io.opskit.backup.pitr.PgBaseBackupSource;
 import io.opskit.backup.pitr.internal.BaseBackupCheck;
 import io.opskit.backup.pitr.internal.LocalCluster;
@@ -11,10 +13,11 @@ import io.opskit.backup.pitr.internal.TarExtractor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,22 +69,36 @@ final class PgBaseRestoreStrategy implements RestoreStrategy {
         if (refused.isPresent()) {
             throw new RestoreRefusedException(refused.get());
         }
-        Files.createDirectories(dir);
-        UserPrincipal owner = owner(dir);
-        if (owner != null) {
-            Files.setOwner(dir, owner);
+        Path parent = dir.getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException("restore target has no parent directory: " + dir);
         }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectories(parent);
+        // Unpacked beside the target and renamed into place whole: a restore that dies midway never
+        // leaves a half data directory where a server could be started on it.
+        String prefix = "." + dir.getFileName() + ".restore-";
+        Leftovers.remove(parent, prefix, "");
+        Path staging = parent.resolve(prefix + Leftovers.ownerTag() + UUID.randomUUID());
+        CrashPoints.reached("create " + staging.getFileName());
+        Files.createDirectory(staging);
         try {
-            TarExtractor.extract(archive.snapshot(), dir, owner);
-            archive.finish();
-        } catch (IOException | RuntimeException e) {
-            try (Stream<Path> entries = Files.list(dir)) {
-                for (Path p : entries.toList()) {
-                    BaseBackupCheck.deleteTree(p);
-                }
+            UserPrincipal owner = owner(Files.exists(dir) ? dir : staging);
+            if (owner != null) {
+                Files.setOwner(staging, owner);
             }
-            throw e;
+            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
+            TarExtractor.extract(archive.snapshot(), staging, owner);
+            archive.finish();
+            if (Files.exists(dir)) {
+                CrashPoints.reached("remove the empty " + dir.getFileName());
+                Files.delete(dir);
+            }
+            CrashPoints.reached("rename " + staging.getFileName() + " as " + dir.getFileName());
+            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            if (Files.exists(staging)) {
+                Leftovers.deleteTree(staging);
+            }
         }
     }
 

@@ -45,7 +45,7 @@ final class Restorer {
         }
         this.registered = Map.copyOf(byKind);
         Map<String, RestoreStrategy> own = new LinkedHashMap<>();
-        for (RestoreStrategy s : List.of(new SqliteRestoreStrategy(clock, check), new FilesRestoreStrategy(),
+        for (RestoreStrategy s : List.of(new SqliteRestoreStrategy(clock, check), new FilesRestoreStrategy(clock),
                 new PostgresRestoreStrategy(), new PgBaseRestoreStrategy(), new RedisRestoreStrategy(clock))) {
             own.put(s.kind(), s);
         }

@@ -59,7 +59,7 @@ final class SqliteRestoreStrategy implements RestoreStrategy {
     static final String KIND = "sqlite";
 
     private static final Logger log = LoggerFactory.getLogger(SqliteRestoreStrategy.class);
-    private static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final String[] COMPANIONS = {"-wal", "-shm", "-journal"};
 
     private final Clock clock;
