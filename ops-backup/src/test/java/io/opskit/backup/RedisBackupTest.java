@@ -1,17 +1,20 @@
 package io.opskit.backup;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opskit.api.backup.BackupSource;
 import io.opskit.api.backup.RestoreOptions;
 import io.opskit.api.backup.RestoreTarget;
+import io.opskit.backup.cli.BackupCli;
 import io.opskit.testsupport.Services;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -105,6 +108,41 @@ class RedisBackupTest {
                 server.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void finding10_redisSourceOnTheCommandLine_isNamedBackedUpListedAndRestoredUnderItsName() throws Exception {
+        try (Resp redis = new Resp(SHARED)) {
+            redis.call("SET", prefix + "cli", "from the cli");
+        }
+        Path repo = dir.resolve("cli-repo");
+        Path key = dir.resolve("cli-key");
+        KeyFile.loadOrCreate(key);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BackupCli.run(new String[] {"backup", "--repo", repo.toString(), "--key-file", key.toString(),
+                "--source", "sessions=redis:127.0.0.1:" + SHARED}, new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8), false);
+        assertThat(code).as(err.toString(UTF_8)).isZero();
+        List<String> lines = out.toString(UTF_8).lines().toList();
+        String id = lines.get(lines.size() - 1);
+
+        BackupRepository application = BackupRepository.builder().directory(repo).keyProvider(KeyFile.load(key)).build();
+        assertThat(application.manifest(id).sources()).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("sessions");
+            assertThat(s.kind()).isEqualTo("redis");
+        });
+        Path restored = dir.resolve("cli-restored");
+        application.restore(id, "sessions", RestoreTarget.directory(restored), RestoreOptions.defaults());
+        assertThat(Files.readAllBytes(restored.resolve("dump.rdb"))).containsSequence(
+                ("from the cli").getBytes(UTF_8));
+
+        ByteArrayOutputStream badErr = new ByteArrayOutputStream();
+        int bad = BackupCli.run(new String[] {"backup", "--repo", repo.toString(), "--key-file", key.toString(),
+                "--source", "redis:127.0.0.1:six"}, new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+                new PrintStream(badErr, true, UTF_8), false);
+        assertThat(bad).isEqualTo(2);
+        assertThat(badErr.toString(UTF_8)).contains("the port after the host must be a number");
     }
 
     @Test

@@ -232,14 +232,16 @@ public final class BackupCli implements Callable<Integer> {
 
         @Option(names = "--source", required = true, paramLabel = "[NAME=]KIND:WHERE",
                 description = "sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL (a base backup for point-in-time"
-                        + " restore) or files:PATH (also dir:PATH), optionally named (app-db=sqlite:app.db: the"
+                        + " restore), redis:HOST[:PORT] (an online RDB snapshot; port 6379 by default) or files:PATH"
+                        + " (also dir:PATH), optionally named (app-db=sqlite:app.db: the"
                         + " name a restore and the application's own repository use; default the file, database or"
                         + " directory name); repeat for several sources.")
         List<String> sources = new ArrayList<>();
 
         @Option(names = "--password-file", paramLabel = "FILE",
-                description = "A file whose first line is the PostgreSQL password (otherwise libpq's PGPASSWORD or"
-                        + " PGPASSFILE apply). A password in the URL is refused: it would show in the process list.")
+                description = "A file whose first line is the PostgreSQL or Redis password (otherwise libpq's"
+                        + " PGPASSWORD or PGPASSFILE apply, and for Redis REDISCLI_AUTH). A password in the URL is"
+                        + " refused: it would show in the process list.")
         @Nullable Path passwordFile;
 
         @Option(names = "--compression", defaultValue = "zstd", paramLabel = "zstd|gzip:LEVEL|none",
@@ -298,7 +300,8 @@ public final class BackupCli implements Callable<Integer> {
             int colon = spec.indexOf(':');
             if (colon <= 0) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--source must be [NAME=]sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL or files:PATH: " + spec);
+                        "--source must be [NAME=]sqlite:PATH, postgres:JDBC_URL, pg-base:JDBC_URL, redis:HOST[:PORT] or"
+                                + " files:PATH: " + spec);
             }
             String kind = spec.substring(0, colon);
             String where = spec.substring(colon + 1);
@@ -320,6 +323,8 @@ public final class BackupCli implements Callable<Integer> {
                 }
                 case "pg-base":
                     return WalCommands.baseSource(named != null ? named : unique(names, "pg-base"), where);
+                case "redis":
+                    return redisSource(spec, where, named, names);
                 case "dir":
                 case "files": {
                     Path path = Path.of(where).toAbsolutePath().normalize();
@@ -329,7 +334,32 @@ public final class BackupCli implements Callable<Integer> {
                 }
                 default:
                     throw new CommandLine.ParameterException(new CommandLine(this),
-                            "--source kind must be sqlite, postgres, pg-base or files (or dir): " + spec);
+                            "--source kind must be sqlite, postgres, pg-base, redis or files (or dir): " + spec);
+            }
+        }
+
+        private BackupSource redisSource(String spec, String where, @Nullable String named, Set<String> names) {
+            int colon = where.lastIndexOf(':');
+            String host = colon < 0 ? where : where.substring(0, colon);
+            int port = 6379;
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(where.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                            "--source " + spec + ": the port after the host must be a number");
+                }
+            }
+            if (host.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--source " + spec + ": the host is missing");
+            }
+            Optional<String> password = passwordFile != null ? Optional.of(readPassword(passwordFile))
+                    : Optional.ofNullable(System.getenv("REDISCLI_AUTH")).filter(p -> !p.isEmpty());
+            String name = named != null ? named : unique(names, "redis-" + host + "-" + port);
+            try {
+                return BackupSources.redis(name, host, port, Optional.empty(), password);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--source " + spec + ": " + e.getMessage());
             }
         }
 
