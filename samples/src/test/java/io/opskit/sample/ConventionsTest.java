@@ -101,7 +101,7 @@ class ConventionsTest {
     void classes_ofEveryPublishedModule_areChecked() {
         Set<String> modules = DESCRIPTORS.stream().map(ModuleDescriptor::name).collect(Collectors.toSet());
         assertThat(modules).contains("io.opskit.api", "io.opskit.health", "io.opskit.metrics",
-                "io.opskit.ratelimit", "io.opskit.backup", "io.opskit.jobs", "io.opskit.db", "io.opskit.notify");
+                "io.opskit.ratelimit", "io.opskit.backup", "io.opskit.backup.s3", "io.opskit.jobs", "io.opskit.db", "io.opskit.notify");
         assertThat(CLASSES).hasSizeGreaterThan(100);
     }
 
