@@ -5,6 +5,7 @@ import io.opskit.api.backup.RestoreStrategy;
 import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.backup.SnapshotArchive;
 import io.opskit.backup.internal.ChildProcess;
+import io.opskit.backup.internal.CrashPoints;
 import io.opskit.backup.internal.PostgresTarget;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,6 +81,8 @@ final class PostgresRestoreStrategy implements RestoreStrategy {
         // which kills pg_restore and rolls its transaction back.
         InputStream checked = new InputStream() {
             private boolean finished;
+            private boolean started; // pg_restore has part of the archive, not all of it
+            private boolean crashPointPassed;
 
             private final byte[] one = new byte[1]; // reused: read() is called per byte
 
@@ -91,7 +94,12 @@ final class PostgresRestoreStrategy implements RestoreStrategy {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (started && !crashPointPassed) {
+                    crashPointPassed = true;
+                    CrashPoints.reached("feed pg_restore the rest of the archive");
+                }
                 int n = archive.snapshot().read(b, off, len);
+                started |= n > 0;
                 if (n < 0 && !finished) {
                     finished = true;
                     archive.finish();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,40 @@ class PostgresRoundTripTest {
         try (Connection c = DriverManager.getConnection(url(target)); Statement s = c.createStatement()) {
             s.execute("DELETE FROM orders WHERE id > 10");
         }
+        repository.restore(made.id(), url(target), true);
+        assertThat(sum(target)).isEqualTo(sum(source));
+    }
+
+    @Test
+    void finding4_postgresRestoreKilledMidStream_leavesTheDatabaseAsItWas_andTheNextRestoreReplacesIt() throws Exception {
+        try (Connection c = DriverManager.getConnection(url(source)); Statement s = c.createStatement()) {
+            // Several MiB of dump, so that the kill falls while pg_restore has only part of it.
+            s.execute("INSERT INTO orders(item, cents) SELECT md5(g::text) || md5((g * 7)::text), g"
+                    + " FROM generate_series(5001, 150000) g");
+        }
+        Path repo = dir.resolve("repo");
+        Path key = dir.resolve("k");
+        BackupRepository repository = BackupRepository.builder().directory(repo).keyProvider(KeyFile.loadOrCreate(key))
+                .source(BackupSources.postgres("orders", url(source))).build();
+        BackupManifest made = repository.backup();
+        try (Connection c = DriverManager.getConnection(url(target)); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE orders(id serial PRIMARY KEY, item text NOT NULL, cents int NOT NULL)");
+            s.execute("INSERT INTO orders(item, cents) VALUES ('old', 1), ('old', 2)");
+        }
+        long before = sum(target);
+
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Dopskit.backup.crashAt=1",
+                "-cp", System.getProperty("java.class.path"), RestoreCrashChild.class.getName(),
+                repo.toString(), key.toString(), made.id(), url(target), "force")
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(out).isEqualTo(137);
+        assertThat(out).contains("opskit crash point 1: feed pg_restore");
+
+        // pg_restore lost its input midway: its one transaction rolls back, the old rows stay.
+        assertThat(sum(target)).isEqualTo(before);
         repository.restore(made.id(), url(target), true);
         assertThat(sum(target)).isEqualTo(sum(source));
     }
