@@ -352,8 +352,43 @@ public final class S3BackupStore implements BackupStore, AutoCloseable {
             }
             throw failure("writing " + key, e);
         } catch (SdkException e) {
+            // A server that refuses the condition may answer before it has read the body and close
+            // the connection: the client then sees a failed write, not the 412. Decide from what is
+            // stored now; only a condition that still holds leaves the failure standing.
+            Optional<Optional<String>> decided = decideFromStoredState(objectKey, bytes, expectedVersion);
+            if (decided.isPresent()) {
+                return decided.get();
+            }
             throw failure("writing " + key, e);
         }
+    }
+
+    /**
+     * After a conditional write that failed without an answer: the new version when the stored
+     * object is ours (the write landed), empty when the condition no longer holds (another writer
+     * won), nothing decided when the condition still holds (the write did not happen) or the store
+     * cannot be read.
+     */
+    private Optional<Optional<String>> decideFromStoredState(String objectKey, byte[] bytes,
+                                                             @Nullable String expectedVersion) {
+        Optional<String> current;
+        try {
+            current = Optional.ofNullable(s3.headObject(r -> r.bucket(bucket).key(objectKey)).eTag());
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                return Optional.empty();
+            }
+            current = Optional.empty();
+        } catch (SdkException e) {
+            return Optional.empty();
+        }
+        if (current.isPresent() && S3Pending.isOurs(s3, bucket, objectKey, bytes.length,
+                S3Pending.fingerprint(bytes, 0, bytes.length))) {
+            return Optional.of(current);
+        }
+        boolean conditionHolds = expectedVersion == null ? current.isEmpty()
+                : current.isPresent() && current.get().equals(expectedVersion);
+        return conditionHolds ? Optional.empty() : Optional.of(Optional.empty());
     }
 
     private Optional<String> ourVersion(String objectKey, byte[] bytes) {
