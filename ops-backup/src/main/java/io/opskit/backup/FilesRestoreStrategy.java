@@ -91,27 +91,12 @@ final class FilesRestoreStrategy implements RestoreStrategy {
     @Override
     public void restore(SnapshotArchive archive, RestoreTarget restoreTarget, RestoreOptions options) throws IOException {
         Path target = directory(restoreTarget, KIND);
-        Path parent = target.getParent();
-        if (parent == null) {
-            throw new IllegalArgumentException("restore target has no parent directory: " + target);
-        }
-        Files.createDirectories(parent);
-        String prefix = "." + target.getFileName() + ".restore-";
-        Leftovers.remove(parent, prefix, "");
-        Path staging = parent.resolve(prefix + Leftovers.ownerTag() + UUID.randomUUID());
-        CrashPoints.reached("create " + staging.getFileName());
-        Files.createDirectory(staging);
+        Path staging = createStaging(target);
         try {
             extract(archive.snapshot(), staging);
             archive.finish();
-            if (!Files.exists(target)) {
-                CrashPoints.reached("rename " + staging.getFileName() + " as " + target.getFileName());
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            } else if (isEmpty(target)) {
-                CrashPoints.reached("remove the empty " + target.getFileName());
-                Files.delete(target);
-                CrashPoints.reached("rename " + staging.getFileName() + " as " + target.getFileName());
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            if (!Files.exists(target) || isEmpty(target)) {
+                moveIntoPlace(staging, target);
             } else if (options.force()) {
                 swap(staging, target);
             } else {
@@ -193,6 +178,34 @@ final class FilesRestoreStrategy implements RestoreStrategy {
                     + " refusing to restore (absolute paths and .. are not allowed)");
         }
         return resolved;
+    }
+
+    /**
+     * Creates the staging directory {@code .NAME.restore-<owner>-<random>} beside {@code target},
+     * first removing the staging directories of processes that are gone.
+     */
+    static Path createStaging(Path target) throws IOException {
+        Path parent = target.getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException("restore target has no parent directory: " + target);
+        }
+        Files.createDirectories(parent);
+        String prefix = "." + target.getFileName() + ".restore-";
+        Leftovers.remove(parent, prefix, "");
+        Path staging = parent.resolve(prefix + Leftovers.ownerTag() + UUID.randomUUID());
+        CrashPoints.reached("create " + staging.getFileName());
+        Files.createDirectory(staging);
+        return staging;
+    }
+
+    /** Renames a complete staging directory to {@code target}, which is absent or an empty directory. */
+    static void moveIntoPlace(Path staging, Path target) throws IOException {
+        if (Files.exists(target)) {
+            CrashPoints.reached("remove the empty " + target.getFileName());
+            Files.delete(target);
+        }
+        CrashPoints.reached("rename " + staging.getFileName() + " as " + target.getFileName());
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Renames the old directory aside whole, then the staging directory into its place. */

@@ -4,7 +4,6 @@ import io.opskit.api.backup.RestoreOptions;
 import io.opskit.api.backup.RestoreStrategy;
 import io.opskit.api.backup.RestoreTarget;
 import io.opskit.api.backup.SnapshotArchive;
-import io.opskit.backup.internal.CrashPoints;
 import io.opskit.backup.internal.Leftovers;
 import io.opskit.backup.pitr.PgBaseBackupSource;
 import io.opskit.backup.pitr.internal.BaseBackupCheck;
@@ -13,11 +12,9 @@ import io.opskit.backup.pitr.internal.TarExtractor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Optional;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,18 +66,9 @@ final class PgBaseRestoreStrategy implements RestoreStrategy {
         if (refused.isPresent()) {
             throw new RestoreRefusedException(refused.get());
         }
-        Path parent = dir.getParent();
-        if (parent == null) {
-            throw new IllegalArgumentException("restore target has no parent directory: " + dir);
-        }
-        Files.createDirectories(parent);
         // Unpacked beside the target and renamed into place whole: a restore that dies midway never
         // leaves a half data directory where a server could be started on it.
-        String prefix = "." + dir.getFileName() + ".restore-";
-        Leftovers.remove(parent, prefix, "");
-        Path staging = parent.resolve(prefix + Leftovers.ownerTag() + UUID.randomUUID());
-        CrashPoints.reached("create " + staging.getFileName());
-        Files.createDirectory(staging);
+        Path staging = FilesRestoreStrategy.createStaging(dir);
         try {
             UserPrincipal owner = owner(Files.exists(dir) ? dir : staging);
             if (owner != null) {
@@ -89,12 +77,7 @@ final class PgBaseRestoreStrategy implements RestoreStrategy {
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwx------"));
             TarExtractor.extract(archive.snapshot(), staging, owner);
             archive.finish();
-            if (Files.exists(dir)) {
-                CrashPoints.reached("remove the empty " + dir.getFileName());
-                Files.delete(dir);
-            }
-            CrashPoints.reached("rename " + staging.getFileName() + " as " + dir.getFileName());
-            Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            FilesRestoreStrategy.moveIntoPlace(staging, dir);
         } finally {
             if (Files.exists(staging)) {
                 Leftovers.deleteTree(staging);
