@@ -245,28 +245,21 @@ public final class OpsHealth implements AutoCloseable {
             futures.add(slot.observe(now));
         }
         long deadlineAt = start + deadline.toNanos();
+        boolean interrupted = awaitAll(futures, deadlineAt);
         List<CheckResult> results = new ArrayList<>(members.size());
-        boolean interrupted = false;
         for (int i = 0; i < members.size(); i++) {
             CompletableFuture<CheckResult> future = futures.get(i);
             CheckSlot slot = members.get(i);
             CheckResult result;
-            if (future.isDone()) {
+            if (future.isDone() && !future.isCompletedExceptionally()) {
                 result = future.join();
             } else if (interrupted) {
                 result = slot.interrupted(System.nanoTime() - start);
+            } else if (future.isDone()) {
+                // Not expected: runs complete their futures normally. Report rather than throw.
+                result = slot.interrupted(System.nanoTime() - start);
             } else {
-                try {
-                    result = future.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    result = slot.deadlineExceeded(deadline, System.nanoTime() - start);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    result = slot.interrupted(System.nanoTime() - start);
-                } catch (ExecutionException e) {
-                    // Not expected: runs complete their futures normally. Report rather than throw.
-                    result = slot.interrupted(System.nanoTime() - start);
-                }
+                result = slot.deadlineExceeded(deadline, System.nanoTime() - start);
             }
             results.add(result);
         }
@@ -276,6 +269,36 @@ public final class OpsHealth implements AutoCloseable {
         HealthStatus status = policy.aggregate(results);
         return new HealthReport(Optional.ofNullable(group), status, policy.httpStatus(status), results, clock.instant(),
                 Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /**
+     * Waits until every future is done or {@code deadlineAt} ({@link System#nanoTime()}) passes,
+     * with one wake-up however many are still running: a request that waited on each in turn
+     * would be woken once per check that finishes, and under many concurrent probes those
+     * wake-ups cost more than the answers.
+     *
+     * @return whether the waiting thread was interrupted
+     */
+    private static boolean awaitAll(List<CompletableFuture<CheckResult>> futures, long deadlineAt) {
+        List<CompletableFuture<CheckResult>> pending = new ArrayList<>(futures.size());
+        for (CompletableFuture<CheckResult> future : futures) {
+            if (!future.isDone()) {
+                pending.add(future);
+            }
+        }
+        if (pending.isEmpty()) {
+            return false;
+        }
+        CompletableFuture<?> all = pending.size() == 1 ? pending.get(0)
+                : CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]));
+        try {
+            all.get(Math.max(0, deadlineAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // The results say which checks were late; runs complete their futures normally.
+        } catch (InterruptedException e) {
+            return true;
+        }
+        return false;
     }
 
     /**
