@@ -73,7 +73,8 @@ final class WalCommands {
         return Files.isDirectory(repo.resolve(WalArchive.DIRECTORY));
     }
 
-    @Command(name = "wal-push", description = "archive_command: archives one WAL file (%%p); exit 0 only once it is durable.")
+    @Command(name = "wal-push", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = "archive_command: archives one WAL file (%%p); exit 0 only once it is durable.")
     static final class WalPush implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;
@@ -97,7 +98,8 @@ final class WalCommands {
         }
     }
 
-    @Command(name = "wal-fetch", description = "restore_command: restores one WAL file (%%f) to %%p; exit 1 when it is not archived.")
+    @Command(name = "wal-fetch", mixinStandardHelpOptions = true, versionProvider = BackupCli.Version.class,
+            description = "restore_command: restores one WAL file (%%f) to %%p; exit 1 when it is not archived.")
     static final class WalFetch implements Callable<Integer> {
         @CommandLine.ParentCommand
         BackupCli cli;

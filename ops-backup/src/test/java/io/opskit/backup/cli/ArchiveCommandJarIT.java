@@ -103,6 +103,11 @@ class ArchiveCommandJarIT {
         assertThat(usage.err().lines()).hasSize(1);
     }
 
+    /** The launcher's cache for this JVM: an ahead-of-time cache on JDK 25 and later, a class data archive before. */
+    private static String cacheSuffix() {
+        return Runtime.version().feature() >= 25 ? ".aot" : ".jsa";
+    }
+
     @Test
     void launcher_firstRunMakesTheClassDataArchive_laterRunsUseItAndSayNothingOfIt() throws Exception {
         Path key = dir.resolve("k");
@@ -118,11 +123,50 @@ class ArchiveCommandJarIT {
             assertThat(push.err()).isEmpty();
             try (var archives = Files.list(dir.resolve("cds"))) {
                 assertThat(archives.map(p -> p.getFileName().toString()).toList())
-                        .singleElement().asString().startsWith("wal-push-").endsWith(".jsa");
+                        .singleElement().asString().startsWith("wal-push-").endsWith(cacheSuffix());
             }
         }
+        Path restored = dir.resolve("RECOVERYXLOG");
+        Run fetch = launcher("wal-fetch", "--repo", repo, "--key-file", key.toString(), "000000010000000000000004",
+                restored.toString());
+        assertThat(fetch.code()).as(fetch.err()).isZero();
+        assertThat(fetch.out()).isEmpty();
+        assertThat(restored).hasSize(1 << 20);
         Run version = launcher("--version");
         assertThat(version.code()).isZero();
         assertThat(version.out()).startsWith("opskit-backup ");
+    }
+
+    @Test
+    void launcher_helpOfAnArchiveCommandOnItsFirstRun_isPrinted() throws Exception {
+        // A first wal-push run records the launcher's cache, and on JDK 25 that run's stdout is
+        // dropped: help, which goes to stdout, must not be such a run.
+        Run help = launcher("wal-push", "--help");
+
+        assertThat(help.code()).as(help.err()).isZero();
+        assertThat(help.out()).contains("wal-push");
+        assertThat(help.err()).isEmpty();
+    }
+
+    @Test
+    void launcher_aJvmThatCannotStartOnTheFirstRun_saysWhyAndFails() throws Exception {
+        Path segment = dir.resolve("000000010000000000000003");
+        Files.write(segment, new byte[1024]);
+        Path bin = dir.resolve("bin");
+        launcher("--version"); // installs the launcher beside the jar
+        ProcessBuilder pb = new ProcessBuilder("sh", bin.resolve("opskit-backup").toString(), "wal-push", "--repo",
+                dir.resolve("repo").toString(), "--key-file", dir.resolve("k").toString(), segment.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("OPSKIT_BACKUP_CDS_DIR", dir.resolve("cds").toString());
+        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().put("OPSKIT_BACKUP_JAVA_OPTS", "-XX:+NoSuchOptionInAnyJvm");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(out + err).contains("NoSuchOptionInAnyJvm");
+        assertThat(dir.resolve("repo")).doesNotExist();
     }
 }

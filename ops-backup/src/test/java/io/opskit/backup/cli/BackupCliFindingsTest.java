@@ -76,7 +76,8 @@ class BackupCliFindingsTest {
     @Test
     void finding10_helpOfEveryCommand_exitsZero_withoutMissingRequiredOptions() {
         for (List<String> command : List.of(List.of("backup"), List.of("list"), List.of("verify"), List.of("restore"),
-                List.of("prune"), List.of("copy"), List.of("lock"), List.of("lock", "status"), List.of("lock", "break"))) {
+                List.of("prune"), List.of("copy"), List.of("lock"), List.of("lock", "status"), List.of("lock", "break"),
+                List.of("wal-push"), List.of("wal-fetch"))) {
             for (String flag : List.of("--help", "-h")) {
                 List<String> args = new java.util.ArrayList<>(command);
                 args.add(flag);
