@@ -42,6 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       values read, the header checked, request id, trace id and span id put in the MDC, and the
  *       previous values put back after the request;</li>
  *   <li>{@code opskitNoTraceparent}: the same for a request without {@code traceparent};</li>
+ *   <li>{@code opskitTraceparentUnchecked}: {@code opskitTraceparent} without the header's check,
+ *       the floor of any implementation (the MDC must hold the two ids as strings);</li>
  *   <li>{@code opskitRouted}: the {@code opskit} path with the route found by
  *       {@link RouteResolver#templates(List)} among {@link Routes#templates} templates (10 or
  *       10,000), for the path of the last one added, which a scan in order would reach last.</li>
@@ -105,6 +107,27 @@ public class RequestMetricsBenchmark {
         String previousTraceId = RequestMdc.get(TraceContext.TRACE_ID_KEY);
         String previousSpanId = RequestMdc.get(TraceContext.SPAN_ID_KEY);
         RequestMdc.enter(incomingId, header);
+        try {
+            long start = metrics.start();
+            return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
+        } finally {
+            RequestMdc.restore(previousId, previousTraceId, previousSpanId);
+        }
+    }
+
+    /**
+     * The floor under {@code opskitTraceparent}: the same sequence with the two ids cut from the
+     * header and put in the MDC unchecked. No implementation that validates the header can cost
+     * less, since the MDC must hold the two ids as strings.
+     */
+    @Benchmark
+    public long opskitTraceparentUnchecked() {
+        String previousId = RequestMdc.get(RequestIds.MDC_KEY);
+        String previousTraceId = RequestMdc.get(TraceContext.TRACE_ID_KEY);
+        String previousSpanId = RequestMdc.get(TraceContext.SPAN_ID_KEY);
+        RequestMdc.put(RequestIds.MDC_KEY, incomingId);
+        RequestMdc.put(TraceContext.TRACE_ID_KEY, traceparent.substring(3, 35));
+        RequestMdc.put(TraceContext.SPAN_ID_KEY, traceparent.substring(36, 52));
         try {
             long start = metrics.start();
             return metrics.stop(start, "GET", "/api/items/{id}", 200, null);
