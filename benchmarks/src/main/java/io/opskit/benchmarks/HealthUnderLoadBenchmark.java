@@ -2,16 +2,20 @@ package io.opskit.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.opskit.api.health.HealthResult;
 import io.opskit.health.CheckOptions;
 import io.opskit.health.HealthEndpoint;
 import io.opskit.health.HealthHttpHandler;
+import io.opskit.health.HealthResponse;
 import io.opskit.health.OpsHealth;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -42,11 +47,14 @@ import org.jspecify.annotations.Nullable;
  * the slowest healthy check, thread count flat. With {@code --client wrk} the probes come from wrk
  * (Debian package {@code wrk}: an event-driven load generator, one thread serving every connection)
  * in a process of its own instead of a thread per client in this one, after an unreported 5 s
- * warm-up run, and wrk's latency figures are reported.
+ * warm-up run, and wrk's latency figures are reported. With {@code --handler floor} the same probes
+ * are answered by {@link FloorHandler}, the least any engine must do, to show what the server and
+ * machine alone cost.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.opskit.benchmarks.HealthUnderLoadBenchmark \
- *      [--seconds 60] [--clients 100] [--client sockets|wrk] [--out HealthUnderLoadBenchmark.json]
+ *      [--seconds 60] [--clients 100] [--client sockets|wrk] [--handler engine|floor]
+ *      [--out HealthUnderLoadBenchmark.json]
  * </pre>
  */
 public final class HealthUnderLoadBenchmark {
@@ -74,6 +82,10 @@ public final class HealthUnderLoadBenchmark {
         String client = opts.getOrDefault("client", "sockets");
         if (!client.equals("sockets") && !client.equals("wrk")) {
             throw new IllegalArgumentException("--client must be 'sockets' or 'wrk': '" + client + "'");
+        }
+        String handler = opts.getOrDefault("handler", "engine");
+        if (!handler.equals("engine") && !handler.equals("floor")) {
+            throw new IllegalArgumentException("--handler must be 'engine' or 'floor': '" + handler + "'");
         }
         CountDownLatch never = new CountDownLatch(1);
         ConcurrentLinkedQueue<Long> slowestRuns = new ConcurrentLinkedQueue<>();
@@ -109,7 +121,9 @@ public final class HealthUnderLoadBenchmark {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        server.createContext("/health", new HealthHttpHandler(HealthEndpoint.builder(health).build()));
+        HealthEndpoint endpoint = HealthEndpoint.builder(health).build();
+        server.createContext("/health", handler.equals("engine") ? new HealthHttpHandler(endpoint)
+                : new FloorHandler(endpoint.handle("/health/ready", null)));
         ExecutorService serverThreads = Executors.newFixedThreadPool(clients + 8);
         server.setExecutor(serverThreads);
         server.start();
@@ -195,6 +209,7 @@ public final class HealthUnderLoadBenchmark {
         summary.put("checks", CHECKS);
         summary.put("hungChecks", HUNG);
         summary.put("client", client);
+        summary.put("handler", handler);
         summary.put("clients", clients);
         summary.put("seconds", Math.round(elapsed));
         summary.put("deadlineMs", DEADLINE.toMillis());
@@ -230,6 +245,56 @@ public final class HealthUnderLoadBenchmark {
         Files.writeString(out, json.writeValueAsString(summary));
         System.out.println(json.writeValueAsString(summary));
         System.exit(0); // the hung checks' daemon threads stay parked; nothing else to wait for
+    }
+
+    /**
+     * The platform's floor, for {@code --handler floor}: what any engine needs at least on this
+     * server and machine. The healthy checks' sleeps (5 to 50 ms) run as one shared run, slowest
+     * first, that every probe arriving meanwhile joins; then each probe gets the engine's own
+     * answer, rendered once at start. No timeouts, no results, no metrics, no hung checks (the
+     * engine answers those from their timed-out runs at no cost).
+     */
+    private static final class FloorHandler implements HttpHandler {
+        private final HealthResponse answer;
+        private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "floor-run");
+            t.setDaemon(true);
+            return t;
+        });
+        private @Nullable CompletableFuture<Void> current; // guarded by this
+
+        FloorHandler(HealthResponse answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            CompletableFuture<Void> run;
+            synchronized (this) {
+                run = current;
+                if (run == null || run.isDone()) {
+                    CompletableFuture<?>[] sleeps = new CompletableFuture<?>[CHECKS - HUNG];
+                    for (int i = 0; i < sleeps.length; i++) {
+                        long ms = SLOWEST_HEALTHY_MS - 5L * (i / 2);
+                        sleeps[i] = CompletableFuture.runAsync(() -> {
+                            try {
+                                Thread.sleep(ms);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }, runs);
+                    }
+                    run = CompletableFuture.allOf(sleeps);
+                    current = run;
+                }
+            }
+            run.join();
+            exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+            exchange.sendResponseHeaders(answer.status(), answer.body().length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(answer.body());
+            }
+        }
     }
 
     /** Starts wrk (an event-driven load generator, one thread) with {@code clients} keep-alive connections. */

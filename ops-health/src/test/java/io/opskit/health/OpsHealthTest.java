@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,6 +90,41 @@ class OpsHealthTest {
                 .hasMessage("maxStaleness must be at least the interval PT5M: PT1M");
         assertThatThrownBy(() -> CheckOptions.defaults().inGroups("Ready!"))
                 .hasMessageContaining("'Ready!'");
+    }
+
+    @Test
+    void check_startsTheRunThatTookLongestFirst_reportKeepsRegistrationOrder() throws Exception {
+        LinkedBlockingQueue<Runnable> handedOver = new LinkedBlockingQueue<>();
+        List<String> started = new CopyOnWriteArrayList<>();
+        OpsHealth health = build(OpsHealth.builder()
+                .executor(handedOver::add) // the test runs the runs, in the order the engine handed them over
+                .register("quick", () -> {
+                    started.add("quick");
+                    return HealthResult.up();
+                })
+                .register("slow", () -> {
+                    started.add("slow");
+                    Thread.sleep(20); // what this check costs; the engine times runs by System.nanoTime
+                    return HealthResult.up();
+                }));
+        ExecutorService prober = Executors.newSingleThreadExecutor();
+        try {
+            for (int probe = 0; probe < 2; probe++) {
+                Future<HealthReport> report = prober.submit(() -> health.check());
+                for (int run = 0; run < 2; run++) {
+                    Runnable next = handedOver.poll(10, TimeUnit.SECONDS);
+                    assertThat(next).as("run %d of probe %d handed to the executor", run, probe).isNotNull();
+                    next.run();
+                }
+                assertThat(report.get(10, TimeUnit.SECONDS).checks()).extracting(CheckResult::name)
+                        .containsExactly("quick", "slow");
+            }
+        } finally {
+            prober.shutdownNow();
+        }
+        // First probe: no history, registration order. Second: the check whose last run took
+        // longest starts first, so the request is not kept waiting behind the others' hand-offs.
+        assertThat(started).containsExactly("quick", "slow", "slow", "quick");
     }
 
     @Test

@@ -82,6 +82,7 @@ public final class CheckSlot {
     private final AtomicReference<@Nullable HealthStatus> lastStatus = new AtomicReference<>();
     private volatile boolean closed;
     private volatile boolean warnedObserver;
+    private volatile long lastRunNanos;
 
     /** A slot for one registration; starts nothing until asked. */
     public CheckSlot(String name, HealthCheck check, CheckOptions options, Context context) {
@@ -126,6 +127,14 @@ public final class CheckSlot {
      */
     public @Nullable HealthStatus transitionTo(HealthStatus status) {
         return lastStatus.getAndSet(status);
+    }
+
+    /**
+     * How long the last run that ended took, until it returned or timed out; 0 before the first.
+     * The engine starts the runs a request needs longest first.
+     */
+    public long lastRunNanos() {
+        return lastRunNanos;
     }
 
     /** Marks the last result; called by the observer. */
@@ -292,6 +301,7 @@ public final class CheckSlot {
                     cached = new Cached(result, context.clock().millis() + options.cacheTtl().toMillis());
                 }
                 long nanos = System.nanoTime() - run.submitted;
+                lastRunNanos = nanos;
                 guarded(() -> context.observer().timed(this, nanos));
                 // Observed before the future completes, so a request sees its own result's events
                 // and gauges. Background results are observed once their retries are done.
@@ -329,6 +339,7 @@ public final class CheckSlot {
         CheckResult timedOut = null;
         try {
             long nanos = System.nanoTime() - run.submitted;
+            lastRunNanos = nanos;
             timedOut = new CheckResult(name, context.timeoutStatus(),
                     Optional.of("timed out after " + timeout.toMillis() + " ms"), Map.of("timeoutMs", timeout.toMillis()),
                     options.critical(), true, false, Duration.ofNanos(nanos), context.clock().instant());
