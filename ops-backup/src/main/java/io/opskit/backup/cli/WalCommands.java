@@ -51,7 +51,7 @@ final class WalCommands {
     /**
      * JVM settings for a process that lives for one WAL file, as the launcher script uses them: the
      * serial collector, no perf-data file, the JDK's class data archive. (Stopping at the C1
-     * compiler saves nothing here: C2 compiles the AES-GCM and SHA-256 loops early enough to pay.)
+     * compiler saves nothing here: C2 compiles the AES-GCM loops early enough to pay.)
      */
     static final String SHORT_RUN_FLAGS = "-XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto";
 

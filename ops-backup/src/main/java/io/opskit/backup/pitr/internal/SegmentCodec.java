@@ -15,16 +15,26 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 
 /**
  * One archived WAL file as stored (FORMAT.md, "WAL archive"): the "OPSKBAK1" encrypted archive of
- * the compressed plaintext {@code "OPSKWAL1" | codec | archivedAtMillis | length | name | bytes | sha256}.
+ * the compressed plaintext {@code "OPSKWAL2" | codec | archivedAtMillis | length | name | bytes | crc32c}.
  * The codec byte is outside compression so a reader knows how to decompress; the name binds the
  * object to the key it was pushed under.
+ *
+ * <p>Version 1 objects ({@code "OPSKWAL1"}, a SHA-256 of the content instead of the CRC32C) are
+ * still read. The AES-GCM of every encrypted segment, bound to the file's name, is what makes an
+ * object authentic; the content check only catches a decoder that returns other bytes than were
+ * pushed, which a CRC32C does as well as a SHA-256. In a {@code wal-push} process, which ends
+ * before the JIT compiles SHA-256, the digest of a 16 MiB segment cost about a sixth of the push;
+ * CRC32C is an intrinsic of the interpreter too.
  */
 public final class SegmentCodec {
 
-    private static final byte[] MAGIC = "OPSKWAL1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "OPSKWAL2".getBytes(StandardCharsets.US_ASCII);
+    /** Version 1: the same layout with a SHA-256 of the content (32 bytes) at the end. Read only. */
+    private static final byte[] MAGIC_V1 = "OPSKWAL1".getBytes(StandardCharsets.US_ASCII);
     private static final int BUFFER = 1 << 16;
     /**
      * zstd compresses on a thread of its own while the caller hashes and encrypts what came out,
@@ -54,16 +64,14 @@ public final class SegmentCodec {
     }
 
     /**
-     * Writes {@code content} ({@code length} bytes) to {@code out} encoded, and closes {@code out}
-     * through the encryptor (which writes the final segment).
-     *
-     * @return the SHA-256 of the content
+     * Writes {@code content} ({@code length} bytes) to {@code out} encoded (version 2), and closes
+     * {@code out} through the encryptor (which writes the final segment).
      */
-    public static byte[] encode(InputStream content, long length, String name, Instant archivedAt, String codec,
+    public static void encode(InputStream content, long length, String name, Instant archivedAt, String codec,
                                 int level, KeyProvider keys, OutputStream out) throws IOException {
         String keyId = keys.currentKeyId();
         byte[] master = keys.key(keyId);
-        MessageDigest sha = sha256();
+        CRC32C crc = new CRC32C();
         try {
             OutputStream encrypted = SegmentedAead.encrypt(out, master, keyId, SegmentedAead.DEFAULT_SEGMENT_SIZE,
                     binding(name));
@@ -80,16 +88,14 @@ public final class SegmentCodec {
             long total = 0;
             for (int n; (n = content.read(buf)) > 0; ) {
                 data.write(buf, 0, n);
-                sha.update(buf, 0, n);
+                crc.update(buf, 0, n);
                 total += n;
             }
             if (total != length) {
                 throw new IOException(name + " changed while it was read: " + total + " bytes, expected " + length);
             }
-            byte[] digest = sha.digest();
-            data.write(digest);
+            data.writeInt((int) crc.getValue());
             data.close(); // compressor end, then the encryptor's final segment
-            return digest;
         } finally {
             Arrays.fill(master, (byte) 0);
         }
@@ -134,7 +140,8 @@ public final class SegmentCodec {
             DataInputStream head = new DataInputStream(decrypted);
             byte[] magic = new byte[MAGIC.length];
             head.readFully(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
+            boolean version1 = Arrays.equals(magic, MAGIC_V1);
+            if (!version1 && !Arrays.equals(magic, MAGIC)) {
                 throw new CorruptObject("not an Opskit WAL object (bad magic)");
             }
             String codec = codecName(head.readUnsignedByte());
@@ -143,7 +150,8 @@ public final class SegmentCodec {
             long length = data.readLong();
             byte[] nameBytes = new byte[data.readUnsignedShort()];
             data.readFully(nameBytes);
-            return new Decoded(new Header(new String(nameBytes, StandardCharsets.UTF_8), at, length, codec), data);
+            return new Decoded(new Header(new String(nameBytes, StandardCharsets.UTF_8), at, length, codec), data,
+                    version1 ? new Sha256Check() : new Crc32cCheck());
         } catch (SegmentedAead.AuthenticationFailed e) {
             buffered.close();
             throw new CorruptObject("wrong key or corrupted archive: " + e.getMessage(), e);
@@ -155,16 +163,67 @@ public final class SegmentCodec {
         }
     }
 
+    /** The check of the content that ends an object: its kind differs by format version. */
+    private interface ContentCheck {
+        void update(byte[] b, int off, int len);
+
+        /** Reads the stored check value from {@code data} and compares it with the content's. */
+        boolean matches(DataInputStream data) throws IOException;
+
+        String algorithm();
+    }
+
+    private static final class Crc32cCheck implements ContentCheck {
+        private final CRC32C crc = new CRC32C();
+
+        @Override
+        public void update(byte[] b, int off, int len) {
+            crc.update(b, off, len);
+        }
+
+        @Override
+        public boolean matches(DataInputStream data) throws IOException {
+            return data.readInt() == (int) crc.getValue();
+        }
+
+        @Override
+        public String algorithm() {
+            return "CRC32C";
+        }
+    }
+
+    private static final class Sha256Check implements ContentCheck {
+        private final MessageDigest sha = sha256();
+
+        @Override
+        public void update(byte[] b, int off, int len) {
+            sha.update(b, off, len);
+        }
+
+        @Override
+        public boolean matches(DataInputStream data) throws IOException {
+            byte[] digest = new byte[32];
+            data.readFully(digest);
+            return MessageDigest.isEqual(digest, sha.digest());
+        }
+
+        @Override
+        public String algorithm() {
+            return "SHA-256";
+        }
+    }
+
     /** A stored object being read: its header, then exactly {@code length} content bytes. */
     public static final class Decoded implements AutoCloseable {
         private final Header header;
         private final DataInputStream data;
-        private final MessageDigest sha = sha256();
+        private final ContentCheck check;
         private long remaining;
 
-        Decoded(Header header, DataInputStream data) {
+        Decoded(Header header, DataInputStream data, ContentCheck check) {
             this.header = header;
             this.data = data;
+            this.check = check;
             this.remaining = header.length();
         }
 
@@ -182,7 +241,7 @@ public final class SegmentCodec {
                 if (n < 0) {
                     throw new CorruptObject("object ends before its " + header.length() + " bytes");
                 }
-                sha.update(b, off, n);
+                check.update(b, off, n);
                 remaining -= n;
                 return n;
             } catch (CorruptObject e) {
@@ -201,16 +260,17 @@ public final class SegmentCodec {
             finish();
         }
 
-        /** Checks the digest after the content and that nothing follows it (every segment authenticated). */
+        /**
+         * Checks the content's CRC32C (SHA-256 in a version 1 object) after the content and that
+         * nothing follows it (every segment authenticated).
+         */
         public void finish() throws IOException {
             if (remaining > 0) {
                 throw new IllegalStateException("content not fully read");
             }
             try {
-                byte[] digest = new byte[32];
-                data.readFully(digest);
-                if (!MessageDigest.isEqual(digest, sha.digest())) {
-                    throw new CorruptObject("WAL object " + header.name() + " fails its SHA-256 check");
+                if (!check.matches(data)) {
+                    throw new CorruptObject("WAL object " + header.name() + " fails its " + check.algorithm() + " check");
                 }
                 if (data.read() >= 0) {
                     throw new CorruptObject("WAL object " + header.name() + " has bytes after its end");
