@@ -147,15 +147,24 @@ public final class CheckSlot {
      * stale), a cached result, or the in-flight or a new run. Never throws.
      */
     public CompletableFuture<CheckResult> observe(Instant now) {
+        CheckResult ready = withoutRun(now);
+        return ready != null ? CompletableFuture.completedFuture(ready) : startOrJoin();
+    }
+
+    /**
+     * The result a request made at {@code now} gets without a run: the stored background result
+     * (DOWN once stale) or a cached one still fresh; null when it needs a run ({@link #startOrJoin()}).
+     */
+    public @Nullable CheckResult withoutRun(Instant now) {
         CheckOptions.Background bg = schedule;
         if (bg != null) {
-            return CompletableFuture.completedFuture(backgroundView(bg, now));
+            return backgroundView(bg, now);
         }
         Cached hit = cached;
         if (hit != null && context.clock().millis() < hit.expiresAtMillis()) {
-            return CompletableFuture.completedFuture(hit.result());
+            return hit.result();
         }
-        return startOrJoin();
+        return null;
     }
 
     /** The result to report when the request's deadline passed before this check finished. */
@@ -216,7 +225,8 @@ public final class CheckSlot {
         }
     }
 
-    CompletableFuture<CheckResult> startOrJoin() {
+    /** Joins the run in flight or starts one. Never throws; the future always completes. */
+    public CompletableFuture<CheckResult> startOrJoin() {
         Run run;
         synchronized (this) {
             if (inFlight != null) {
