@@ -37,7 +37,7 @@ public final class SegmentCodec {
     private static final byte[] MAGIC_V1 = "OPSKWAL1".getBytes(StandardCharsets.US_ASCII);
     private static final int BUFFER = 1 << 16;
     /**
-     * zstd compresses on a thread of its own while the caller hashes and encrypts what came out,
+     * zstd compresses on a thread of its own while the caller checksums and encrypts what came out,
      * when there is a second core: a {@code wal-push} of a 16 MiB segment took 13 to 17 % less time
      * (the output is standard zstd either way).
      */
